@@ -1,0 +1,13 @@
+# Warnings and sanitizers applied to every vmesh target through vmesh_project_options.
+add_library(vmesh_project_options INTERFACE)
+target_compile_options(vmesh_project_options INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
+  -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Wnull-dereference
+  -Wimplicit-fallthrough)
+target_include_directories(vmesh_project_options INTERFACE ${PROJECT_SOURCE_DIR})
+
+if(VMESH_SANITIZE)
+  target_compile_options(vmesh_project_options INTERFACE
+    -fsanitize=${VMESH_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(vmesh_project_options INTERFACE -fsanitize=${VMESH_SANITIZE})
+endif()
