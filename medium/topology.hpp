@@ -1,0 +1,148 @@
+// The topology of a run as a plain value type: nodes, links, the timeline of events and the
+// checks the launcher runs. Produced by parse_topology / load_topology_file
+// (topology_parser.hpp) and consumed by Medium and the launcher.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "medium/link_params.hpp"
+#include "relay/wire/mac_address.hpp"
+
+namespace vmesh::medium {
+
+using NodeId = std::uint16_t;  // index into Topology::nodes (file order)
+
+struct Position {
+  double x_m = 0.0;
+  double y_m = 0.0;
+  double z_m = 0.0;
+
+  friend bool operator==(const Position&, const Position&) = default;
+};
+
+// First five octets of every radio MAC of a node; the sixth octet is the radio number.
+using MacPrefix = std::array<std::uint8_t, 5>;
+
+struct NodeSpec {
+  std::string name;
+  MacPrefix mac_prefix{};                  // default 02:00:00:00:<index, 1-based>
+  std::optional<std::uint32_t> vsock_cid;  // identity of a VSOCK client
+  std::optional<std::uint32_t> channel;    // overrides MediumSpec::channel for this receiver
+  std::optional<Position> position;        // metres, for the path-loss model
+  // Settings for the launcher, kept as given.
+  std::optional<std::uint32_t> memory_mb;
+  std::optional<std::uint32_t> radios;
+  std::optional<std::string> profile;
+  std::optional<std::string> image;
+  std::vector<std::string> provision;  // shell commands run once the node is up
+};
+
+// What an unlisted pair of nodes does.
+enum class DefaultReach : std::uint8_t { none, all };
+enum class PathLossModel : std::uint8_t { none, free_space, log_distance };
+
+struct MediumSpec {
+  DefaultReach default_reach = DefaultReach::none;
+  std::optional<std::uint32_t> channel;  // when set, receivers on another frequency drop
+  PathLossModel path_loss = PathLossModel::none;
+  double path_loss_exponent = 3.0;  // log-distance only
+  double reference_distance_m = 1.0;
+  int sensitivity_dbm = -90;  // pairs placed by position hear at or above this signal
+  int default_signal_dbm = kDefaultSignalDbm;
+  LinkParams defaults;  // [medium.defaults]
+};
+
+// One [[link]] as written: symmetric (nodes = [a, b]) or one-way (from/to). Only the keys
+// given are set; the effective parameters are defaults + symmetric + one-way.
+struct LinkSpec {
+  NodeId from = 0;
+  NodeId to = 0;
+  bool symmetric = false;
+  LinkOverrides params;
+};
+
+enum class EventAction : std::uint8_t {
+  link_down,
+  link_up,
+  set_link,
+  ramp,
+  partition,
+  heal,
+  node_down,
+  node_up,
+  move,
+};
+
+struct Event {
+  std::uint64_t at_us = 0;
+  EventAction action = EventAction::heal;
+  // Link events: from -> to, and to -> from when symmetric.
+  NodeId from = 0;
+  NodeId to = 0;
+  bool symmetric = false;
+  LinkOverrides params;                     // set_link, ramp (targets)
+  std::uint64_t duration_us = 0;            // ramp
+  std::vector<std::vector<NodeId>> groups;  // partition
+  NodeId node = 0;                          // node_down, node_up, move
+  Position position;                        // move
+};
+
+enum class CheckKind : std::uint8_t { ping, neighbors, route, iperf };
+
+// A check for the launcher; the medium does not interpret it.
+struct Check {
+  CheckKind kind = CheckKind::ping;
+  NodeId from = 0;
+  NodeId to = 0;
+  NodeId via = 0;              // route
+  std::uint32_t count = 5;     // ping
+  double max_loss_prob = 0.0;  // ping
+  double min_mbps = 0.0;       // iperf
+  std::string neighbors;       // neighbors: "topology"
+  std::optional<std::uint64_t> deadline_us;
+};
+
+struct Meta {
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 0;
+};
+
+struct Topology {
+  std::string source_name;  // file name used in error messages
+  Meta meta;
+  MediumSpec medium;
+  std::vector<NodeSpec> nodes;
+  std::vector<LinkSpec> links;
+  std::vector<Event> events;  // sorted by at_us, file order kept for equal times
+  std::vector<Check> checks;
+
+  // Index of the node called `name`, if any. Does not throw.
+  std::optional<NodeId> find_node(std::string_view name) const;
+};
+
+// True when two prefixes name the same radios. Bit 0x40 of the first octet is ignored:
+// mac80211_hwsim reports a radio's transmitter address (addresses[1]) as its permanent
+// address with that bit set, so 02:00:00:00:01:00 transmits as 42:00:00:00:01:00.
+bool same_identity(const MacPrefix& a, const MacPrefix& b);
+
+// True when `address` is a radio of the node with `prefix` (same rule as same_identity).
+bool matches_prefix(const MacPrefix& prefix, const vmesh::wire::MacAddress& address);
+
+// The MAC prefix a node gets when the file gives none: 02:00:00:00:<index + 1>.
+MacPrefix default_mac_prefix(NodeId index);
+
+// Centre frequency of a WiFi channel (2.4 GHz 1-14, 5 GHz 32-177); nullopt otherwise.
+std::optional<std::uint32_t> channel_to_freq_mhz(std::uint32_t channel);
+
+// Effective parameters of the directed pair from -> to as written in the file: defaults,
+// then the symmetric [[link]], then the one-way one. nullopt when no [[link]] names the
+// pair (then MediumSpec::default_reach and positions decide).
+std::optional<LinkParams> listed_link_params(const Topology& topology, NodeId from, NodeId to);
+
+}  // namespace vmesh::medium
