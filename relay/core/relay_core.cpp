@@ -1,0 +1,86 @@
+#include "relay/core/relay_core.hpp"
+
+#include "relay/wire/hwsim_message.hpp"
+
+namespace vmesh::relay {
+
+RelayCore::RelayCore(RelaySettings settings, std::uint64_t seed)
+    : settings_(settings), rng_(static_cast<std::mt19937::result_type>(seed)) {}
+
+void RelayCore::route(Slot from, std::span<const std::uint8_t> message,
+                      std::vector<Fanout>& out) noexcept {
+  const LivePeer* sender = peers_.find(from);
+  if (sender == nullptr || message.empty()) return;
+  ++counters_.frames_in;
+  const auto tx_power_dbm = static_cast<std::int8_t>(message[0]);
+  const bool from_spy = sender->kind == PeerKind::spy;
+  std::optional<std::uint32_t> freq_mhz;  // parsed only if a client needs a signal
+
+  for (const LivePeer& peer : peers_.live()) {
+    if (peer.slot == from) continue;
+    if (from_spy || peer.kind == PeerKind::spy) {
+      out.push_back({peer.slot, tx_power_dbm});
+      continue;
+    }
+    if (!freq_mhz) freq_mhz = wire::read_frame_routing(message).freq_mhz;
+    const std::int8_t signal = received_signal_dbm(tx_power_dbm, sender->record.coordinates,
+                                                   peer.record.coordinates, settings_.scale, *freq_mhz);
+    if (settings_.loss_enabled && vwifi_drops(signal, static_cast<std::uint32_t>(rng_() % 53))) {
+      ++counters_.dropped_loss;
+      continue;
+    }
+    out.push_back({peer.slot, signal});
+  }
+  counters_.deliveries += out.size();
+}
+
+ControlOutcome RelayCore::handle_control(const ControlRequest& request) {
+  ControlOutcome outcome;
+  const bool spy_connected = peers_.count(PeerKind::spy) > 0;
+  switch (request.order) {
+    case ControlOrder::none:
+      break;
+    case ControlOrder::list:
+      outcome.reply = encode_list_reply(peers_);
+      break;
+    case ControlOrder::show:
+      outcome.reply = encode_show_reply(settings_.loss_enabled, settings_.scale, spy_connected);
+      break;
+    case ControlOrder::change_coordinate:
+      if (request.cid >= kMinGuestPeerId) peers_.set_coordinates(request.cid, request.coordinates);
+      break;
+    case ControlOrder::set_name:
+      peers_.set_name(request.cid, request.name);
+      break;
+    case ControlOrder::packet_loss:
+      settings_.loss_enabled = request.loss_enabled;
+      break;
+    case ControlOrder::status:
+      outcome.reply = encode_status_reply(settings_.loss_enabled, settings_.scale, settings_.vsock_port,
+                                          settings_.tcp_port,
+                                          static_cast<std::uint32_t>(peers_.remembered_capacity()),
+                                          spy_connected);
+      break;
+    case ControlOrder::distance: {
+      const PeerRecord* a = peers_.find_record(request.cid);
+      const PeerRecord* b = peers_.find_record(request.cid2);
+      if (a == nullptr) {
+        outcome.reply = encode_distance_reply(-1, 0);
+      } else if (b == nullptr) {
+        outcome.reply = encode_distance_reply(-2, 0);
+      } else {
+        outcome.reply = encode_distance_reply(0, distance_m(a->coordinates, b->coordinates));
+      }
+      break;
+    }
+    case ControlOrder::set_scale:
+      if (request.scale > 0) settings_.scale = request.scale;
+      break;
+    case ControlOrder::close_all:
+      outcome.close_all_peers = true;
+      break;
+  }
+  return outcome;
+}
+
+}  // namespace vmesh::relay

@@ -1,0 +1,68 @@
+// The relay's decisions without any I/O: who receives a frame and with which power byte,
+// what a control order does. The event loop feeds it and carries out what it returns.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <span>
+#include <vector>
+
+#include "relay/core/control_protocol.hpp"
+#include "relay/core/peer_registry.hpp"
+
+namespace vmesh::relay {
+
+struct RelaySettings {
+  bool loss_enabled = false;  // vwifi's global loss switch (-l, vwifi-ctrl loss)
+  double scale = 1.0;         // multiplies coordinate distances (vwifi-ctrl scale)
+  std::uint16_t tcp_port = 8212;
+  std::optional<std::uint16_t> vsock_port = 8211;  // reported by STATUS
+};
+
+// One receiver of a relayed frame.
+struct Fanout {
+  Slot receiver = 0;
+  std::int8_t power_dbm = 0;
+};
+
+struct ControlOutcome {
+  std::vector<std::uint8_t> reply;
+  bool close_all_peers = false;
+};
+
+struct RelayCounters {
+  std::uint64_t frames_in = 0;
+  std::uint64_t deliveries = 0;
+  std::uint64_t dropped_loss = 0;
+};
+
+class RelayCore {
+ public:
+  RelayCore(RelaySettings settings, std::uint64_t seed);
+
+  // See PeerRegistry::attach: returns the slot of a live peer this one takes over.
+  std::optional<Slot> attach(Slot slot, PeerKind kind, PeerId id) { return peers_.attach(slot, kind, id); }
+  bool detach(Slot slot) { return peers_.detach(slot); }
+
+  // Decides the receivers of one validated message (power byte first) from `from`,
+  // exactly as vwifi-server does: every other client gets the signal computed from
+  // coordinates (and may lose it when loss is on), every spy gets the raw power; a spy's
+  // frames go to every client and other spy unchanged. Appends to `out`. No throws.
+  void route(Slot from, std::span<const std::uint8_t> message, std::vector<Fanout>& out) noexcept;
+
+  // Applies a control order and returns the reply bytes (possibly empty).
+  ControlOutcome handle_control(const ControlRequest& request);
+
+  const PeerRegistry& peers() const { return peers_; }
+  const RelaySettings& settings() const { return settings_; }
+  const RelayCounters& counters() const { return counters_; }
+
+ private:
+  RelaySettings settings_;
+  PeerRegistry peers_;
+  std::mt19937 rng_;
+  RelayCounters counters_;
+};
+
+}  // namespace vmesh::relay

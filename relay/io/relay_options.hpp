@@ -1,0 +1,40 @@
+// Command line of vmesh-relay: vwifi-server's flags plus vmesh's own.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace vmesh::relay {
+
+struct RelayOptions {
+  std::string bind_address = "127.0.0.1";  // vwifi binds 0.0.0.0; we default to loopback
+  std::uint16_t vsock_port = 8211;
+  std::uint16_t tcp_port = 8212;
+  std::uint16_t spy_port = 8213;
+  std::uint16_t control_port = 8214;
+  bool vsock_enabled = true;
+  bool loss_enabled = false;      // -l
+  bool use_port_in_hash = false;  // -u
+  bool verbose = false;           // -v
+  std::uint64_t seed = 0;
+  bool seed_given = false;
+  std::size_t queue_bytes = 512 * 1024;   // per-receiver send queue bound
+  std::uint32_t stall_timeout_ms = 3000;  // receiver making no progress this long is closed
+  std::uint32_t partial_timeout_ms = 1000;  // half-received frame this long closes the peer
+  std::uint32_t control_timeout_ms = 1000;  // control order must arrive within this
+  std::string ports_file;                   // JSON with the bound ports, written when ready
+};
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Parses argv. Returns nullopt after printing help or version (exit 0). Throws UsageError.
+std::optional<RelayOptions> parse_relay_options(const std::vector<std::string>& args);
+
+std::string relay_usage();
+
+}  // namespace vmesh::relay

@@ -1,0 +1,347 @@
+#include "relay/io/relay_server.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <system_error>
+
+#include "relay/io/log.hpp"
+#include "relay/io/user_data.hpp"
+
+namespace vmesh::relay {
+
+namespace {
+
+constexpr std::int64_t kTickMs = 50;
+constexpr unsigned kSqEntries = 4096;
+constexpr unsigned kCqEntries = 16384;
+
+std::uint64_t choose_seed(const RelayOptions& options) {
+  if (options.seed_given) return options.seed;
+  return (std::uint64_t{std::random_device{}()} << 32) | std::random_device{}();
+}
+
+RelaySettings settings_from(const RelayOptions& options) {
+  RelaySettings s;
+  s.loss_enabled = options.loss_enabled;
+  s.tcp_port = options.tcp_port;
+  s.vsock_port = options.vsock_port;
+  return s;
+}
+
+bool is_resource_shortage(int err) {
+  return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
+}
+
+}  // namespace
+
+const char* to_string(ConnKind kind) {
+  switch (kind) {
+    case ConnKind::client: return "client";
+    case ConnKind::spy: return "spy";
+    case ConnKind::control: return "control";
+  }
+  return "?";
+}
+
+RelayServer::RelayServer(const RelayOptions& options)
+    : options_(options), core_(settings_from(options), choose_seed(options)), ring_(kSqEntries, kCqEntries) {
+  const auto add = [&](UniqueFd fd, ConnKind kind, const char* name) {
+    listeners_.push_back(Listener{std::move(fd), kind, name, false, -1});
+    return bound_port(listeners_.back().fd.get());
+  };
+  ports_.tcp = add(listen_tcp(options.bind_address, options.tcp_port), ConnKind::client, "clients");
+  ports_.spy = add(listen_tcp(options.bind_address, options.spy_port), ConnKind::spy, "spies");
+  ports_.control = add(listen_tcp(options.bind_address, options.control_port), ConnKind::control, "control");
+  if (options.vsock_enabled) {
+    try {
+      ports_.vsock = add(listen_vsock(options.vsock_port), ConnKind::client, "vsock clients");
+    } catch (const std::system_error& e) {
+      logf("VSOCK unavailable ({}); serving TCP only", e.what());
+    }
+  }
+
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGTERM);
+  if (::sigprocmask(SIG_BLOCK, &mask, nullptr) < 0) {
+    throw std::system_error(errno, std::system_category(), "sigprocmask");
+  }
+  signal_fd_.reset(::signalfd(-1, &mask, SFD_CLOEXEC));
+  if (!signal_fd_) throw std::system_error(errno, std::system_category(), "signalfd");
+  // A receiver that vanished mid-send must cost us an error code, not the process.
+  ::signal(SIGPIPE, SIG_IGN);
+}
+
+RelayServer::~RelayServer() = default;
+
+void RelayServer::write_ports_file() const {
+  if (options_.ports_file.empty()) return;
+  const std::string tmp = options_.ports_file + ".tmp";
+  FILE* f = std::fopen(tmp.c_str(), "w");
+  if (f == nullptr) {
+    logf("cannot write ports file {}: {}", tmp, std::strerror(errno));
+    return;
+  }
+  const std::string vsock = ports_.vsock ? std::to_string(*ports_.vsock) : "null";
+  std::fprintf(f, "{\"tcp\":%u,\"spy\":%u,\"control\":%u,\"vsock\":%s}\n", ports_.tcp, ports_.spy,
+               ports_.control, vsock.c_str());
+  std::fclose(f);
+  std::rename(tmp.c_str(), options_.ports_file.c_str());
+}
+
+int RelayServer::run() {
+  now_ms_ = monotonic_ms();
+  for (std::uint32_t i = 0; i < listeners_.size(); ++i) arm_accept(i);
+  arm_signal();
+  logf("listening on {}: clients tcp {}, spies {}, control {}{}{}", options_.bind_address, ports_.tcp,
+       ports_.spy, ports_.control, ports_.vsock ? ", vsock " : "",
+       ports_.vsock ? std::to_string(*ports_.vsock) : "");
+  write_ports_file();
+
+  std::int64_t next_tick_ms = now_ms_ + kTickMs;
+  while (!stop_) {
+    flush_sends();
+    const std::int64_t wait_ms = std::max<std::int64_t>(1, next_tick_ms - now_ms_);
+    const int rc = ring_.submit_and_wait(wait_ms * 1'000'000);
+    if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EBUSY) {
+      logf("io_uring wait failed: {}", std::strerror(-rc));
+      return 1;
+    }
+    now_ms_ = monotonic_ms();
+    unsigned head = 0;
+    unsigned seen = 0;
+    io_uring_cqe* cqe = nullptr;
+    io_uring_for_each_cqe(ring_.raw(), head, cqe) {
+      dispatch(cqe->user_data, cqe->res, cqe->flags);
+      ++seen;
+    }
+    io_uring_cq_advance(ring_.raw(), seen);
+    if (now_ms_ >= next_tick_ms) {
+      check_timeouts();
+      next_tick_ms = now_ms_ + kTickMs;
+    }
+  }
+
+  const RelayCounters& c = core_.counters();
+  logf("stopping: {} frames in, {} deliveries, {} lost to loss", c.frames_in, c.deliveries, c.dropped_loss);
+  for (std::uint32_t slot = 0; slot < conns_.size(); ++slot) {
+    if (conns_[slot]->in_use) begin_close(slot, "relay stopping");
+  }
+  return 0;
+}
+
+void RelayServer::dispatch(std::uint64_t user_data, int res, unsigned flags) {
+  const OpTag tag = decode_op(user_data);
+  if (tag.kind == OpKind::accept) return on_accept(tag.slot, res, flags);
+  if (tag.kind == OpKind::signal) {
+    if (res > 0) {
+      logf("signal {} received", signal_info_.ssi_signo);
+      stop_ = true;
+    } else {
+      arm_signal();
+    }
+    return;
+  }
+  if (tag.slot >= conns_.size()) return;
+  Connection& c = *conns_[tag.slot];
+  if (!c.in_use || c.generation != (tag.generation & 0xffffffu)) return;  // stale completion
+  --c.ops_in_flight;
+  if (tag.kind == OpKind::recv) on_recv(tag.slot, res);
+  if (tag.kind == OpKind::send) on_send(tag.slot, res);
+  release_if_idle(tag.slot);
+}
+
+void RelayServer::on_accept(std::uint32_t index, int res, unsigned flags) {
+  Listener& l = listeners_[index];
+  if (!(flags & IORING_CQE_F_MORE)) l.armed = false;  // multishot ended: re-arm below
+  if (res < 0) {
+    if (is_resource_shortage(-res)) {
+      // The connection stays in the backlog; retry on a later tick instead of spinning.
+      if (l.retry_at_ms < 0) logf("accept on {} failed: {}; retrying", l.name, std::strerror(-res));
+      l.retry_at_ms = now_ms_ + 100;
+      return;
+    }
+    logf("accept on {} failed: {}", l.name, std::strerror(-res));
+  } else {
+    l.retry_at_ms = -1;
+    const std::uint32_t slot = open_connection(UniqueFd(res), l.kind);
+    Connection& c = *conns_[slot];
+    if (c.kind != ConnKind::control) {
+      const auto kind = c.kind == ConnKind::spy ? PeerKind::spy : PeerKind::client;
+      const std::optional<Slot> old = core_.attach(slot, kind, c.peer.id);
+      logf("connect {} id={} from {}", to_string(c.kind), c.peer.id, c.peer.text);
+      if (old) begin_close(*old, "taken over by a new connection with the same id");
+    }
+    arm_recv(slot);
+  }
+  if (!l.armed && l.retry_at_ms < 0) arm_accept(index);
+}
+
+std::uint32_t RelayServer::open_connection(UniqueFd fd, ConnKind kind) {
+  std::uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(conns_.size());
+    conns_.push_back(std::make_unique<Connection>());
+  }
+  Connection& c = *conns_[slot];
+  c.peer = describe_peer(fd.get(), options_.use_port_in_hash);
+  if (kind != ConnKind::control) set_no_delay(fd.get());
+  c.fd = std::move(fd);
+  c.kind = kind;
+  c.in_use = true;
+  c.closing = false;
+  c.ops_in_flight = 0;
+  c.opened_ms = now_ms_;
+  if (!c.rx) c.rx = std::make_unique<std::uint8_t[]>(kRxBufferBytes);
+  c.rx_len = 0;
+  c.partial_since_ms = -1;
+  c.queued.clear();
+  c.sending.clear();
+  c.sent = 0;
+  c.send_armed = false;
+  c.dirty = false;
+  c.close_after_send = false;
+  c.frames_in = c.frames_out = c.frames_dropped = c.dropped_since_log = 0;
+  return slot;
+}
+
+void RelayServer::on_recv(std::uint32_t slot, int res) {
+  Connection& c = *conns_[slot];
+  if (c.closing) return;
+  if (res == 0) return begin_close(slot, "peer closed the connection", c.kind != ConnKind::control);
+  if (res < 0) {
+    if (res == -EINTR || res == -EAGAIN) return arm_recv(slot);
+    return begin_close(slot, fmt::format("receive failed: {}", std::strerror(-res)));
+  }
+  c.rx_len += static_cast<std::size_t>(res);
+  if (c.kind == ConnKind::control) {
+    handle_control(slot);
+  } else {
+    handle_frames(slot);
+  }
+  if (!c.closing && !c.close_after_send) arm_recv(slot);
+}
+
+void RelayServer::on_send(std::uint32_t slot, int res) {
+  Connection& c = *conns_[slot];
+  c.send_armed = false;
+  if (c.closing) return;
+  if (res < 0) return begin_close(slot, fmt::format("send failed: {}", std::strerror(-res)));
+  c.last_send_progress_ms = now_ms_;
+  c.sent += static_cast<std::size_t>(res);
+  if (c.sent < c.sending.size()) return arm_send(slot);  // short write: send the rest
+  c.sending.clear();
+  c.sent = 0;
+  if (c.close_after_send && c.queued.empty()) return begin_close(slot, "reply sent", false);
+  if (!c.queued.empty() && !c.dirty) {
+    c.dirty = true;
+    dirty_.push_back(slot);
+  }
+}
+
+void RelayServer::begin_close(std::uint32_t slot, const std::string& reason, bool log) {
+  Connection& c = *conns_[slot];
+  if (!c.in_use || c.closing) return;
+  c.closing = true;
+  if (c.kind != ConnKind::control) core_.detach(slot);
+  if (log) {
+    logf("disconnect {} id={} from {}: {} (frames in {}, out {}, dropped {})", to_string(c.kind), c.peer.id,
+         c.peer.text, reason, c.frames_in, c.frames_out, c.frames_dropped);
+  }
+  // shutdown() completes our pending recv (EOF) and send (EPIPE) right away, so the
+  // descriptor can be closed once the kernel has handed back every buffer.
+  ::shutdown(c.fd.get(), SHUT_RDWR);
+  release_if_idle(slot);
+}
+
+void RelayServer::release_if_idle(std::uint32_t slot) {
+  Connection& c = *conns_[slot];
+  if (!c.closing || c.ops_in_flight > 0) return;
+  c.fd.reset();
+  c.in_use = false;
+  c.generation = (c.generation + 1) & 0xffffffu;
+  c.queued = {};
+  c.sending = {};
+  free_slots_.push_back(slot);
+}
+
+void RelayServer::check_timeouts() {
+  for (std::uint32_t i = 0; i < listeners_.size(); ++i) {
+    Listener& l = listeners_[i];
+    if (!l.armed && l.retry_at_ms >= 0 && now_ms_ >= l.retry_at_ms) {
+      l.retry_at_ms = -1;
+      arm_accept(i);
+    }
+  }
+  for (std::uint32_t slot = 0; slot < conns_.size(); ++slot) {
+    Connection& c = *conns_[slot];
+    if (!c.in_use || c.closing) continue;
+    if (c.kind == ConnKind::control) {
+      if (now_ms_ - c.opened_ms > options_.control_timeout_ms) {
+        begin_close(slot, fmt::format("control connection silent for {} ms", options_.control_timeout_ms));
+      }
+      continue;
+    }
+    if (c.partial_since_ms >= 0 && now_ms_ - c.partial_since_ms > options_.partial_timeout_ms) {
+      begin_close(slot, fmt::format("half-sent frame ({} bytes) for over {} ms", c.rx_len,
+                                    options_.partial_timeout_ms));
+      continue;
+    }
+    if (c.send_armed && now_ms_ - c.last_send_progress_ms > options_.stall_timeout_ms) {
+      begin_close(slot, fmt::format("receiver stalled: nothing accepted for {} ms, {} bytes waiting",
+                                    options_.stall_timeout_ms, c.sending.size() - c.sent + c.queued.size()));
+      continue;
+    }
+    if (c.dropped_since_log > 0) {
+      logf("{} id={} from {}: dropped {} frames (send queue full, {} total)", to_string(c.kind), c.peer.id,
+           c.peer.text, c.dropped_since_log, c.frames_dropped);
+      c.dropped_since_log = 0;
+    }
+  }
+}
+
+void RelayServer::arm_accept(std::uint32_t index) {
+  io_uring_sqe* sqe = ring_.sqe();
+  if (sqe == nullptr) return;
+  io_uring_prep_multishot_accept(sqe, listeners_[index].fd.get(), nullptr, nullptr, SOCK_CLOEXEC);
+  io_uring_sqe_set_data64(sqe, encode_op(OpKind::accept, 0, index));
+  listeners_[index].armed = true;
+}
+
+void RelayServer::arm_recv(std::uint32_t slot) {
+  Connection& c = *conns_[slot];
+  io_uring_sqe* sqe = ring_.sqe();
+  if (sqe == nullptr) return begin_close(slot, "submission queue exhausted");
+  io_uring_prep_recv(sqe, c.fd.get(), c.rx.get() + c.rx_len, kRxBufferBytes - c.rx_len, 0);
+  io_uring_sqe_set_data64(sqe, encode_op(OpKind::recv, c.generation, slot));
+  ++c.ops_in_flight;
+}
+
+void RelayServer::arm_send(std::uint32_t slot) {
+  Connection& c = *conns_[slot];
+  io_uring_sqe* sqe = ring_.sqe();
+  if (sqe == nullptr) return begin_close(slot, "submission queue exhausted");
+  io_uring_prep_send(sqe, c.fd.get(), c.sending.data() + c.sent, c.sending.size() - c.sent, MSG_NOSIGNAL);
+  io_uring_sqe_set_data64(sqe, encode_op(OpKind::send, c.generation, slot));
+  ++c.ops_in_flight;
+  c.send_armed = true;
+}
+
+void RelayServer::arm_signal() {
+  io_uring_sqe* sqe = ring_.sqe();
+  if (sqe == nullptr) return;
+  io_uring_prep_read(sqe, signal_fd_.get(), &signal_info_, sizeof(signal_info_), 0);
+  io_uring_sqe_set_data64(sqe, encode_op(OpKind::signal, 0, 0));
+}
+
+}  // namespace vmesh::relay

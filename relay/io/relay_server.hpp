@@ -1,0 +1,90 @@
+// vmesh-relay's event loop: io_uring listeners, one state machine per connection, and
+// the RelayCore deciding where frames go. Single-threaded; nothing here blocks.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "relay/core/relay_core.hpp"
+#include "relay/io/connection.hpp"
+#include "relay/io/relay_options.hpp"
+#include "relay/io/ring.hpp"
+#include "relay/io/unique_fd.hpp"
+
+#include <sys/signalfd.h>
+
+namespace vmesh::relay {
+
+struct BoundPorts {
+  std::optional<std::uint16_t> vsock;
+  std::uint16_t tcp = 0;
+  std::uint16_t spy = 0;
+  std::uint16_t control = 0;
+};
+
+class RelayServer {
+ public:
+  // Opens the listeners and the ring; blocks SIGINT/SIGTERM into a signalfd.
+  // Throws std::system_error naming the failing call (e.g. a port in use).
+  explicit RelayServer(const RelayOptions& options);
+  ~RelayServer();
+  RelayServer(const RelayServer&) = delete;
+  RelayServer& operator=(const RelayServer&) = delete;
+
+  // Serves until SIGINT or SIGTERM. Returns the process exit code.
+  int run();
+
+  const BoundPorts& ports() const { return ports_; }
+
+ private:
+  struct Listener {
+    UniqueFd fd;
+    ConnKind kind = ConnKind::client;
+    const char* name = "";
+    bool armed = false;
+    std::int64_t retry_at_ms = -1;  // after EMFILE and friends
+  };
+
+  // Event handlers (relay_server.cpp).
+  void dispatch(std::uint64_t user_data, int res, unsigned flags);
+  void on_accept(std::uint32_t listener_index, int res, unsigned flags);
+  void on_recv(std::uint32_t slot, int res);
+  void on_send(std::uint32_t slot, int res);
+
+  // Traffic (relay_traffic.cpp).
+  void handle_frames(std::uint32_t slot);
+  void handle_control(std::uint32_t slot);
+  void enqueue(std::uint32_t slot, std::span<const std::uint8_t> message, std::int8_t power_dbm);
+  void flush_sends();
+
+  // Connection lifetime (relay_server.cpp).
+  std::uint32_t open_connection(UniqueFd fd, ConnKind kind);
+  void begin_close(std::uint32_t slot, const std::string& reason, bool log = true);
+  void release_if_idle(std::uint32_t slot);
+  void check_timeouts();
+  void arm_accept(std::uint32_t listener_index);
+  void arm_recv(std::uint32_t slot);
+  void arm_send(std::uint32_t slot);
+  void arm_signal();
+  void write_ports_file() const;
+
+  RelayOptions options_;
+  RelayCore core_;
+  Ring ring_;
+  std::vector<Listener> listeners_;
+  BoundPorts ports_;
+  UniqueFd signal_fd_;
+  signalfd_siginfo signal_info_{};
+  bool stop_ = false;
+  std::int64_t now_ms_ = 0;
+  std::vector<std::unique_ptr<Connection>> conns_;
+  std::vector<std::uint32_t> free_slots_;
+  std::vector<std::uint32_t> dirty_;
+  std::vector<Fanout> fanout_;
+};
+
+}  // namespace vmesh::relay
