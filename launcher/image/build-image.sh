@@ -1,0 +1,365 @@
+#!/usr/bin/env bash
+# Build the vmesh guest image (kernel + shared initramfs) from Debian packages.
+#
+# Host packages needed (nothing else on the host matters; every guest file comes
+# from `apt-get download` + `dpkg-deb -x`):
+#   apt (apt-get, apt-cache), dpkg (dpkg-deb), cpio, zstd, xz-utils, gzip,
+#   kmod (depmod, modprobe), coreutils, util-linux (flock), findutils, grep, sed, mawk/gawk
+#
+# Usage: build-image.sh [--agent PATH] [--cache-dir DIR] [--quiet]
+#   --agent PATH     static vmesh-agent binary to put in the image (default: $VMESH_AGENT,
+#                    else no agent; radios are then created by mac80211_hwsim itself)
+#   --cache-dir DIR  default ${VMESH_CACHE_DIR:-$HOME/.cache/vmesh}
+# Prints the image directory on stdout. It holds:
+#   vmlinux          uncompressed kernel (PVH entry), what QEMU boots with -kernel
+#   vmlinuz          the Debian bzImage it was extracted from
+#   initramfs.img    shared initramfs (zstd-compressed newc cpio)
+#   kernel-release   e.g. 6.1.0-56-amd64
+#   manifest         every input of the content hash (package versions, file hashes)
+# The image is cached by the hash of its inputs; a second call with the same inputs
+# only resolves package versions and prints the cached path.
+set -euo pipefail
+
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+readonly script_dir
+readonly guest_dir="${script_dir}/guest"
+
+# Tools run inside the guest, with the Debian package that ships each one.
+readonly tool_packages=(busybox-static dash iw wpasupplicant hostapd batctl babeld dropbear-bin
+  iproute2 iperf3 wireless-regdb)
+# Paths (inside the packages) of the dynamically linked programs copied into the image.
+readonly tool_binaries=(sbin/iw sbin/wpa_supplicant sbin/wpa_cli usr/sbin/hostapd
+  usr/sbin/hostapd_cli usr/sbin/batctl usr/sbin/babeld usr/sbin/dropbear usr/bin/dropbearkey
+  bin/ip usr/bin/iperf3 bin/dash)
+# Kernel modules wanted; their dependencies are added by modprobe --show-depends.
+readonly wanted_modules=(mac80211_hwsim batman-adv virtio_net virtio_pci bridge sch_netem
+  ccm gcm ctr cmac aes_generic aesni_intel ghash_generic gcm libarc4 qemu_fw_cfg veth
+  vmw_vsock_virtio_transport)
+
+log() { echo "build-image: $*" >&2; }
+die() { echo "build-image: error: $*" >&2; exit 1; }
+
+usage() {
+  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2
+  exit 2
+}
+
+require_tools() {
+  local tool missing=()
+  for tool in apt-get apt-cache dpkg-deb cpio zstd xz gzip depmod modprobe flock sha256sum od awk; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+  done
+  ((${#missing[@]} == 0)) || die "missing host tools: ${missing[*]} (see the list at the top of $0)"
+}
+
+# Print the first alternative of every Depends/Pre-Depends of the given packages.
+direct_depends() {
+  apt-cache depends --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces \
+    --no-enhances "$@" 2>/dev/null | awk '
+      /^[^ ]/ { prev_or = 0; next }
+      $1 ~ /^\|?(Pre)?Depends:$/ { if (!prev_or) print $2; prev_or = ($1 ~ /^\|/); next }
+      { prev_or = 0 }' | sed 's/:any$//' | grep -v '^<' | sort -u
+}
+
+# Library packages reachable from the tools (walks only lib* and zlib1g packages: the
+# shared objects the tools load live there; the rest is maintainer-script machinery).
+library_closure() {
+  local -A seen=()
+  local frontier=("$@") next pkg
+  while ((${#frontier[@]} > 0)); do
+    next=()
+    while read -r pkg; do
+      [[ -n "$pkg" && -z "${seen[$pkg]:-}" ]] || continue
+      [[ "$pkg" =~ ^(lib.*|zlib1g)$ && ! "$pkg" =~ (-perl|-common|-data|-bin|-dev)$ ]] || continue
+      seen[$pkg]=1
+      next+=("$pkg")
+    done < <(direct_depends "${frontier[@]}")
+    frontier=("${next[@]}")
+  done
+  printf '%s\n' "${!seen[@]}" | sort
+}
+
+kernel_package() {
+  local pkg
+  pkg="$(direct_depends linux-image-amd64 | grep '^linux-image-' | head -n1)"
+  [[ -n "$pkg" ]] || die "cannot resolve linux-image-amd64 to a kernel package (apt-get update?)"
+  echo "$pkg"
+}
+
+# "package version deb-file-name" for each package (candidate version).
+resolve_versions() {
+  apt-cache show --no-all-versions "$@" 2>/dev/null | awk '
+    /^Package: / { p = $2 }
+    /^Version: / { v = $2 }
+    /^Architecture: / { a = $2 }
+    /^$/ { emit() }
+    END { emit() }
+    # apt-get download names files package_version_arch.deb, with ":" escaped as "%3a".
+    function emit() {
+      if (p != "") { f = v; gsub(/:/, "%3a", f); print p, v, p "_" f "_" a ".deb" }
+      p = v = a = ""
+    }'
+}
+
+# Write "package version deb-file" for the kernel, the tools and their libraries to $2.
+# apt-cache takes ~0.7 s per call here, so the answer is remembered per state of apt's
+# package lists (and of this script): a cache hit costs no apt-cache call at all.
+resolve_packages() {
+  local memo_dir="$1" out="$2" key f
+  key="$( {
+    sha256sum <"${BASH_SOURCE[0]}"
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/* /etc/apt/preferences \
+      /etc/apt/preferences.d/* /var/lib/apt/lists/*Packages* /var/lib/apt/lists/*Release; do
+      [[ -e "$f" ]] && stat -c '%n %s %Y' "$f"
+    done
+  } | sha256sum | cut -c1-16)"
+  if [[ -s "${memo_dir}/${key}" ]]; then
+    cp "${memo_dir}/${key}" "$out"
+    return 0
+  fi
+  local kpkg libs
+  kpkg="$(kernel_package)"
+  mapfile -t libs < <(library_closure "${tool_packages[@]}")
+  resolve_versions "$kpkg" "${tool_packages[@]}" "${libs[@]}" | LC_ALL=C sort >"$out"
+  local expected=$((1 + ${#tool_packages[@]} + ${#libs[@]}))
+  (($(wc -l <"$out") == expected)) ||
+    die "apt-cache knows only $(wc -l <"$out") of ${expected} packages (run apt-get update?)"
+  mkdir -p "$memo_dir"
+  cp "$out" "${memo_dir}/.${key}.$$" && mv -f "${memo_dir}/.${key}.$$" "${memo_dir}/${key}"
+}
+
+# Download every listed .deb that is not in the package cache yet.
+fetch_debs() {
+  local debs_dir="$1" list="$2" pkg ver file missing=()
+  while read -r pkg ver file; do
+    [[ -f "${debs_dir}/${file}" ]] || missing+=("${pkg}=${ver}")
+  done <"$list"
+  ((${#missing[@]} == 0)) && return 0
+  log "downloading ${#missing[@]} packages"
+  local tmp
+  tmp="$(mktemp -d "${debs_dir}/.dl.XXXXXX")"
+  local sandbox=()
+  ((EUID == 0)) && sandbox=(-o APT::Sandbox::User=root)
+  (cd "$tmp" && apt-get download -q "${sandbox[@]}" "${missing[@]}" >&2) ||
+    { rm -rf "$tmp"; die "apt-get download failed for: ${missing[*]}"; }
+  mv -f "$tmp"/*.deb "$debs_dir"/
+  rmdir "$tmp"
+  while read -r pkg ver file; do
+    [[ -f "${debs_dir}/${file}" ]] || die "package ${pkg} ${ver} downloaded but ${file} is missing"
+  done <"$list"
+}
+
+# Hash of everything that decides the image's content.
+write_manifest() {
+  local versions="$1" agent="$2" f
+  echo "# vmesh guest image inputs"
+  awk '{ print "package", $1, $2 }' "$versions"
+  (cd "$script_dir" && find build-image.sh guest -type f | LC_ALL=C sort | while read -r f; do
+    echo "file $f $(sha256sum <"$f" | cut -d' ' -f1)"
+  done)
+  if [[ -n "$agent" ]]; then
+    echo "agent $(sha256sum <"$agent" | cut -d' ' -f1)"
+  else
+    echo "agent none"
+  fi
+}
+
+# Uncompressed vmlinux out of a bzImage: the setup header says where the compressed
+# payload is (payload_offset/payload_length, relative to the protected-mode code).
+extract_vmlinux() {
+  local bz="$1" out="$2" setup_sects offset length start magic
+  [[ "$(od -An -c -j $((0x202)) -N4 "$bz" | tr -d ' ')" == "HdrS" ]] || die "$bz is not a bzImage"
+  setup_sects=$(od -An -tu1 -j $((0x1f1)) -N1 "$bz" | tr -d ' ')
+  ((setup_sects != 0)) || setup_sects=4
+  offset=$(od -An -tu4 -j $((0x248)) -N4 "$bz" | tr -d ' ')
+  length=$(od -An -tu4 -j $((0x24c)) -N4 "$bz" | tr -d ' ')
+  start=$(((setup_sects + 1) * 512 + offset))
+  magic=$(od -An -tx1 -j "$start" -N6 "$bz" | tr -d ' ')
+  # The build appends the uncompressed size (4 bytes) after xz and zstd payloads.
+  dd if="$bz" of="${out}.payload" iflag=skip_bytes,count_bytes skip="$start" count="$length" status=none
+  case "$magic" in
+    fd377a585a00) xz -dc --single-stream "${out}.payload" >"$out" ;;
+    28b52ffd*) truncate -s -4 "${out}.payload" && zstd -dcq "${out}.payload" >"$out" ;;
+    1f8b*) gzip -dc "${out}.payload" >"$out" ;;
+    *) die "unknown kernel payload compression (magic ${magic})" ;;
+  esac
+  rm -f "${out}.payload"
+  [[ "$(od -An -tx1 -N4 "$out" | tr -d ' ')" == "7f454c46" ]] || die "extracted vmlinux is not an ELF file"
+}
+
+# Copy a program and the shared objects it needs (resolved by the staged ELF interpreter,
+# so the host's own libraries never matter) from $stage into $root.
+install_program() {
+  local stage="$1" root="$2" rel="$3" name lib
+  [[ -f "${stage}/${rel}" ]] || die "package file ${rel} not found in the staged packages"
+  name="$(basename "$rel")"
+  rm -f "${root}/bin/${name}" "${root}/sbin/${name}" "${root}/usr/bin/${name}" "${root}/usr/sbin/${name}"
+  install -D -m 0755 "${stage}/${rel}" "${root}/${rel}"
+  while read -r lib; do
+    [[ -e "${root}/${lib#"$stage"/}" ]] && continue
+    install -D -m 0755 "$lib" "${root}/${lib#"$stage"/}"
+  done < <(staged_libraries "$stage" "${stage}/${rel}")
+}
+
+staged_libraries() {
+  local stage="$1" elf="$2" out
+  local libpath="${stage}/lib/x86_64-linux-gnu:${stage}/usr/lib/x86_64-linux-gnu"
+  out="$("${stage}/lib64/ld-linux-x86-64.so.2" --library-path "$libpath" --list "$elf")" ||
+    die "cannot list the libraries of ${elf}"
+  if grep -q 'not found' <<<"$out"; then
+    die "$(basename "$elf") needs libraries no staged package provides: $(grep 'not found' <<<"$out" | awk '{print $1}' | tr '\n' ' ')"
+  fi
+  # "libfoo.so.1 => /stage/lib/.../libfoo.so.1 (0x...)": keep the soname path; cp follows links.
+  awk '$2 == "=>" && $3 ~ /^\// { print $3 }' <<<"$out"
+}
+
+install_busybox() {
+  local stage="$1" root="$2" applet
+  install -D -m 0755 "${stage}/bin/busybox" "${root}/bin/busybox"
+  while read -r applet; do
+    [[ "$applet" == bin/busybox || -e "${root}/${applet}" ]] && continue
+    mkdir -p "${root}/$(dirname "$applet")"
+    ln -s /bin/busybox "${root}/${applet}"
+  done < <("${stage}/bin/busybox" --list-full)
+}
+
+install_modules() {
+  local kstage="$1" root="$2" kver="$3" line mod path
+  depmod -b "$kstage" "$kver"
+  local -A keep=()
+  for mod in "${wanted_modules[@]}"; do
+    while read -r line; do
+      case "$line" in
+        insmod\ *) path="${line#insmod }"; path="${path%% *}"; keep[${path#"$kstage"/}]=1 ;;
+        builtin\ *) ;;
+        *) die "unexpected modprobe output for ${mod}: ${line}" ;;
+      esac
+    done < <(modprobe -d "$kstage" -S "$kver" --show-depends "$mod" 2>&1 ||
+      die "kernel module ${mod} not found in ${kver}")
+  done
+  for path in "${!keep[@]}"; do
+    install -D -m 0644 "${kstage}/${path}" "${root}/${path}"
+  done
+  cp "${kstage}/lib/modules/${kver}"/modules.{order,builtin,builtin.modinfo} "${root}/lib/modules/${kver}/"
+  depmod -b "$root" "$kver"
+  log "kept ${#keep[@]} kernel modules"
+}
+
+install_guest_files() {
+  local stage="$1" root="$2" agent="$3"
+  install -m 0755 "${guest_dir}/init" "${root}/init"
+  install -D -m 0644 "${guest_dir}/lib.sh" "${root}/etc/vmesh/lib.sh"
+  local p
+  for p in "${guest_dir}"/profiles/*.sh; do
+    install -D -m 0644 "$p" "${root}/etc/vmesh/profiles/$(basename "$p")"
+  done
+  install -D -m 0644 "${stage}/lib/firmware/regulatory.db-debian" "${root}/lib/firmware/regulatory.db"
+  install -D -m 0644 "${stage}/lib/firmware/regulatory.db.p7s-debian" "${root}/lib/firmware/regulatory.db.p7s"
+  if [[ -n "$agent" ]]; then
+    install -D -m 0755 "$agent" "${root}/usr/bin/vmesh-agent"
+  fi
+  mkdir -p "${root}"/{dev,proc,sys,run,tmp,root/.ssh,etc/dropbear,var/log,var/lib,mnt}
+  chmod 0700 "${root}/root" "${root}/root/.ssh"
+  ln -sfn /run "${root}/var/run"
+  # Login shell dash, not busybox ash: this busybox runs its own applets before $PATH,
+  # so in ash "ip" would be busybox's ip, not iproute2's. SSH commands run in dash.
+  printf 'root::0:0:root:/root:/bin/dash\n' >"${root}/etc/passwd"
+  printf 'root:x:0:\n' >"${root}/etc/group"
+  printf '/bin/sh\n/bin/ash\n/bin/dash\n' >"${root}/etc/shells"
+  printf 'export PATH=/usr/sbin:/usr/bin:/sbin:/bin\n' >"${root}/etc/profile"
+  printf 'hosts: files\npasswd: files\ngroup: files\n' >"${root}/etc/nsswitch.conf"
+  printf '127.0.0.1 localhost\n' >"${root}/etc/hosts"
+  # busybox init runs after /init has set the node up: it only reaps orphans and
+  # handles poweroff/reboot.
+  printf '::ctrlaltdel:/bin/busybox reboot\n::shutdown:/bin/busybox sync\n' >"${root}/etc/inittab"
+}
+
+build_image() {
+  local debs_dir="$1" versions="$2" kpkg="$3" agent="$4" out="$5"
+  local work="${out}/.work" stage kstage root kver
+  stage="${work}/stage"; kstage="${work}/kernel"; root="${work}/root"
+  mkdir -p "$stage" "$kstage" "$root"
+  local pkg ver file
+  while read -r pkg ver file; do
+    if [[ "$pkg" == "$kpkg" ]]; then
+      dpkg-deb -x "${debs_dir}/${file}" "$kstage"
+    else
+      dpkg-deb -x "${debs_dir}/${file}" "$stage"
+    fi
+  done <"$versions"
+  kver="$(basename "$(find "${kstage}/lib/modules" -mindepth 1 -maxdepth 1 -type d | head -n1)")"
+  [[ -f "${kstage}/boot/vmlinuz-${kver}" ]] || die "no vmlinuz-${kver} in ${kpkg}"
+
+  install_busybox "$stage" "$root"
+  local bin
+  for bin in "${tool_binaries[@]}"; do
+    install_program "$stage" "$root" "$bin"
+  done
+  install -D -m 0755 "${stage}/lib64/ld-linux-x86-64.so.2" "${root}/lib64/ld-linux-x86-64.so.2"
+  install_modules "$kstage" "$root" "$kver"
+  install_guest_files "$stage" "$root" "$agent"
+
+  cp "${kstage}/boot/vmlinuz-${kver}" "${out}/vmlinuz"
+  extract_vmlinux "${out}/vmlinuz" "${out}/vmlinux"
+  echo "$kver" >"${out}/kernel-release"
+  (cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
+    cpio --quiet -o -H newc -R 0:0 --reproducible) | zstd -q -T0 -10 >"${out}/initramfs.img"
+  rm -rf "$work"
+}
+
+main() {
+  local agent="${VMESH_AGENT:-}" cache_dir="${VMESH_CACHE_DIR:-${HOME}/.cache/vmesh}"
+  while (($# > 0)); do
+    case "$1" in
+      --agent) agent="${2:?--agent needs a path}"; shift 2 ;;
+      --cache-dir) cache_dir="${2:?--cache-dir needs a path}"; shift 2 ;;
+      -h | --help) usage ;;
+      *) die "unknown argument: $1 (try --help)" ;;
+    esac
+  done
+  require_tools
+  if [[ -n "$agent" ]]; then
+    [[ -f "$agent" ]] || die "agent binary not found: ${agent}"
+    agent="$(realpath "$agent")"
+  fi
+  local debs_dir="${cache_dir}/debs" images_dir="${cache_dir}/images"
+  mkdir -p "$debs_dir" "$images_dir"
+
+  tmp_dir="$(mktemp -d)"
+  trap 'rm -rf "$tmp_dir"' EXIT
+  local tmp="$tmp_dir"
+  resolve_packages "${cache_dir}/resolved" "${tmp}/versions"
+  local kpkg
+  kpkg="$(awk '$1 ~ /^linux-image-/ { print $1 }' "${tmp}/versions")"
+
+  write_manifest "${tmp}/versions" "$agent" >"${tmp}/manifest"
+  local hash out
+  hash="$(sha256sum <"${tmp}/manifest" | cut -c1-16)"
+  out="${images_dir}/${hash}"
+  if [[ -f "${out}/complete" ]]; then
+    log "cache hit ${out}"
+    echo "$out"
+    return 0
+  fi
+
+  exec 9>"${cache_dir}/build.lock"
+  flock 9
+  if [[ -f "${out}/complete" ]]; then   # built by a concurrent run while we waited
+    echo "$out"
+    return 0
+  fi
+  local start=$SECONDS partial="${images_dir}/.partial.${hash}.$$"
+  rm -rf "${images_dir}"/.partial."${hash}".*
+  mkdir -p "$partial"
+  fetch_debs "$debs_dir" "${tmp}/versions"
+  log "building image ${hash} (kernel package ${kpkg})"
+  build_image "$debs_dir" "${tmp}/versions" "$kpkg" "$agent" "$partial"
+  cp "${tmp}/manifest" "${partial}/manifest"
+  touch "${partial}/complete"
+  rm -rf "$out"
+  mv "$partial" "$out"
+  log "built ${out} in $((SECONDS - start)) s ($(du -sh "${out}/initramfs.img" | cut -f1) initramfs)"
+  echo "$out"
+}
+
+main "$@"

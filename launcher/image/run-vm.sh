@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Boot one vmesh node under QEMU (TCG) in the background and print its PID.
+# Development and test helper; the vmesh launcher builds the same command line
+# (docs/guest-image.md).
+#
+# Usage: run-vm.sh --image DIR --index N --ssh-key PUBKEY_FILE --log FILE
+#          [--name NAME] [--ssh-port PORT] [--relay HOST:PORT] [--profile P] [--radios R]
+#          [--channel C] [--key-via cmdline|fw_cfg] [--append "EXTRA KERNEL ARGS"] [--memory MB]
+#   --ssh-port  host port forwarded from 127.0.0.1 to the guest's port 22 (default 2221+N)
+#   --relay     relay address as seen from the guest, e.g. 10.0.2.2:8212 (starts vmesh-agent)
+#   --key-via   cmdline: settings and key on the kernel command line (default);
+#               fw_cfg: settings and key in a per-node cpio passed as fw_cfg opt/vmesh/node.cpio
+# QEMU's stdout/stderr go to LOG.qemu; the serial console goes to LOG.
+# Host packages needed: qemu-system-x86, cpio (fw_cfg mode), coreutils.
+set -euo pipefail
+
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+readonly script_dir
+
+die() { echo "run-vm: error: $*" >&2; exit 1; }
+usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+
+# "ssh-ed25519 AAAA... comment" -> "ssh-ed25519,AAAA..." (no spaces on the command line).
+cmdline_key() {
+  local type blob
+  read -r type blob _ <"$1" || true
+  [[ -n "$type" && -n "$blob" ]] || die "cannot read an SSH public key from $1"
+  echo "${type},${blob}"
+}
+
+main() {
+  local image="" index="" key="" log="" name="" port="" relay="" profile="" radios=""
+  local channel="" key_via=cmdline extra="" memory=256
+  while (($# > 0)); do
+    case "$1" in
+      --image) image="${2:?}"; shift 2 ;;
+      --index) index="${2:?}"; shift 2 ;;
+      --ssh-key) key="${2:?}"; shift 2 ;;
+      --log) log="${2:?}"; shift 2 ;;
+      --name) name="${2:?}"; shift 2 ;;
+      --ssh-port) port="${2:?}"; shift 2 ;;
+      --relay) relay="${2:?}"; shift 2 ;;
+      --profile) profile="${2:?}"; shift 2 ;;
+      --radios) radios="${2:?}"; shift 2 ;;
+      --channel) channel="${2:?}"; shift 2 ;;
+      --key-via) key_via="${2:?}"; shift 2 ;;
+      --append) extra="${2:?}"; shift 2 ;;
+      --memory) memory="${2:?}"; shift 2 ;;
+      -h | --help) usage ;;
+      *) die "unknown argument: $1 (try --help)" ;;
+    esac
+  done
+  [[ -n "$image" && -f "${image}/vmlinux" && -f "${image}/initramfs.img" ]] ||
+    die "--image DIR must hold vmlinux and initramfs.img (build-image.sh prints it)"
+  [[ "$index" =~ ^[0-9]+$ ]] || die "--index N is required"
+  [[ -f "$key" ]] || die "--ssh-key PUBKEY_FILE is required"
+  [[ -n "$log" ]] || die "--log FILE is required"
+  command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (apt-get install qemu-system-x86)"
+  port="${port:-$((2221 + index))}"
+  name="${name:-vmesh${index}}"
+
+  local append="console=ttyS0 quiet random.trust_cpu=on panic=-1 vmesh.index=${index}"
+  local fw_cfg=()
+  case "$key_via" in
+    cmdline)
+      append+=" vmesh.name=${name} vmesh.sshkey=$(cmdline_key "$key")"
+      [[ -z "$relay" ]] || append+=" vmesh.relay=${relay}"
+      [[ -z "$profile" ]] || append+=" vmesh.profile=${profile}"
+      [[ -z "$radios" ]] || append+=" vmesh.radios=${radios}"
+      [[ -z "$channel" ]] || append+=" vmesh.channel=${channel}"
+      ;;
+    fw_cfg)
+      local args=(--out "${log}.node.cpio" --index "$index" --name "$name" --ssh-key "$key")
+      [[ -z "$relay" ]] || args+=(--relay "$relay")
+      [[ -z "$profile" ]] || args+=(--profile "$profile")
+      [[ -z "$radios" ]] || args+=(--radios "$radios")
+      [[ -z "$channel" ]] || args+=(--channel "$channel")
+      bash "${script_dir}/make-node-cpio.sh" "${args[@]}"
+      fw_cfg=(-fw_cfg "name=opt/vmesh/node.cpio,file=${log}.node.cpio")
+      ;;
+    *) die "--key-via must be cmdline or fw_cfg" ;;
+  esac
+  [[ -z "$extra" ]] || append+=" ${extra}"
+
+  : >"$log"
+  qemu-system-x86_64 \
+    -nodefaults -no-user-config -display none -no-reboot \
+    -machine pc -accel tcg,thread=multi -cpu max -smp 1 -m "$memory" \
+    -kernel "${image}/vmlinux" -initrd "${image}/initramfs.img" -append "$append" \
+    -netdev "user,id=net0,hostfwd=tcp:127.0.0.1:${port}-:22" \
+    -device virtio-net-pci,netdev=net0,romfile= \
+    -serial "file:${log}" \
+    "${fw_cfg[@]}" \
+    </dev/null >"${log}.qemu" 2>&1 &
+  echo $!
+}
+
+main "$@"
