@@ -1,0 +1,81 @@
+#include "relay/agent/hwsim_frames.hpp"
+
+#include <cstring>
+
+#include "relay/agent/genl_writer.hpp"
+#include "relay/wire/wire_format.hpp"
+
+namespace vmesh::agent {
+
+using wire::HwsimAttr;
+using wire::HwsimCmd;
+
+namespace {
+
+std::uint16_t attr(HwsimAttr a) {
+  return static_cast<std::uint16_t>(a);
+}
+
+// struct hwsim_tx_rate { s8 idx; u8 count; } __packed, IEEE80211_TX_MAX_RATES entries.
+constexpr std::size_t kTxRateBytes = 2;
+
+}  // namespace
+
+void append_rx_frame(std::vector<std::uint8_t>& out, std::uint16_t family_id, const RxFrame& rx) {
+  GenlWriter w(out, {.type = family_id,
+                     .flags = kNlmFRequest,
+                     .seq = 0,
+                     .cmd = static_cast<std::uint8_t>(HwsimCmd::frame),
+                     .version = wire::kHwsimGenlVersion});
+  w.put_mac(attr(HwsimAttr::addr_receiver), rx.receiver);
+  w.put(attr(HwsimAttr::frame), rx.frame);
+  w.put_u32(attr(HwsimAttr::rx_rate), rx.rx_rate);
+  w.put_u32(attr(HwsimAttr::signal), static_cast<std::uint32_t>(rx.signal_dbm));
+  w.put_u32(attr(HwsimAttr::freq), rx.freq_mhz);
+  w.finish();
+}
+
+bool append_tx_status(std::vector<std::uint8_t>& out, std::uint16_t family_id,
+                      const wire::HwsimMessage& tx, std::int32_t signal_dbm) {
+  // hwsim_tx_info_frame_received_nl() requires all five of these.
+  if (!tx.transmitter || !tx.cookie || !tx.flags || tx.tx_info.empty()) return false;
+  GenlWriter w(out, {.type = family_id,
+                     .flags = kNlmFRequest,
+                     .seq = 0,
+                     .cmd = static_cast<std::uint8_t>(HwsimCmd::tx_info_frame),
+                     .version = wire::kHwsimGenlVersion});
+  w.put_mac(attr(HwsimAttr::addr_transmitter), *tx.transmitter);
+  w.put_u32(attr(HwsimAttr::flags), *tx.flags | wire::kHwsimTxStatAck);
+  w.put_u32(attr(HwsimAttr::signal), static_cast<std::uint32_t>(signal_dbm));
+  // The kernel copies these (idx, count) pairs into the status rate control reads. The
+  // kernel sent us the retry chain it planned; echoing it would tell minstrel that every
+  // planned attempt was used. An ACK at the first attempt means: first valid rate, count 1,
+  // the rest unused (idx -1), which is what a medium that delivered the frame reports.
+  auto rates = w.reserve(attr(HwsimAttr::tx_info), tx.tx_info.size());
+  std::memcpy(rates.data(), tx.tx_info.data(), tx.tx_info.size());
+  bool acked = false;
+  for (std::size_t i = 0; i + kTxRateBytes <= rates.size(); i += kTxRateBytes) {
+    const auto idx = static_cast<std::int8_t>(rates[i]);
+    if (!acked && idx >= 0) {
+      rates[i + 1] = 1;
+      acked = true;
+    } else if (acked) {
+      rates[i] = 0xff;  // idx -1
+      rates[i + 1] = 0;
+    }
+  }
+  w.put_u64(attr(HwsimAttr::cookie), *tx.cookie);
+  if (!tx.tx_info_flags.empty()) w.put(attr(HwsimAttr::tx_info_flags), tx.tx_info_flags);
+  w.finish();
+  return true;
+}
+
+std::uint32_t rx_rate_for(std::span<const std::uint8_t> tx_info, std::uint32_t freq_mhz) noexcept {
+  if (tx_info.empty()) return 0;
+  const auto idx = static_cast<std::int8_t>(tx_info[0]);
+  const int band_rates = freq_mhz < 3000 ? 12 : 8;
+  if (idx < 0 || idx >= band_rates) return 0;
+  return static_cast<std::uint32_t>(idx);
+}
+
+}  // namespace vmesh::agent

@@ -1,0 +1,44 @@
+// Pure builders for the per-frame messages the agent sends to its kernel:
+// HWSIM_CMD_FRAME (a frame for one local radio to receive) and HWSIM_CMD_TX_INFO_FRAME
+// (the TX status of a frame one of its radios sent).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "relay/wire/hwsim_message.hpp"
+#include "relay/wire/mac_address.hpp"
+
+namespace vmesh::agent {
+
+// Signal reported in TX status, as vwifi reports it (dBm).
+inline constexpr std::int32_t kAckSignalDbm = -10;
+// Signal of a frame between two radios of the same VM: vwifi's value at distance 0 (dBm).
+inline constexpr std::int32_t kLocalSignalDbm = -10;
+
+struct RxFrame {
+  wire::MacAddress receiver;  // the radio's hwsim address (its addresses[1])
+  std::span<const std::uint8_t> frame;
+  std::uint32_t rx_rate = 0;  // legacy rate index within the band
+  std::int32_t signal_dbm = 0;
+  std::uint32_t freq_mhz = 0;
+};
+
+// Appends HWSIM_CMD_FRAME with ADDR_RECEIVER, FRAME, RX_RATE, SIGNAL, FREQ. No throws
+// unless `out` must grow.
+void append_rx_frame(std::vector<std::uint8_t>& out, std::uint16_t family_id, const RxFrame& rx);
+
+// Appends HWSIM_CMD_TX_INFO_FRAME answering `tx` (a frame the kernel sent us): its
+// ADDR_TRANSMITTER and COOKIE, FLAGS | HWSIM_TX_STAT_ACK, SIGNAL, TX_INFO rewritten to say
+// "acknowledged at the first attempt of the first rate", and TX_INFO_FLAGS if present.
+// Returns false (and appends nothing) if `tx` lacks what the kernel requires.
+bool append_tx_status(std::vector<std::uint8_t>& out, std::uint16_t family_id,
+                      const wire::HwsimMessage& tx, std::int32_t signal_dbm = kAckSignalDbm);
+
+// The RX rate index for a frame: the first attempted rate of its TX_INFO, or 0 when that is
+// absent or outside the legacy rate table of the band (12 rates at 2.4 GHz, 8 above), since
+// mac80211_hwsim rejects RX_RATE >= the band's number of bitrates.
+std::uint32_t rx_rate_for(std::span<const std::uint8_t> tx_info, std::uint32_t freq_mhz) noexcept;
+
+}  // namespace vmesh::agent
