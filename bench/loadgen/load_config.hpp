@@ -1,0 +1,60 @@
+// Options of `vmesh-bench relay` and their parser (kept apart from main() so tests can
+// check defaults and errors).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace vmesh::bench {
+
+enum class LoadMode : std::uint8_t {
+  throughput,  // send as fast as the window allows
+  latency,     // each client sends rate_fps frames per second, evenly spaced
+};
+
+enum class SourceIps : std::uint8_t {
+  automatic,  // on when the target is a loopback address
+  on,         // client i binds 127.0.0.(10+i) before connect
+  off,        // let the kernel choose
+};
+
+struct LoadConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8212;
+  std::uint32_t clients = 5;
+  std::size_t frame_bytes = 100;  // length of the 802.11 frame inside HWSIM_ATTR_FRAME
+  double duration_s = 5.0;        // measured part
+  double warmup_s = 1.0;          // before it, not counted
+  double drain_s = 0.5;           // after it: wait for frames still in flight
+  double connect_timeout_s = 3.0;
+  LoadMode mode = LoadMode::throughput;
+  double rate_fps = 100.0;   // per client, latency mode
+  std::size_t batch = 16;    // messages per socket write, throughput mode
+  std::size_t window = 256;  // frames a sender may run ahead of its receivers
+  SourceIps source_ips = SourceIps::automatic;
+  int socket_buffer_bytes = 4 << 20;  // SO_RCVBUF and SO_SNDBUF
+};
+
+// Result of parsing the arguments after "relay".
+struct ParsedLoadArgs {
+  std::optional<LoadConfig> config;  // set when the arguments are valid
+  bool help = false;                 // -h/--help was given
+  std::string error;                 // what is wrong, when neither of the above
+};
+
+// Parses `--name value` and `--name=value` options. Never throws.
+ParsedLoadArgs parse_load_args(std::span<const std::string_view> args);
+
+// Usage text of `vmesh-bench relay`.
+std::string load_usage();
+
+std::string_view to_string(LoadMode mode);
+
+// True for 127.0.0.0/8 and "localhost".
+bool is_loopback_host(std::string_view host);
+
+}  // namespace vmesh::bench
