@@ -37,9 +37,9 @@ main() {
   [[ -n "$out" ]] || die "--out FILE is required"
   [[ "${conf[VMESH_INDEX]:-}" =~ ^[0-9]+$ ]] || die "--index N (a number) is required"
   command -v cpio >/dev/null || die "cpio is not installed"
-  local root
-  root="$(mktemp -d)"
-  trap 'rm -rf "$root"' EXIT
+  node_root="$(mktemp -d)"
+  trap 'rm -rf "$node_root"' EXIT
+  local root="$node_root"
   mkdir -p "${root}/etc/vmesh" "${root}/root/.ssh"
   chmod 0700 "${root}/root" "${root}/root/.ssh"
   for name in $(printf '%s\n' "${!conf[@]}" | sort); do

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The image scripts, the guest init and profiles, and these tests are shellcheck-clean.
+set -euo pipefail
+scripts="${1:?usage: shellcheck_test.sh LAUNCHER_IMAGE_DIR TESTS_IMAGE_DIR}"
+tests="${2:?}"
+command -v shellcheck >/dev/null || { echo "SKIP: shellcheck is not installed"; exit 77; }
+shellcheck "${scripts}"/*.sh
+shellcheck -x -P "${tests}" "${tests}"/*.sh
+shellcheck -x -P "${scripts}/guest" "${scripts}/guest/init" "${scripts}/guest/lib.sh" \
+  "${scripts}"/guest/profiles/*.sh
+echo PASS

@@ -1,0 +1,132 @@
+# Shared helpers of the guest image tests (bash). Source after setting IMAGE_SCRIPTS to
+# the launcher/image directory. Every VM started through start_vm is killed at exit.
+# shellcheck shell=bash
+
+readonly SKIP=77
+VM_PIDS=()
+WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/vmesh-image-test.XXXXXX")"
+KEEP_LOGS=0
+
+skip() { echo "SKIP: $*"; exit "$SKIP"; }
+fail() { echo "FAIL: $*"; KEEP_LOGS=1; exit 1; }
+note() { echo "== $*"; }
+
+cleanup() {
+  local pid
+  for pid in "${VM_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${VM_PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+    # Not our child (run-vm.sh started it): poll until it is gone.
+    local i=0
+    while kill -0 "$pid" 2>/dev/null && ((i < 50)); do sleep 0.1; i=$((i + 1)); done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  if ((KEEP_LOGS)); then
+    local log
+    for log in "$WORK_DIR"/*.log; do
+      [[ -f "$log" ]] || continue
+      echo "---- ${log} (serial console) ----"
+      tail -n 40 "$log"
+      [[ ! -s "${log}.qemu" ]] || { echo "---- ${log}.qemu ----"; cat "${log}.qemu"; }
+    done
+    echo "logs kept in ${WORK_DIR}"
+  else
+    rm -rf "$WORK_DIR"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+need_tools() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 || skip "${tool} is not installed"
+  done
+}
+
+# Build (or reuse) the image; skips when Debian packages cannot be fetched.
+image_or_skip() {
+  need_tools apt-get apt-cache dpkg-deb cpio zstd xz depmod modprobe flock
+  local out
+  if ! out="$(bash "${IMAGE_SCRIPTS}/build-image.sh" 2>"${WORK_DIR}/build.err")"; then
+    cat "${WORK_DIR}/build.err"
+    if grep -q 'apt-get download failed\|apt-cache knows only\|cannot resolve' "${WORK_DIR}/build.err"; then
+      skip "Debian packages are not available (see above)"
+    fi
+    fail "build-image.sh failed"
+  fi
+  IMAGE="$out"
+}
+
+# A TCP port on 127.0.0.1 nobody listens on (checked, then handed to QEMU).
+free_port() {
+  local port tries=0
+  while ((tries < 100)); do
+    port=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+    tries=$((tries + 1))
+  done
+  fail "no free TCP port found"
+}
+
+new_key() {
+  need_tools ssh ssh-keygen
+  KEY="${WORK_DIR}/id_ed25519"
+  ssh-keygen -q -t ed25519 -N '' -C vmesh-test -f "$KEY"
+}
+
+# start_vm NAME INDEX PORT [run-vm.sh args...]
+start_vm() {
+  local name="$1" index="$2" port="$3"
+  shift 3
+  local pid
+  pid="$(bash "${IMAGE_SCRIPTS}/run-vm.sh" --image "$IMAGE" --index "$index" --name "$name" \
+    --ssh-port "$port" --ssh-key "${KEY}.pub" --log "${WORK_DIR}/${name}.log" "$@")" ||
+    fail "run-vm.sh failed for ${name}"
+  [[ "$pid" =~ ^[0-9]+$ ]] || fail "run-vm.sh printed '${pid}' instead of a PID"
+  VM_PIDS+=("$pid")
+  note "${name}: QEMU pid ${pid}, ssh 127.0.0.1:${port}, log ${WORK_DIR}/${name}.log"
+}
+
+vssh() {
+  local port="$1"
+  shift
+  ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
+    -o BatchMode=yes -o ConnectTimeout=5 -i "$KEY" -p "$port" root@127.0.0.1 "$@"
+}
+
+# wait_ssh PORT TIMEOUT_S: until a command runs over SSH; fails after the timeout.
+wait_ssh() {
+  local port="$1" timeout_s="$2" start=$SECONDS
+  while ((SECONDS - start < timeout_s)); do
+    if vssh "$port" true 2>/dev/null; then
+      note "ssh on ${port} answered after $((SECONDS - start)) s"
+      return 0
+    fi
+    local pid
+    for pid in "${VM_PIDS[@]}"; do
+      kill -0 "$pid" 2>/dev/null || fail "QEMU pid ${pid} exited early"
+    done
+    sleep 1
+  done
+  fail "no SSH on 127.0.0.1:${port} within ${timeout_s} s"
+}
+
+# poll TIMEOUT_S DESCRIPTION COMMAND...: until COMMAND succeeds.
+poll() {
+  local timeout_s="$1" what="$2" start=$SECONDS
+  shift 2
+  while ((SECONDS - start < timeout_s)); do
+    if "$@"; then
+      note "${what} after $((SECONDS - start)) s"
+      return 0
+    fi
+    sleep 2
+  done
+  fail "${what}: not within ${timeout_s} s"
+}
