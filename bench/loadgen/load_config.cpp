@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -42,6 +43,14 @@ bool is_loopback_host(std::string_view host) {
   return (ntohl(addr.s_addr) >> 24) == 127;
 }
 
+std::size_t auto_window_frames(const LoadConfig& config, std::size_t message_bytes) {
+  constexpr std::size_t kInFlightBytesPerReceiver = 256 * 1024;
+  const std::size_t senders = config.clients > 1 ? config.clients - 1 : 1;
+  const std::size_t frames =
+      kInFlightBytesPerReceiver / (std::max<std::size_t>(message_bytes, 1) * senders);
+  return std::clamp<std::size_t>(frames, 2 * config.batch, 4096);
+}
+
 std::string load_usage() {
   return R"(usage: vmesh-bench relay [options]
 Plays N vwifi clients against a vwifi-compatible relay and prints one JSON line.
@@ -56,7 +65,8 @@ Plays N vwifi clients against a vwifi-compatible relay and prints one JSON line.
   --mode M               throughput | latency (default throughput)
   --rate FPS             frames/s per client in latency mode (default 100)
   --batch K              messages per socket write in throughput mode (default 16)
-  --window W             frames a sender may run ahead of its receivers (default 256)
+  --window W             frames a sender may run ahead of its receivers (default:
+                         ~256 KiB in flight per receiver, at least 2 batches)
   --source-ips MODE      auto | on | off: bind client i to 127.0.0.(10+i) so that relays
                          that identify clients by source IP tell them apart; auto = on
                          for loopback targets (default auto)
@@ -154,9 +164,6 @@ ParsedLoadArgs parse_load_args(std::span<const std::string_view> args) {
     } else {
       return fail("unknown option " + std::string(name));
     }
-  }
-  if (config.window < config.batch && config.mode == LoadMode::throughput) {
-    config.window = config.batch;
   }
   result.config = std::move(config);
   return result;

@@ -32,9 +32,10 @@ struct LoadConfig {
   double drain_s = 0.5;           // after it: wait for frames still in flight
   double connect_timeout_s = 3.0;
   LoadMode mode = LoadMode::throughput;
-  double rate_fps = 100.0;   // per client, latency mode
-  std::size_t batch = 16;    // messages per socket write, throughput mode
-  std::size_t window = 256;  // frames a sender may run ahead of its receivers
+  double rate_fps = 100.0;  // per client, latency mode
+  std::size_t batch = 16;   // messages per socket write, throughput mode
+  // Frames a sender may run ahead of its receivers; 0 picks auto_window_frames().
+  std::size_t window = 0;
   SourceIps source_ips = SourceIps::automatic;
   int socket_buffer_bytes = 4 << 20;  // SO_RCVBUF and SO_SNDBUF
 };
@@ -48,6 +49,11 @@ struct ParsedLoadArgs {
 
 // Parses `--name value` and `--name=value` options. Never throws.
 ParsedLoadArgs parse_load_args(std::span<const std::string_view> args);
+
+// The default window: about 256 KiB in flight toward each receiver from all its senders,
+// so the relay's bounded per-receiver queues are not flooded uselessly; at least two
+// batches so that a sender always has one batch on the way while it writes the next.
+std::size_t auto_window_frames(const LoadConfig& config, std::size_t message_bytes);
 
 // Usage text of `vmesh-bench relay`.
 std::string load_usage();

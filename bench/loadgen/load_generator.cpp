@@ -86,6 +86,10 @@ LoadGenerator::LoadGenerator(LoadConfig config)
   report_.clients = config_.clients;
   report_.frame_bytes = config_.frame_bytes;
   report_.message_bytes = probe.message_bytes();
+  window_frames_ = config_.window != 0 ? std::max(config_.window, config_.batch)
+                                       : auto_window_frames(config_, probe.message_bytes());
+  report_.batch = config_.mode == LoadMode::latency ? 1 : config_.batch;
+  report_.window_frames = window_frames_;
 }
 
 LoadGenerator::~LoadGenerator() = default;
@@ -145,7 +149,7 @@ bool LoadGenerator::try_send(Client& client, std::uint64_t now_ns) {
     count = config_.batch;
     // Frames of this sender not yet seen (or known lost) by its receivers, summed.
     const std::uint64_t in_flight = client.next_seq * receivers - tracker_.progress(client.index);
-    if (in_flight + count * receivers > config_.window * receivers) {
+    if (in_flight + count * receivers > window_frames_ * receivers) {
       if (now_ns - client.last_send_ns < kStallReleaseNs) return false;
       ++report_.window_stalls;
     }

@@ -53,6 +53,7 @@ class LoadGenerator {
   LoadReport report_;
   std::uint64_t warm_end_ns_ = 0;
   std::uint64_t measure_end_ns_ = 0;
+  std::uint64_t window_frames_ = 0;
   std::uint64_t period_ns_ = 0;  // latency mode: time between two frames of one client
   bool sending_ = true;
 };

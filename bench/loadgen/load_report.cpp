@@ -12,6 +12,8 @@ std::string LoadReport::to_json() const {
       .add("clients", clients)
       .add("frame_bytes", frame_bytes)
       .add("message_bytes", message_bytes)
+      .add("batch", batch)
+      .add("window_frames", window_frames)
       .add("measured_s", measured_s)
       .add("frames_sent", frames_sent)
       .add("deliveries", deliveries)

@@ -14,6 +14,8 @@ struct LoadReport {
   std::uint32_t clients = 0;
   std::uint64_t frame_bytes = 0;    // 802.11 frame length
   std::uint64_t message_bytes = 0;  // whole vwifi message on the wire
+  std::uint64_t batch = 0;          // messages per write
+  std::uint64_t window_frames = 0;  // how far a sender may run ahead of its receivers
   double measured_s = 0;            // length of the measured window
   std::uint64_t frames_sent = 0;    // in the measured window, all clients
   std::uint64_t deliveries = 0;     // frames received by all clients in the window

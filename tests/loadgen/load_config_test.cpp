@@ -59,6 +59,15 @@ TEST(LoadConfig, RejectsBadValuesWithAReason) {
   EXPECT_TRUE(parse({"-h"}).help);
 }
 
+TEST(LoadConfig, AutoWindowKeepsAboutQuarterMegabyteInFlightPerReceiver) {
+  LoadConfig config;  // 5 clients, batch 16
+  EXPECT_EQ(config.window, 0u);
+  EXPECT_EQ(auto_window_frames(config, 177), 262144u / (177 * 4));
+  EXPECT_EQ(auto_window_frames(config, 1577), 262144u / (1577 * 4));
+  config.clients = 50;
+  EXPECT_EQ(auto_window_frames(config, 1577), 32u);  // never below two batches
+}
+
 TEST(LoadConfig, SourceIpsDefaultOnlyForLoopback) {
   LoadConfig config;
   config.host = "127.0.0.1";

@@ -11,6 +11,8 @@ namespace {
 using testing::FlatJsonParser;
 
 const char* const kNumericFields[] = {"clients",
+                                      "batch",
+                                      "window_frames",
                                       "frame_bytes",
                                       "message_bytes",
                                       "measured_s",
