@@ -3,7 +3,9 @@ add_library(vmesh_project_options INTERFACE)
 target_compile_options(vmesh_project_options INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
   -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Wnull-dereference
-  -Wimplicit-fallthrough)
+  -Wimplicit-fallthrough
+  # Designated initializers that rely on default member initializers are intended.
+  -Wno-missing-field-initializers)
 target_include_directories(vmesh_project_options INTERFACE ${PROJECT_SOURCE_DIR})
 
 if(VMESH_SANITIZE)

@@ -135,14 +135,20 @@ std::vector<std::uint8_t> encode_list_reply(const PeerRegistry& peers) {
     out.put<std::uint32_t>(static_cast<std::uint32_t>(peers.count(kind)));
     for (const LivePeer& p : peers.live()) {
       if (p.kind != kind) continue;
-      out.put<std::uint32_t>(p.record.id).put_coordinates(p.record.coordinates).put_name(p.record.name);
+      out.put<std::uint32_t>(p.record.id)
+          .put_coordinates(p.record.coordinates)
+          .put_name(p.record.name);
     }
   }
   return out.take();
 }
 
 std::vector<std::uint8_t> encode_show_reply(bool loss_enabled, double scale, bool spy_connected) {
-  return Writer{}.put<std::uint8_t>(loss_enabled).put<double>(scale).put<std::uint8_t>(spy_connected).take();
+  return Writer{}
+      .put<std::uint8_t>(loss_enabled)
+      .put<double>(scale)
+      .put<std::uint8_t>(spy_connected)
+      .take();
 }
 
 std::vector<std::uint8_t> encode_status_reply(bool loss_enabled, double scale,
@@ -153,7 +159,9 @@ std::vector<std::uint8_t> encode_status_reply(bool loss_enabled, double scale,
   Writer out;
   out.put<std::uint8_t>(loss_enabled).put<double>(scale);
   if (vsock_port) out.put<std::uint16_t>(*vsock_port);
-  out.put<std::uint16_t>(tcp_port).put<std::uint32_t>(remembered_capacity).put<std::uint8_t>(spy_connected);
+  out.put<std::uint16_t>(tcp_port)
+      .put<std::uint32_t>(remembered_capacity)
+      .put<std::uint8_t>(spy_connected);
   return out.take();
 }
 

@@ -31,7 +31,8 @@ std::optional<Slot> PeerRegistry::attach(Slot slot, PeerKind kind, PeerId id) {
 }
 
 bool PeerRegistry::detach(Slot slot) {
-  auto it = std::find_if(live_.begin(), live_.end(), [&](const LivePeer& p) { return p.slot == slot; });
+  auto it =
+      std::find_if(live_.begin(), live_.end(), [&](const LivePeer& p) { return p.slot == slot; });
   if (it == live_.end()) return false;
   if (remembered_capacity_ > 0) {
     if (remembered_.size() >= remembered_capacity_) remembered_.pop_front();
@@ -42,7 +43,8 @@ bool PeerRegistry::detach(Slot slot) {
 }
 
 const LivePeer* PeerRegistry::find(Slot slot) const {
-  auto it = std::find_if(live_.begin(), live_.end(), [&](const LivePeer& p) { return p.slot == slot; });
+  auto it =
+      std::find_if(live_.begin(), live_.end(), [&](const LivePeer& p) { return p.slot == slot; });
   return it == live_.end() ? nullptr : &*it;
 }
 

@@ -23,8 +23,9 @@ void RelayCore::route(Slot from, std::span<const std::uint8_t> message,
       continue;
     }
     if (!freq_mhz) freq_mhz = wire::read_frame_routing(message).freq_mhz;
-    const std::int8_t signal = received_signal_dbm(tx_power_dbm, sender->record.coordinates,
-                                                   peer.record.coordinates, settings_.scale, *freq_mhz);
+    const std::int8_t signal =
+        received_signal_dbm(tx_power_dbm, sender->record.coordinates, peer.record.coordinates,
+                            settings_.scale, *freq_mhz);
     if (settings_.loss_enabled && vwifi_drops(signal, static_cast<std::uint32_t>(rng_() % 53))) {
       ++counters_.dropped_loss;
       continue;
@@ -56,10 +57,9 @@ ControlOutcome RelayCore::handle_control(const ControlRequest& request) {
       settings_.loss_enabled = request.loss_enabled;
       break;
     case ControlOrder::status:
-      outcome.reply = encode_status_reply(settings_.loss_enabled, settings_.scale, settings_.vsock_port,
-                                          settings_.tcp_port,
-                                          static_cast<std::uint32_t>(peers_.remembered_capacity()),
-                                          spy_connected);
+      outcome.reply = encode_status_reply(
+          settings_.loss_enabled, settings_.scale, settings_.vsock_port, settings_.tcp_port,
+          static_cast<std::uint32_t>(peers_.remembered_capacity()), spy_connected);
       break;
     case ControlOrder::distance: {
       const PeerRecord* a = peers_.find_record(request.cid);

@@ -17,7 +17,8 @@ struct RelaySettings {
   bool loss_enabled = false;  // vwifi's global loss switch (-l, vwifi-ctrl loss)
   double scale = 1.0;         // multiplies coordinate distances (vwifi-ctrl scale)
   std::uint16_t tcp_port = 8212;
-  std::optional<std::uint16_t> vsock_port = 8211;  // reported by STATUS
+  // Reported by STATUS; vwifi-ctrl built with VSOCK (the default) expects the field.
+  std::optional<std::uint16_t> vsock_port = 8211;
 };
 
 // One receiver of a relayed frame.
@@ -42,7 +43,9 @@ class RelayCore {
   RelayCore(RelaySettings settings, std::uint64_t seed);
 
   // See PeerRegistry::attach: returns the slot of a live peer this one takes over.
-  std::optional<Slot> attach(Slot slot, PeerKind kind, PeerId id) { return peers_.attach(slot, kind, id); }
+  std::optional<Slot> attach(Slot slot, PeerKind kind, PeerId id) {
+    return peers_.attach(slot, kind, id);
+  }
   bool detach(Slot slot) { return peers_.detach(slot); }
 
   // Decides the receivers of one validated message (power byte first) from `from`,
@@ -53,6 +56,12 @@ class RelayCore {
 
   // Applies a control order and returns the reply bytes (possibly empty).
   ControlOutcome handle_control(const ControlRequest& request);
+
+  // The ports actually bound (they differ from the options when 0 asked for any port).
+  void set_ports(std::uint16_t tcp_port, std::uint16_t vsock_port) {
+    settings_.tcp_port = tcp_port;
+    settings_.vsock_port = vsock_port;
+  }
 
   const PeerRegistry& peers() const { return peers_; }
   const RelaySettings& settings() const { return settings_; }

@@ -32,7 +32,8 @@ UniqueFd listen_tcp(const std::string& ipv4_address, std::uint16_t port) {
   const int one = 1;
   ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   const std::string where = fmt::format("{}:{}", ipv4_address, port);
-  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) < 0) fail("bind " + where);
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) < 0)
+    fail("bind " + where);
   if (::listen(fd.get(), SOMAXCONN) < 0) fail("listen " + where);
   return fd;
 }

@@ -84,7 +84,8 @@ std::optional<RelayOptions> parse_relay_options(const std::vector<std::string>& 
       opts.bind_address = value();
     } else if (arg == "--ports-base") {
       const auto base = parse_number<std::uint32_t>(arg, value());
-      if (base != 0 && base + 3 > 65535) throw UsageError("--ports-base: N+3 must be a port number");
+      if (base != 0 && base + 3 > 65535)
+        throw UsageError("--ports-base: N+3 must be a port number");
       const auto at = [&](std::uint32_t offset) {
         return static_cast<std::uint16_t>(base == 0 ? 0 : base + offset);
       };
@@ -99,7 +100,8 @@ std::optional<RelayOptions> parse_relay_options(const std::vector<std::string>& 
       opts.seed_given = true;
     } else if (arg == "--queue-bytes") {
       opts.queue_bytes = parse_number<std::size_t>(arg, value());
-      if (opts.queue_bytes < 20000) throw UsageError("--queue-bytes: at least 20000 (one largest frame)");
+      if (opts.queue_bytes < 20000)
+        throw UsageError("--queue-bytes: at least 20000 (one largest frame)");
     } else if (arg == "--stall-timeout-ms") {
       opts.stall_timeout_ms = parse_number<std::uint32_t>(arg, value());
     } else if (arg == "--partial-timeout-ms") {

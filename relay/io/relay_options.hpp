@@ -21,8 +21,8 @@ struct RelayOptions {
   bool verbose = false;           // -v
   std::uint64_t seed = 0;
   bool seed_given = false;
-  std::size_t queue_bytes = 512 * 1024;   // per-receiver send queue bound
-  std::uint32_t stall_timeout_ms = 3000;  // receiver making no progress this long is closed
+  std::size_t queue_bytes = 512 * 1024;     // per-receiver send queue bound
+  std::uint32_t stall_timeout_ms = 3000;    // receiver making no progress this long is closed
   std::uint32_t partial_timeout_ms = 1000;  // half-received frame this long closes the peer
   std::uint32_t control_timeout_ms = 1000;  // control order must arrive within this
   std::string ports_file;                   // JSON with the bound ports, written when ready

@@ -42,22 +42,28 @@ bool is_resource_shortage(int err) {
 
 const char* to_string(ConnKind kind) {
   switch (kind) {
-    case ConnKind::client: return "client";
-    case ConnKind::spy: return "spy";
-    case ConnKind::control: return "control";
+    case ConnKind::client:
+      return "client";
+    case ConnKind::spy:
+      return "spy";
+    case ConnKind::control:
+      return "control";
   }
   return "?";
 }
 
 RelayServer::RelayServer(const RelayOptions& options)
-    : options_(options), core_(settings_from(options), choose_seed(options)), ring_(kSqEntries, kCqEntries) {
+    : options_(options),
+      core_(settings_from(options), choose_seed(options)),
+      ring_(kSqEntries, kCqEntries) {
   const auto add = [&](UniqueFd fd, ConnKind kind, const char* name) {
     listeners_.push_back(Listener{std::move(fd), kind, name, false, -1});
     return bound_port(listeners_.back().fd.get());
   };
   ports_.tcp = add(listen_tcp(options.bind_address, options.tcp_port), ConnKind::client, "clients");
   ports_.spy = add(listen_tcp(options.bind_address, options.spy_port), ConnKind::spy, "spies");
-  ports_.control = add(listen_tcp(options.bind_address, options.control_port), ConnKind::control, "control");
+  ports_.control =
+      add(listen_tcp(options.bind_address, options.control_port), ConnKind::control, "control");
   if (options.vsock_enabled) {
     try {
       ports_.vsock = add(listen_vsock(options.vsock_port), ConnKind::client, "vsock clients");
@@ -65,6 +71,7 @@ RelayServer::RelayServer(const RelayOptions& options)
       logf("VSOCK unavailable ({}); serving TCP only", e.what());
     }
   }
+  core_.set_ports(ports_.tcp, ports_.vsock.value_or(0));
 
   sigset_t mask;
   sigemptyset(&mask);
@@ -100,8 +107,8 @@ int RelayServer::run() {
   now_ms_ = monotonic_ms();
   for (std::uint32_t i = 0; i < listeners_.size(); ++i) arm_accept(i);
   arm_signal();
-  logf("listening on {}: clients tcp {}, spies {}, control {}{}{}", options_.bind_address, ports_.tcp,
-       ports_.spy, ports_.control, ports_.vsock ? ", vsock " : "",
+  logf("listening on {}: clients tcp {}, spies {}, control {}{}{}", options_.bind_address,
+       ports_.tcp, ports_.spy, ports_.control, ports_.vsock ? ", vsock " : "",
        ports_.vsock ? std::to_string(*ports_.vsock) : "");
   write_ports_file();
 
@@ -130,7 +137,8 @@ int RelayServer::run() {
   }
 
   const RelayCounters& c = core_.counters();
-  logf("stopping: {} frames in, {} deliveries, {} lost to loss", c.frames_in, c.deliveries, c.dropped_loss);
+  logf("stopping: {} frames in, {} deliveries, {} lost to loss", c.frames_in, c.deliveries,
+       c.dropped_loss);
   for (std::uint32_t slot = 0; slot < conns_.size(); ++slot) {
     if (conns_[slot]->in_use) begin_close(slot, "relay stopping");
   }
@@ -255,8 +263,8 @@ void RelayServer::begin_close(std::uint32_t slot, const std::string& reason, boo
   c.closing = true;
   if (c.kind != ConnKind::control) core_.detach(slot);
   if (log) {
-    logf("disconnect {} id={} from {}: {} (frames in {}, out {}, dropped {})", to_string(c.kind), c.peer.id,
-         c.peer.text, reason, c.frames_in, c.frames_out, c.frames_dropped);
+    logf("disconnect {} id={} from {}: {} (frames in {}, out {}, dropped {})", to_string(c.kind),
+         c.peer.id, c.peer.text, reason, c.frames_in, c.frames_out, c.frames_dropped);
   }
   // shutdown() completes our pending recv (EOF) and send (EPIPE) right away, so the
   // descriptor can be closed once the kernel has handed back every buffer.
@@ -266,9 +274,10 @@ void RelayServer::begin_close(std::uint32_t slot, const std::string& reason, boo
 
 void RelayServer::release_if_idle(std::uint32_t slot) {
   Connection& c = *conns_[slot];
-  if (!c.closing || c.ops_in_flight > 0) return;
+  if (!c.in_use || !c.closing || c.ops_in_flight > 0) return;
   c.fd.reset();
   c.in_use = false;
+  c.closing = false;
   c.generation = (c.generation + 1) & 0xffffffu;
   c.queued = {};
   c.sending = {};
@@ -288,7 +297,8 @@ void RelayServer::check_timeouts() {
     if (!c.in_use || c.closing) continue;
     if (c.kind == ConnKind::control) {
       if (now_ms_ - c.opened_ms > options_.control_timeout_ms) {
-        begin_close(slot, fmt::format("control connection silent for {} ms", options_.control_timeout_ms));
+        begin_close(
+            slot, fmt::format("control connection silent for {} ms", options_.control_timeout_ms));
       }
       continue;
     }
@@ -298,13 +308,15 @@ void RelayServer::check_timeouts() {
       continue;
     }
     if (c.send_armed && now_ms_ - c.last_send_progress_ms > options_.stall_timeout_ms) {
-      begin_close(slot, fmt::format("receiver stalled: nothing accepted for {} ms, {} bytes waiting",
-                                    options_.stall_timeout_ms, c.sending.size() - c.sent + c.queued.size()));
+      begin_close(
+          slot,
+          fmt::format("receiver stalled: nothing accepted for {} ms, {} bytes waiting",
+                      options_.stall_timeout_ms, c.sending.size() - c.sent + c.queued.size()));
       continue;
     }
     if (c.dropped_since_log > 0) {
-      logf("{} id={} from {}: dropped {} frames (send queue full, {} total)", to_string(c.kind), c.peer.id,
-           c.peer.text, c.dropped_since_log, c.frames_dropped);
+      logf("{} id={} from {}: dropped {} frames (send queue full, {} total)", to_string(c.kind),
+           c.peer.id, c.peer.text, c.dropped_since_log, c.frames_dropped);
       c.dropped_since_log = 0;
     }
   }
@@ -331,7 +343,8 @@ void RelayServer::arm_send(std::uint32_t slot) {
   Connection& c = *conns_[slot];
   io_uring_sqe* sqe = ring_.sqe();
   if (sqe == nullptr) return begin_close(slot, "submission queue exhausted");
-  io_uring_prep_send(sqe, c.fd.get(), c.sending.data() + c.sent, c.sending.size() - c.sent, MSG_NOSIGNAL);
+  io_uring_prep_send(sqe, c.fd.get(), c.sending.data() + c.sent, c.sending.size() - c.sent,
+                     MSG_NOSIGNAL);
   io_uring_sqe_set_data64(sqe, encode_op(OpKind::send, c.generation, slot));
   ++c.ops_in_flight;
   c.send_armed = true;

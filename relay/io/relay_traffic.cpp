@@ -17,8 +17,8 @@ void RelayServer::handle_frames(std::uint32_t slot) {
     const wire::DecodeResult r = wire::decode_message(rest);
     if (r.status == wire::DecodeStatus::need_more) break;
     if (r.status == wire::DecodeStatus::malformed) {
-      return begin_close(slot, fmt::format("malformed message: {} (value {})", wire::describe(r.error),
-                                           r.bad_value));
+      return begin_close(slot, fmt::format("malformed message: {} (value {})",
+                                           wire::describe(r.error), r.bad_value));
     }
     const auto message = rest.first(r.wire_bytes);
     ++c.frames_in;
@@ -39,7 +39,8 @@ void RelayServer::handle_frames(std::uint32_t slot) {
   }
 }
 
-void RelayServer::enqueue(std::uint32_t slot, std::span<const std::uint8_t> message, std::int8_t power_dbm) {
+void RelayServer::enqueue(std::uint32_t slot, std::span<const std::uint8_t> message,
+                          std::int8_t power_dbm) {
   Connection& c = *conns_[slot];
   if (c.closing) return;
   if (c.queued.size() + message.size() > options_.queue_bytes) {

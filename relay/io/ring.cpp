@@ -22,7 +22,9 @@ Ring::Ring(unsigned sq_entries, unsigned cq_entries) {
   if (rc < 0) throw std::system_error(-rc, std::system_category(), "io_uring_queue_init_params");
 }
 
-Ring::~Ring() { io_uring_queue_exit(&ring_); }
+Ring::~Ring() {
+  io_uring_queue_exit(&ring_);
+}
 
 io_uring_sqe* Ring::sqe() noexcept {
   io_uring_sqe* entry = io_uring_get_sqe(&ring_);

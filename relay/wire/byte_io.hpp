@@ -9,15 +9,15 @@
 namespace vmesh::wire {
 
 template <typename T>
-  requires std::is_trivially_copyable_v<T>
-T load(const std::uint8_t* p) noexcept {
+requires std::is_trivially_copyable_v<T> T load(const std::uint8_t* p)
+noexcept {
   T value;
   std::memcpy(&value, p, sizeof(T));
   return value;
 }
 
 template <typename T>
-  requires std::is_trivially_copyable_v<T>
+requires std::is_trivially_copyable_v<T>
 void store(std::uint8_t* p, T value) noexcept {
   std::memcpy(p, &value, sizeof(T));
 }

@@ -66,17 +66,38 @@ HwsimMessage read_hwsim_message(std::span<const std::uint8_t> wire_message) noex
 
   walk_attributes(attributes_of(wire_message), [&](std::uint16_t type, auto value) {
     switch (static_cast<HwsimAttr>(type)) {
-      case HwsimAttr::addr_transmitter: msg.transmitter = as_mac(value); break;
-      case HwsimAttr::addr_receiver: msg.receiver = as_mac(value); break;
-      case HwsimAttr::frame: msg.frame = value; break;
-      case HwsimAttr::flags: msg.flags = as<std::uint32_t>(value); break;
-      case HwsimAttr::rx_rate: msg.rx_rate = as<std::uint32_t>(value); break;
-      case HwsimAttr::signal: msg.signal_dbm = as<std::uint32_t>(value); break;
-      case HwsimAttr::cookie: msg.cookie = as<std::uint64_t>(value); break;
-      case HwsimAttr::freq: msg.freq_mhz = as<std::uint32_t>(value); break;
-      case HwsimAttr::tx_info: msg.tx_info = value; break;
-      case HwsimAttr::tx_info_flags: msg.tx_info_flags = value; break;
-      default: break;
+      case HwsimAttr::addr_transmitter:
+        msg.transmitter = as_mac(value);
+        break;
+      case HwsimAttr::addr_receiver:
+        msg.receiver = as_mac(value);
+        break;
+      case HwsimAttr::frame:
+        msg.frame = value;
+        break;
+      case HwsimAttr::flags:
+        msg.flags = as<std::uint32_t>(value);
+        break;
+      case HwsimAttr::rx_rate:
+        msg.rx_rate = as<std::uint32_t>(value);
+        break;
+      case HwsimAttr::signal:
+        msg.signal_dbm = as<std::uint32_t>(value);
+        break;
+      case HwsimAttr::cookie:
+        msg.cookie = as<std::uint64_t>(value);
+        break;
+      case HwsimAttr::freq:
+        msg.freq_mhz = as<std::uint32_t>(value);
+        break;
+      case HwsimAttr::tx_info:
+        msg.tx_info = value;
+        break;
+      case HwsimAttr::tx_info_flags:
+        msg.tx_info_flags = value;
+        break;
+      default:
+        break;
     }
   });
   return msg;

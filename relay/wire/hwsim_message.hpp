@@ -38,8 +38,9 @@ struct HwsimMessage {
 
 // Calls visit(type, value) for each attribute of a netlink body (bytes after genlmsghdr).
 // Stops at the first truncated attribute; validate with decode_message() first.
-void for_each_attribute(std::span<const std::uint8_t> attrs,
-                        const std::function<void(std::uint16_t, std::span<const std::uint8_t>)>& visit);
+void for_each_attribute(
+    std::span<const std::uint8_t> attrs,
+    const std::function<void(std::uint16_t, std::span<const std::uint8_t>)>& visit);
 
 // Parses a whole wire message (power byte first) that decode_message() accepted.
 // Attributes of an unexpected size are ignored, unknown ones skipped. No throws.

@@ -25,7 +25,8 @@ void MessageBuilder::put(HwsimAttr type, std::span<const std::uint8_t> value) {
   out_.resize(at + netlink_align(attr_len), 0);
   store<std::uint16_t>(out_.data() + at, static_cast<std::uint16_t>(attr_len));
   store<std::uint16_t>(out_.data() + at + 2, static_cast<std::uint16_t>(type));
-  std::copy(value.begin(), value.end(), out_.begin() + static_cast<std::ptrdiff_t>(at + kAttrHeaderBytes));
+  std::copy(value.begin(), value.end(),
+            out_.begin() + static_cast<std::ptrdiff_t>(at + kAttrHeaderBytes));
 }
 
 void MessageBuilder::put_u32(HwsimAttr type, std::uint32_t value) {
@@ -40,7 +41,9 @@ void MessageBuilder::put_u64(HwsimAttr type, std::uint64_t value) {
   put(type, bytes);
 }
 
-void MessageBuilder::put_mac(HwsimAttr type, const MacAddress& mac) { put(type, mac.bytes); }
+void MessageBuilder::put_mac(HwsimAttr type, const MacAddress& mac) {
+  put(type, mac.bytes);
+}
 
 std::span<const std::uint8_t> MessageBuilder::finish() {
   const std::size_t nlmsg_len = out_.size() - start_ - kPowerBytes;

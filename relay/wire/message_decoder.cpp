@@ -33,7 +33,8 @@ DecodeResult validate_attributes(std::span<const std::uint8_t> attrs) noexcept {
   std::size_t offset = 0;
   while (offset < attrs.size()) {
     if (attrs.size() - offset < kAttrHeaderBytes) {
-      return malformed(DecodeError::attr_overrun, static_cast<std::uint32_t>(attrs.size() - offset));
+      return malformed(DecodeError::attr_overrun,
+                       static_cast<std::uint32_t>(attrs.size() - offset));
     }
     const auto attr_len = load<std::uint16_t>(attrs.data() + offset);
     if (attr_len < kAttrHeaderBytes) return malformed(DecodeError::attr_len_too_small, attr_len);

@@ -13,10 +13,10 @@ TEST(MessageBuilder, WritesTheDocumentedBytes) {
   MessageBuilder b(out, 10, HwsimCmd::frame, {.type = 29, .flags = 0, .seq = 1, .pid = 0});
   b.put_mac(HwsimAttr::addr_transmitter, *MacAddress::parse("02:00:00:00:01:00"));
   b.finish();
-  const std::vector<std::uint8_t> expected = {
-      0x0a, 0x20, 0x00, 0x00, 0x00, 0x1d, 0x00, 0x00, 0x00, 0x01, 0x00,
-      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x01, 0x00, 0x00, 0x0a,
-      0x00, 0x02, 0x00, 0x02, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00};
+  const std::vector<std::uint8_t> expected = {0x0a, 0x20, 0x00, 0x00, 0x00, 0x1d, 0x00, 0x00, 0x00,
+                                              0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,
+                                              0x01, 0x00, 0x00, 0x0a, 0x00, 0x02, 0x00, 0x02, 0x00,
+                                              0x00, 0x00, 0x01, 0x00, 0x00, 0x00};
   EXPECT_EQ(out, expected);
 }
 
@@ -58,7 +58,8 @@ TEST(MessageBuilder, AppendsSeveralMessagesToOneBuffer) {
   for (int i = 0; i < 3; ++i) {
     const auto r = decode_message(rest);
     ASSERT_EQ(r.status, DecodeStatus::complete);
-    EXPECT_EQ(read_hwsim_message(rest.first(r.wire_bytes)).frame.size(), static_cast<std::size_t>(i + 1));
+    EXPECT_EQ(read_hwsim_message(rest.first(r.wire_bytes)).frame.size(),
+              static_cast<std::size_t>(i + 1));
     EXPECT_EQ(static_cast<std::int8_t>(rest[0]), i);
     rest = rest.subspan(r.wire_bytes);
   }

@@ -1,0 +1,54 @@
+#include "relay/io/relay_options.hpp"
+
+#include <gtest/gtest.h>
+
+namespace vmesh::relay {
+namespace {
+
+TEST(RelayOptions, DefaultsAreVwifiPortsOnLoopback) {
+  const auto o = parse_relay_options({});
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->bind_address, "127.0.0.1");
+  EXPECT_EQ(o->vsock_port, 8211);
+  EXPECT_EQ(o->tcp_port, 8212);
+  EXPECT_EQ(o->spy_port, 8213);
+  EXPECT_EQ(o->control_port, 8214);
+  EXPECT_FALSE(o->loss_enabled);
+  EXPECT_FALSE(o->use_port_in_hash);
+}
+
+TEST(RelayOptions, VwifiShortAndLongFlags) {
+  const auto o = parse_relay_options({"-p", "1", "--port-tcp", "2", "-s", "3", "--port-ctrl", "4",
+                                      "-l", "--use-port-in-hash", "-v"});
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->vsock_port, 1);
+  EXPECT_EQ(o->tcp_port, 2);
+  EXPECT_EQ(o->spy_port, 3);
+  EXPECT_EQ(o->control_port, 4);
+  EXPECT_TRUE(o->loss_enabled);
+  EXPECT_TRUE(o->use_port_in_hash);
+  EXPECT_TRUE(o->verbose);
+}
+
+TEST(RelayOptions, PortsBase) {
+  const auto o = parse_relay_options({"--ports-base", "9000", "--bind", "0.0.0.0"});
+  EXPECT_EQ(o->vsock_port, 9000);
+  EXPECT_EQ(o->tcp_port, 9001);
+  EXPECT_EQ(o->control_port, 9003);
+  EXPECT_EQ(o->bind_address, "0.0.0.0");
+}
+
+TEST(RelayOptions, ErrorsNameTheFlag) {
+  try {
+    parse_relay_options({"-t", "70000"});
+    FAIL() << "accepted port 70000";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("-t"), std::string::npos);
+  }
+  EXPECT_THROW(parse_relay_options({"--bogus"}), UsageError);
+  EXPECT_THROW(parse_relay_options({"--seed"}), UsageError);
+  EXPECT_THROW(parse_relay_options({"--ports-base", "65534"}), UsageError);
+}
+
+}  // namespace
+}  // namespace vmesh::relay
