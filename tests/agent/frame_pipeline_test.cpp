@@ -20,6 +20,13 @@ wire::MacAddress mac(const char* text) {
   return *wire::MacAddress::parse(text);
 }
 
+// The kernel message as a wire message (power byte 0), for wire::read_hwsim_message.
+Bytes with_power_byte(const Bytes& nl) {
+  Bytes out(nl.size() + 1, 0);
+  std::copy(nl.begin(), nl.end(), out.begin() + 1);
+  return out;
+}
+
 // A 24-byte 802.11 header (data frame) used as the payload everywhere.
 const Bytes kFrame = {0x08, 0x02, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x00,
                       0x00, 0x00, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x01, 0x00, 0x10, 0x00};
@@ -34,13 +41,13 @@ Bytes kernel_frame(std::uint8_t mac_last = 0x00) {
   };
   m.insert(m.end(), kFrame.begin(), kFrame.end());
   const Bytes rest = {
-      8,  0, 4,  0, 1,    0,    0,    0,                          // FLAGS = REQ_TX_STATUS
-      8,  0, 19, 0, 0x6c, 0x09, 0,    0,                          // FREQ = 2412
-      12, 0, 7,  0, 3,    3,    2,    2,    0xff, 0,    0xff, 0,  // TX_INFO {3,3} {2,2} {-1,0}
-                                                                  // {-1,0}
-      16, 0, 21, 0, 3,    0,    0,    2,    0,    0,    0xff, 0,    0, 0xff, 0, 0,  // TX_INFO_FLAGS
-      4,  0, 20, 0,                                                                 // PAD
-      12, 0, 8,  0, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,                 // COOKIE
+      8, 0, 4, 0, 1, 0, 0, 0,                                       // FLAGS = REQ_TX_STATUS
+      8, 0, 19, 0, 0x6c, 0x09, 0, 0,                                // FREQ = 2412
+      12, 0, 7, 0, 3, 3, 2, 2, 0xff, 0, 0xff, 0,                    // TX_INFO {3,3} {2,2} {-1,0}
+                                                                    // {-1,0}
+      16, 0, 21, 0, 3, 0, 0, 2, 0, 0, 0xff, 0, 0, 0xff, 0, 0,       // TX_INFO_FLAGS
+      4, 0, 20, 0,                                                  // PAD
+      12, 0, 8, 0, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,  // COOKIE
   };
   m.insert(m.end(), rest.begin(), rest.end());
   return m;
@@ -95,17 +102,15 @@ TEST(AgentContract, TxInfoReplyLayout) {
   Bytes kernel_out;
   pipeline.on_kernel_message(kernel_frame(), &relay_out, kernel_out);
   const Bytes expected = {
-      88,   0, 0,  0, kFamily, 0,    1,    0,    0,    0,    0,    0,    0,
-      0,    0, 0,                                                      // NLM_F_REQUEST
-      3,    1, 0,  0,                                                  // HWSIM_CMD_TX_INFO_FRAME
-      10,   0, 2,  0, 0x02,    0,    0,    0,    0x01, 0x00, 0,    0,  // ADDR_TRANSMITTER
-      8,    0, 4,  0, 5,       0,    0,    0,                          // FLAGS | HWSIM_TX_STAT_ACK
-      8,    0, 6,  0, 0xf6,    0xff, 0xff, 0xff,                       // SIGNAL -10
-      12,   0, 7,  0, 3,       1,    0xff, 0,    0xff, 0,    0xff, 0,  // TX_INFO: acked at first
-                                                                       // try
-      12,   0, 8,  0, 0x88,    0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,  // COOKIE
-      16,   0, 21, 0, 3,       0,    0,    2,    0,    0,    0xff, 0,    0,
-      0xff, 0, 0,  // TX_INFO_FLAGS as sent
+      88, 0, 0, 0, kFamily, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0,        // NLM_F_REQUEST
+      3, 1, 0, 0,                                                   // HWSIM_CMD_TX_INFO_FRAME
+      10, 0, 2, 0, 0x02, 0, 0, 0, 0x01, 0x00, 0, 0,                 // ADDR_TRANSMITTER
+      8, 0, 4, 0, 5, 0, 0, 0,                                       // FLAGS | HWSIM_TX_STAT_ACK
+      8, 0, 6, 0, 0xf6, 0xff, 0xff, 0xff,                           // SIGNAL -10
+      12, 0, 7, 0, 3, 1, 0xff, 0, 0xff, 0, 0xff, 0,                 // TX_INFO: acked at first
+                                                                    // try
+      12, 0, 8, 0, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,  // COOKIE
+      16, 0, 21, 0, 3, 0, 0, 2, 0, 0, 0xff, 0, 0, 0xff, 0, 0,       // TX_INFO_FLAGS as sent
   };
   EXPECT_EQ(kernel_out, expected);
   EXPECT_EQ(pipeline.counters().tx_status, 1u);
@@ -170,8 +175,7 @@ TEST(AgentContract, RelayFrameWithoutFreqUses2412AndAnOutOfBandRateBecomesZero) 
   }
   Bytes kernel_out;
   pipeline.on_relay_message(wire_msg, kernel_out);
-  Bytes as_wire = {0};
-  as_wire.insert(as_wire.end(), kernel_out.begin(), kernel_out.end());
+  const Bytes as_wire = with_power_byte(kernel_out);
   const wire::HwsimMessage rx = wire::read_hwsim_message(as_wire);
   EXPECT_EQ(rx.genl_cmd, 2);
   EXPECT_EQ(rx.freq_mhz, 2412u);
@@ -198,8 +202,7 @@ TEST(AgentContract, LocalRadiosHearEachOtherDirectly) {
   const auto msgs = split_messages(kernel_out);
   ASSERT_EQ(msgs.size(), 2u);  // TX status for radio 0, RX for radio 1
   EXPECT_EQ(msgs[0][16], 3);
-  Bytes as_wire = {0};
-  as_wire.insert(as_wire.end(), msgs[1].begin(), msgs[1].end());
+  const Bytes as_wire = with_power_byte(msgs[1]);
   const wire::HwsimMessage rx = wire::read_hwsim_message(as_wire);
   EXPECT_EQ(rx.genl_cmd, 2);
   ASSERT_TRUE(rx.receiver.has_value());

@@ -31,11 +31,11 @@ TEST(NetlinkProtocol, GetFamilyRequestBytes) {
 
 TEST(NetlinkProtocol, ParsesFamilyIdFromNewFamilyReply) {
   const Bytes reply = {
-      48,  0, 0, 0, 0x10, 0,   0,   0,    7,    0,   0,   0,   0x39, 0x30, 0,   0,  // nlmsghdr, pid
-                                                                                    // 12345
-      1,   2, 0, 0,  // CTRL_CMD_NEWFAMILY, v2
-      19,  0, 2, 0, 'M',  'A', 'C', '8',  '0',  '2', '1', '1', '_',  'H',  'W', 'S', 'I',
-      'M', 0, 0, 6, 0,    1,   0,   0x22, 0x00, 0,   0,  // CTRL_ATTR_FAMILY_ID = 0x22
+      48, 0, 0, 0, 0x10, 0, 0, 0, 7, 0, 0, 0, 0x39, 0x30, 0, 0,  // nlmsghdr, pid
+                                                                 // 12345
+      1, 2, 0, 0,                                                // CTRL_CMD_NEWFAMILY, v2
+      19, 0, 2, 0, 'M', 'A', 'C', '8', '0', '2', '1', '1', '_', 'H', 'W', 'S', 'I', 'M', 0, 0, 6, 0,
+      1, 0, 0x22, 0x00, 0, 0,  // CTRL_ATTR_FAMILY_ID = 0x22
   };
   const auto id = parse_family_id(reply);
   ASSERT_TRUE(id.has_value());
