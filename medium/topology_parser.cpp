@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <fstream>
 #include <initializer_list>
 #include <limits>
@@ -33,10 +34,25 @@ std::string join(Keys keys) {
   return out;
 }
 
+// A value as the user wrote it, for messages: strings in double quotes, numbers in their
+// shortest exact form, arrays element by element.
 std::string quoted(const toml::node& node) {
-  std::ostringstream out;
-  node.visit([&out](auto&& value) { out << value; });
-  return out.str();
+  if (const auto* text = node.as_string()) return "\"" + text->get() + "\"";
+  if (const auto* integer = node.as_integer()) return std::to_string(integer->get());
+  if (const auto* boolean = node.as_boolean()) return boolean->get() ? "true" : "false";
+  if (const auto* number = node.as_floating_point()) {
+    std::array<char, 32> buffer{};
+    const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), number->get());
+    return std::string(buffer.data(), result.ptr);
+  }
+  if (const auto* array = node.as_array()) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < array->size(); ++i)
+      out += (i != 0 ? ", " : "") + quoted(*array->get(i));
+    return out + "]";
+  }
+  if (node.is_table()) return "a table";
+  return "a date or time";
 }
 
 class Parser {
