@@ -13,3 +13,8 @@ if(VMESH_SANITIZE)
     -fsanitize=${VMESH_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
   target_link_options(vmesh_project_options INTERFACE -fsanitize=${VMESH_SANITIZE})
 endif()
+
+if(VMESH_BUILD_FUZZ)
+  # Coverage instrumentation for everything the fuzz targets link.
+  target_compile_options(vmesh_project_options INTERFACE -fsanitize=fuzzer-no-link)
+endif()
