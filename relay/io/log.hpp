@@ -14,7 +14,8 @@ void logf(fmt::format_string<Args...> format, Args&&... args) {
   log_line(fmt::format(format, std::forward<Args>(args)...));
 }
 
-// CLOCK_MONOTONIC in milliseconds.
+// CLOCK_MONOTONIC in milliseconds and microseconds.
 std::int64_t monotonic_ms();
+std::uint64_t monotonic_us();
 
 }  // namespace vmesh::relay

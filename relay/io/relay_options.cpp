@@ -46,6 +46,11 @@ vmesh options:
       --partial-timeout-ms N  close a sender that leaves a frame half-sent for N ms (1000)
       --control-timeout-ms N  close a control connection silent for N ms (1000)
       --ports-file PATH     write {"tcp":P,"spy":P,"control":P,"vsock":P} once listening
+      --topology FILE       use the topology medium of FILE (who hears whom, loss, delay,
+                            events) instead of vwifi's; clients are matched to nodes by
+                            their radios' MAC prefix; the seed defaults to [meta] seed
+      --stats-file PATH     write per-link counters as JSON on exit (with --topology)
+      --check-topology FILE validate FILE, print a summary and exit (1 on error)
       --version             print the version
 )";
 }
@@ -110,6 +115,12 @@ std::optional<RelayOptions> parse_relay_options(const std::vector<std::string>& 
       opts.control_timeout_ms = parse_number<std::uint32_t>(arg, value());
     } else if (arg == "--ports-file") {
       opts.ports_file = value();
+    } else if (arg == "--topology") {
+      opts.topology_file = value();
+    } else if (arg == "--stats-file") {
+      opts.stats_file = value();
+    } else if (arg == "--check-topology") {
+      opts.check_topology_file = value();
     } else {
       throw UsageError(fmt::format("unknown option '{}' (see --help)", arg));
     }

@@ -26,6 +26,9 @@ struct RelayOptions {
   std::uint32_t partial_timeout_ms = 1000;  // half-received frame this long closes the peer
   std::uint32_t control_timeout_ms = 1000;  // control order must arrive within this
   std::string ports_file;                   // JSON with the bound ports, written when ready
+  std::string topology_file;                // --topology: the topology medium instead of vwifi's
+  std::string stats_file;                   // per-link counters written on exit (topology mode)
+  std::string check_topology_file;          // --check-topology: validate, summarize, exit
 };
 
 struct UsageError : std::runtime_error {

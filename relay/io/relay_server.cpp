@@ -10,6 +10,7 @@
 #include <random>
 #include <system_error>
 
+#include "medium/topology_parser.hpp"
 #include "relay/io/log.hpp"
 #include "relay/io/user_data.hpp"
 
@@ -23,6 +24,8 @@ constexpr unsigned kCqEntries = 16384;
 
 std::uint64_t choose_seed(const RelayOptions& options) {
   if (options.seed_given) return options.seed;
+  if (!options.topology_file.empty())
+    return medium::load_topology_file(options.topology_file).meta.seed;
   return (std::uint64_t{std::random_device{}()} << 32) | std::random_device{}();
 }
 
@@ -72,6 +75,13 @@ RelayServer::RelayServer(const RelayOptions& options)
     }
   }
   core_.set_ports(ports_.tcp, ports_.vsock.value_or(0));
+  if (!options.topology_file.empty()) {
+    medium::Topology topology = medium::load_topology_file(options.topology_file);
+    const std::uint64_t seed = choose_seed(options);
+    logf("topology {} ({} nodes, {} links, {} events), seed {}", options.topology_file,
+         topology.nodes.size(), topology.links.size(), topology.events.size(), seed);
+    topology_ = std::make_unique<TopologyRouter>(std::move(topology), seed);
+  }
 
   sigset_t mask;
   sigemptyset(&mask);
@@ -103,8 +113,35 @@ void RelayServer::write_ports_file() const {
   std::rename(tmp.c_str(), options_.ports_file.c_str());
 }
 
+std::int64_t RelayServer::wait_budget_ns(std::int64_t next_tick_ms) const {
+  std::int64_t wait_ns = std::max<std::int64_t>(1, next_tick_ms - now_ms_) * 1'000'000;
+  auto tighten = [&](std::optional<std::uint64_t> due_us) {
+    if (!due_us) return;
+    const std::int64_t until_ns =
+        *due_us > now_us_ ? static_cast<std::int64_t>(*due_us - now_us_) * 1000 : 0;
+    wait_ns = std::min(wait_ns, std::max<std::int64_t>(until_ns, 1000));
+  };
+  tighten(delayed_.next_due_us());
+  if (topology_) {
+    if (auto event_us = topology_->next_event_us()) tighten(*event_us + start_us_);
+  }
+  return wait_ns;
+}
+
+void RelayServer::write_stats_file() const {
+  if (options_.stats_file.empty() || !topology_) return;
+  FILE* f = std::fopen(options_.stats_file.c_str(), "w");
+  if (f == nullptr) {
+    logf("cannot write stats file {}: {}", options_.stats_file, std::strerror(errno));
+    return;
+  }
+  std::fprintf(f, "%s\n", topology_->stats_json().c_str());
+  std::fclose(f);
+}
+
 int RelayServer::run() {
   now_ms_ = monotonic_ms();
+  now_us_ = start_us_ = monotonic_us();
   for (std::uint32_t i = 0; i < listeners_.size(); ++i) arm_accept(i);
   arm_signal();
   logf("listening on {}: clients tcp {}, spies {}, control {}{}{}", options_.bind_address,
@@ -115,13 +152,13 @@ int RelayServer::run() {
   std::int64_t next_tick_ms = now_ms_ + kTickMs;
   while (!stop_) {
     flush_sends();
-    const std::int64_t wait_ms = std::max<std::int64_t>(1, next_tick_ms - now_ms_);
-    const int rc = ring_.submit_and_wait(wait_ms * 1'000'000);
+    const int rc = ring_.submit_and_wait(wait_budget_ns(next_tick_ms));
     if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EBUSY) {
       logf("io_uring wait failed: {}", std::strerror(-rc));
       return 1;
     }
-    now_ms_ = monotonic_ms();
+    now_us_ = monotonic_us();
+    now_ms_ = static_cast<std::int64_t>(now_us_ / 1000);
     unsigned head = 0;
     unsigned seen = 0;
     io_uring_cqe* cqe = nullptr;
@@ -130,6 +167,8 @@ int RelayServer::run() {
       ++seen;
     }
     io_uring_cq_advance(ring_.raw(), seen);
+    deliver_due();
+    if (topology_) topology_->advance_to(medium_time_us());  // events fire without traffic too
     if (now_ms_ >= next_tick_ms) {
       check_timeouts();
       next_tick_ms = now_ms_ + kTickMs;
@@ -186,6 +225,10 @@ void RelayServer::on_accept(std::uint32_t index, int res, unsigned flags) {
       const std::optional<Slot> old = core_.attach(slot, kind, c.peer.id);
       logf("connect {} id={} from {}", to_string(c.kind), c.peer.id, c.peer.text);
       if (old) begin_close(*old, "taken over by a new connection with the same id");
+      if (topology_ && c.kind == ConnKind::client && c.peer.text.starts_with("vsock:")) {
+        const Binding b = topology_->bind_cid(slot, c.peer.id);
+        if (b.kind != Binding::Kind::none) logf("client id={}: {}", c.peer.id, b.detail);
+      }
     }
     arm_recv(slot);
   }
@@ -262,6 +305,7 @@ void RelayServer::begin_close(std::uint32_t slot, const std::string& reason, boo
   if (!c.in_use || c.closing) return;
   c.closing = true;
   if (c.kind != ConnKind::control) core_.detach(slot);
+  if (topology_) topology_->unbind(slot);
   if (log) {
     logf("disconnect {} id={} from {}: {} (frames in {}, out {}, dropped {})", to_string(c.kind),
          c.peer.id, c.peer.text, reason, c.frames_in, c.frames_out, c.frames_dropped);

@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "relay/core/relay_core.hpp"
+#include "relay/core/topology_router.hpp"
 #include "relay/io/connection.hpp"
+#include "relay/io/delay_queue.hpp"
 #include "relay/io/relay_options.hpp"
 #include "relay/io/ring.hpp"
 #include "relay/io/unique_fd.hpp"
@@ -57,9 +59,17 @@ class RelayServer {
 
   // Traffic (relay_traffic.cpp).
   void handle_frames(std::uint32_t slot);
+  void route_vwifi(std::uint32_t slot, std::span<const std::uint8_t> message);
+  void route_topology(std::uint32_t slot, std::span<const std::uint8_t> message);
+  void deliver_due();
   void handle_control(std::uint32_t slot);
-  void enqueue(std::uint32_t slot, std::span<const std::uint8_t> message, std::int8_t power_dbm);
+  void handle_text_command(std::uint32_t slot);
+  void reply_and_close(std::uint32_t slot, std::span<const std::uint8_t> reply);
+  bool enqueue(std::uint32_t slot, std::span<const std::uint8_t> message, std::int8_t power_dbm);
   void flush_sends();
+  std::uint64_t medium_time_us() const { return now_us_ - start_us_; }
+  std::int64_t wait_budget_ns(std::int64_t next_tick_ms) const;
+  void write_stats_file() const;
 
   // Connection lifetime (relay_server.cpp).
   std::uint32_t open_connection(UniqueFd fd, ConnKind kind);
@@ -81,6 +91,11 @@ class RelayServer {
   signalfd_siginfo signal_info_{};
   bool stop_ = false;
   std::int64_t now_ms_ = 0;
+  std::uint64_t now_us_ = 0;
+  std::uint64_t start_us_ = 0;
+  std::unique_ptr<TopologyRouter> topology_;
+  DelayQueue delayed_;
+  std::vector<RoutedDelivery> routed_;
   std::vector<std::unique_ptr<Connection>> conns_;
   std::vector<std::uint32_t> free_slots_;
   std::vector<std::uint32_t> dirty_;

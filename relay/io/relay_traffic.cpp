@@ -3,6 +3,7 @@
 // answering control orders.
 #include <cstring>
 
+#include "relay/core/text_command.hpp"
 #include "relay/io/log.hpp"
 #include "relay/io/relay_server.hpp"
 #include "relay/wire/message_decoder.hpp"
@@ -22,9 +23,11 @@ void RelayServer::handle_frames(std::uint32_t slot) {
     }
     const auto message = rest.first(r.wire_bytes);
     ++c.frames_in;
-    fanout_.clear();
-    core_.route(slot, message, fanout_);
-    for (const Fanout& f : fanout_) enqueue(f.receiver, message, f.power_dbm);
+    if (topology_ && c.kind == ConnKind::client) {
+      route_topology(slot, message);
+    } else {
+      route_vwifi(slot, message);
+    }
     offset += r.wire_bytes;
   }
 
@@ -39,15 +42,58 @@ void RelayServer::handle_frames(std::uint32_t slot) {
   }
 }
 
-void RelayServer::enqueue(std::uint32_t slot, std::span<const std::uint8_t> message,
+void RelayServer::route_vwifi(std::uint32_t slot, std::span<const std::uint8_t> message) {
+  fanout_.clear();
+  core_.route(slot, message, fanout_);
+  for (const Fanout& f : fanout_) enqueue(f.receiver, message, f.power_dbm);
+}
+
+void RelayServer::route_topology(std::uint32_t slot, std::span<const std::uint8_t> message) {
+  routed_.clear();
+  Binding binding;
+  topology_->route(slot, message, medium_time_us(), routed_, binding);
+  if (binding.kind != Binding::Kind::none) {
+    logf("client id={} from {}: {}", conns_[slot]->peer.id, conns_[slot]->peer.text,
+         binding.detail);
+  }
+  std::shared_ptr<const std::vector<std::uint8_t>> shared;  // one copy for all delayed receivers
+  for (const RoutedDelivery& d : routed_) {
+    if (d.delay_us == 0) {
+      if (!enqueue(d.receiver, message, d.power_dbm))
+        topology_->count_queue_drop(d.from_node, d.to_node);
+      continue;
+    }
+    if (!shared)
+      shared = std::make_shared<const std::vector<std::uint8_t>>(message.begin(), message.end());
+    delayed_.push({now_us_ + d.delay_us, 0, d.receiver, conns_[d.receiver]->generation, d.power_dbm,
+                   d.from_node, d.to_node, shared});
+  }
+  // Spies hear everything, unchanged, at once (as with vwifi).
+  for (const LivePeer& peer : core_.peers().live()) {
+    if (peer.kind == PeerKind::spy)
+      enqueue(peer.slot, message, static_cast<std::int8_t>(message[0]));
+  }
+}
+
+void RelayServer::deliver_due() {
+  while (auto d = delayed_.pop_due(now_us_)) {
+    Connection& c = *conns_[d->slot];
+    if (!c.in_use || c.closing || c.generation != d->generation)
+      continue;  // receiver left meanwhile
+    if (!enqueue(d->slot, *d->message, d->power_dbm))
+      topology_->count_queue_drop(d->from_node, d->to_node);
+  }
+}
+
+bool RelayServer::enqueue(std::uint32_t slot, std::span<const std::uint8_t> message,
                           std::int8_t power_dbm) {
   Connection& c = *conns_[slot];
-  if (c.closing) return;
+  if (c.closing) return false;
   if (c.queued.size() + message.size() > options_.queue_bytes) {
     // As on real air, a receiver that cannot keep up loses frames; others are unaffected.
     ++c.frames_dropped;
     ++c.dropped_since_log;
-    return;
+    return false;
   }
   const std::size_t at = c.queued.size();
   c.queued.insert(c.queued.end(), message.begin(), message.end());
@@ -57,6 +103,7 @@ void RelayServer::enqueue(std::uint32_t slot, std::span<const std::uint8_t> mess
     c.dirty = true;
     dirty_.push_back(slot);
   }
+  return true;
 }
 
 void RelayServer::flush_sends() {
@@ -73,8 +120,42 @@ void RelayServer::flush_sends() {
   dirty_.clear();
 }
 
+void RelayServer::reply_and_close(std::uint32_t slot, std::span<const std::uint8_t> reply) {
+  Connection& c = *conns_[slot];
+  if (reply.empty()) return begin_close(slot, "order done", false);
+  c.close_after_send = true;
+  c.queued.insert(c.queued.end(), reply.begin(), reply.end());
+  if (!c.dirty) {
+    c.dirty = true;
+    dirty_.push_back(slot);
+  }
+}
+
+void RelayServer::handle_text_command(std::uint32_t slot) {
+  Connection& c = *conns_[slot];
+  const TextParse parsed = parse_text_command({c.rx.get(), c.rx_len});
+  if (parsed.status == TextParse::Status::need_more) return;
+  std::string reply;
+  if (parsed.status == TextParse::Status::invalid) {
+    reply = "error: " + parsed.error + "\n";
+  } else if (!topology_) {
+    reply = "error: no topology loaded (start vmesh-relay with --topology FILE)\n";
+  } else if (parsed.command.kind == TextCommand::Kind::stats) {
+    reply = topology_->stats_json() + "\n";
+  } else {
+    const TextCommand& cmd = parsed.command;
+    const std::string error = topology_->set_link(cmd.node_a, cmd.node_b, cmd.changes, cmd.one_way);
+    reply = error.empty() ? "ok\n" : "error: " + error + "\n";
+    logf("control: link set {} {}{}: {}", cmd.node_a, cmd.node_b, cmd.one_way ? " (one way)" : "",
+         error.empty() ? "applied" : error);
+  }
+  reply_and_close(slot,
+                  std::span(reinterpret_cast<const std::uint8_t*>(reply.data()), reply.size()));
+}
+
 void RelayServer::handle_control(std::uint32_t slot) {
   Connection& c = *conns_[slot];
+  if (is_text_command({c.rx.get(), c.rx_len})) return handle_text_command(slot);
   const ControlParse parsed = parse_control_request({c.rx.get(), c.rx_len});
   if (parsed.status == ControlParseStatus::need_more) return;
   if (parsed.status == ControlParseStatus::invalid) {
@@ -91,13 +172,7 @@ void RelayServer::handle_control(std::uint32_t slot) {
       if (o.in_use && o.kind != ConnKind::control) begin_close(other, "closed by control order");
     }
   }
-  if (outcome.reply.empty()) return begin_close(slot, "order done", false);
-  c.close_after_send = true;
-  c.queued.insert(c.queued.end(), outcome.reply.begin(), outcome.reply.end());
-  if (!c.dirty) {
-    c.dirty = true;
-    dirty_.push_back(slot);
-  }
+  reply_and_close(slot, outcome.reply);
 }
 
 }  // namespace vmesh::relay

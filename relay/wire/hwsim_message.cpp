@@ -110,6 +110,8 @@ FrameRouting read_frame_routing(std::span<const std::uint8_t> wire_message) noex
       routing.transmitter = as_mac(value);
     } else if (type == static_cast<std::uint16_t>(HwsimAttr::freq)) {
       if (auto freq = as<std::uint32_t>(value)) routing.freq_mhz = *freq;
+    } else if (type == static_cast<std::uint16_t>(HwsimAttr::frame)) {
+      routing.frame = value;
     }
   });
   return routing;

@@ -46,10 +46,11 @@ void for_each_attribute(
 // Attributes of an unexpected size are ignored, unknown ones skipped. No throws.
 HwsimMessage read_hwsim_message(std::span<const std::uint8_t> wire_message) noexcept;
 
-// Fast path for the relay: only the transmitter address and frequency, no std::function.
+// Fast path for the relay: transmitter, frequency and frame only, no std::function.
 struct FrameRouting {
   std::optional<MacAddress> transmitter;
   std::uint32_t freq_mhz = kDefaultFreqMhz;
+  std::span<const std::uint8_t> frame;  // the 802.11 frame; empty if absent
 };
 FrameRouting read_frame_routing(std::span<const std::uint8_t> wire_message) noexcept;
 

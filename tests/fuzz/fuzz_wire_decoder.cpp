@@ -13,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   while (!rest.empty()) {
     const auto r = vmesh::wire::decode_message(rest);
     if (r.status != vmesh::wire::DecodeStatus::complete) {
-      if (r.status == vmesh::wire::DecodeStatus::need_more && r.wire_bytes != 0 && r.wire_bytes <= rest.size()) {
+      if (r.status == vmesh::wire::DecodeStatus::need_more && r.wire_bytes != 0 &&
+          r.wire_bytes <= rest.size()) {
         std::abort();  // claimed to need more while holding enough
       }
       break;

@@ -79,7 +79,7 @@ RelayProcess::RelayProcess(const std::vector<std::string>& extra_args, int max_o
       pid_ = -1;
       throw std::runtime_error("vmesh-relay exited at start: " + log());
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   stop();
   throw std::runtime_error("vmesh-relay did not start within 5 s");

@@ -56,6 +56,8 @@ TEST(HwsimMessage, RoutingFastPathAgreesWithFullReader) {
   ASSERT_TRUE(r.transmitter);
   EXPECT_EQ(r.transmitter->to_string(), "02:00:00:00:05:00");
   EXPECT_EQ(r.freq_mhz, 2437u);
+  ASSERT_EQ(r.frame.size(), 7u);
+  EXPECT_EQ(r.frame[0], 0x80);
 }
 
 TEST(HwsimMessage, FrequencyDefaultsTo2412WhenAbsent) {

@@ -1,0 +1,41 @@
+// vmesh's own control commands: one text line on the control port, told apart from
+// vwifi's binary orders by its first byte (a letter; binary orders start with 0-9 as the
+// low byte of a little-endian int32). The reply is text, one JSON object or "ok"/"error:".
+//   stats                               per-link counters and node bindings as JSON
+//   link set A B key=value... [oneway]  change a link at run time (loss, delay, jitter,
+//                                       rate, signal); both directions unless oneway
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "medium/link_params.hpp"
+
+namespace vmesh::relay {
+
+// True when the control stream starts with one of our text commands.
+bool is_text_command(std::span<const std::uint8_t> bytes);
+
+struct TextCommand {
+  enum class Kind : std::uint8_t { stats, link_set } kind = Kind::stats;
+  std::string node_a;
+  std::string node_b;
+  bool one_way = false;
+  medium::LinkOverrides changes;
+};
+
+struct TextParse {
+  enum class Status : std::uint8_t { need_more, complete, invalid } status = Status::need_more;
+  TextCommand command;
+  std::string error;
+};
+
+inline constexpr std::size_t kMaxTextCommandBytes = 4096;
+
+// Parses one '\n'-terminated line. No throws except bad_alloc.
+TextParse parse_text_command(std::span<const std::uint8_t> bytes);
+
+}  // namespace vmesh::relay

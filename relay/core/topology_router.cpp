@@ -1,0 +1,151 @@
+#include "relay/core/topology_router.hpp"
+
+#include <fmt/format.h>
+
+#include "relay/wire/hwsim_message.hpp"
+
+namespace vmesh::relay {
+
+namespace {
+
+DropReason reason_of(medium::Verdict verdict) {
+  switch (verdict) {
+    case medium::Verdict::drop_loss:
+      return DropReason::loss;
+    case medium::Verdict::drop_deaf:
+      return DropReason::deaf;
+    case medium::Verdict::drop_rate:
+      return DropReason::rate;
+    case medium::Verdict::drop_node_down:
+      return DropReason::node_down;
+    case medium::Verdict::drop_channel:
+      return DropReason::channel;
+    case medium::Verdict::deliver:
+      break;
+  }
+  return DropReason::loss;
+}
+
+}  // namespace
+
+TopologyRouter::TopologyRouter(medium::Topology topology, std::uint64_t seed)
+    : medium_(std::move(topology), seed),
+      counters_(medium_.topology().nodes.size()),
+      slot_of_node_(medium_.topology().nodes.size()) {}
+
+Binding TopologyRouter::bind(Slot slot, medium::NodeId node, const std::string& how) {
+  Binding result{Binding::Kind::bound,
+                 fmt::format("bound to node {} by {}", medium_.topology().nodes[node].name, how)};
+  if (slot_of_node_[node] && *slot_of_node_[node] != slot) {
+    // The newest connection of a node wins: the older one is a guest that restarted.
+    node_of_slot_.erase(*slot_of_node_[node]);
+    result.detail += " (replacing an older connection of that node)";
+  }
+  slot_of_node_[node] = slot;
+  node_of_slot_[slot] = node;
+  return result;
+}
+
+Binding TopologyRouter::bind_cid(Slot slot, std::uint32_t cid) {
+  const auto node = medium_.node_for_cid(cid);
+  if (!node) return {};
+  return bind(slot, *node, fmt::format("VSOCK CID {}", cid));
+}
+
+void TopologyRouter::unbind(Slot slot) {
+  const auto it = node_of_slot_.find(slot);
+  if (it != node_of_slot_.end()) {
+    if (slot_of_node_[it->second] == slot) slot_of_node_[it->second].reset();
+    node_of_slot_.erase(it);
+  }
+  unknown_reported_.erase(slot);
+}
+
+std::optional<medium::NodeId> TopologyRouter::node_of(Slot slot) const {
+  const auto it = node_of_slot_.find(slot);
+  if (it == node_of_slot_.end()) return std::nullopt;
+  return it->second;
+}
+
+void TopologyRouter::route(Slot from, std::span<const std::uint8_t> message, std::uint64_t now_us,
+                           std::vector<RoutedDelivery>& out, Binding& binding) {
+  const wire::FrameRouting routing = wire::read_frame_routing(message);
+  auto sender = node_of(from);
+  if (!sender) {
+    const auto node =
+        routing.transmitter ? medium_.node_for_transmitter(*routing.transmitter) : std::nullopt;
+    if (!node) {
+      ++unbound_frames_;
+      if (!unknown_reported_[from]) {
+        unknown_reported_[from] = true;
+        binding = {
+            Binding::Kind::unknown_sender,
+            routing.transmitter
+                ? fmt::format("transmitter {} matches no node's MAC prefix; its frames are dropped",
+                              routing.transmitter->to_string())
+                : std::string("frame without a transmitter address; its frames are dropped")};
+      }
+      return;
+    }
+    binding = bind(from, *node, fmt::format("transmitter {}", routing.transmitter->to_string()));
+    sender = node;
+  }
+
+  medium::FrameInfo info;
+  info.sender = *sender;
+  info.bytes = routing.frame.size();
+  info.kind = medium::classify_frame(routing.frame);
+  info.freq_mhz = routing.freq_mhz;
+  info.tx_power_dbm = static_cast<std::int8_t>(message[0]);
+  decisions_.clear();
+  medium_.decide(info, now_us, decisions_);
+
+  for (const medium::Delivery& d : decisions_) {
+    LinkCounter& c = counters_.at(*sender, d.receiver);
+    if (d.verdict == medium::Verdict::drop_deaf) {  // no link: counted, but nothing was sent on it
+      ++c.dropped[static_cast<int>(DropReason::deaf)];
+      continue;
+    }
+    ++c.sent;
+    if (d.verdict != medium::Verdict::deliver) {
+      ++c.dropped[static_cast<int>(reason_of(d.verdict))];
+      continue;
+    }
+    const auto& receiver_slot = slot_of_node_[d.receiver];
+    if (!receiver_slot) {
+      ++c.dropped[static_cast<int>(DropReason::unbound)];
+      continue;
+    }
+    ++c.delivered;
+    c.delay_us_total += d.delay_us;
+    out.push_back({*receiver_slot, d.signal_dbm, d.delay_us, *sender, d.receiver});
+  }
+}
+
+void TopologyRouter::count_queue_drop(medium::NodeId from, medium::NodeId to) {
+  LinkCounter& c = counters_.at(from, to);
+  if (c.delivered > 0) --c.delivered;
+  ++c.dropped[static_cast<int>(DropReason::queue)];
+}
+
+std::string TopologyRouter::set_link(const std::string& a, const std::string& b,
+                                     const medium::LinkOverrides& changes, bool one_way) {
+  const auto& topo = medium_.topology();
+  const auto from = topo.find_node(a);
+  const auto to = topo.find_node(b);
+  if (!from) return fmt::format("unknown node '{}'", a);
+  if (!to) return fmt::format("unknown node '{}'", b);
+  if (*from == *to) return "a link needs two different nodes";
+  medium_.set_link(*from, *to, medium::apply_overrides(medium_.link_params(*from, *to), changes));
+  if (!one_way)
+    medium_.set_link(*to, *from, medium::apply_overrides(medium_.link_params(*to, *from), changes));
+  return {};
+}
+
+std::string TopologyRouter::stats_json() const {
+  std::string links = counters_.to_json(medium_.topology());
+  links.pop_back();  // reopen the object to add the relay-wide figures
+  return links + fmt::format(R"(,"unbound_frames":{}}})", unbound_frames_);
+}
+
+}  // namespace vmesh::relay

@@ -1,0 +1,75 @@
+// Routing through the topology medium: binds each connection to a topology node by the
+// transmitter address of its radios (or its VSOCK CID), asks the Medium who hears a frame
+// and with what delay and signal, and keeps per-link counters.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "medium/medium.hpp"
+#include "relay/core/link_counters.hpp"
+#include "relay/core/peer_registry.hpp"
+
+namespace vmesh::relay {
+
+// One receiver of a frame in topology mode.
+struct RoutedDelivery {
+  Slot receiver = 0;
+  std::int8_t power_dbm = 0;
+  std::uint64_t delay_us = 0;
+  medium::NodeId from_node = 0;
+  medium::NodeId to_node = 0;
+};
+
+// What happened when a connection's first frame named its node.
+struct Binding {
+  enum class Kind : std::uint8_t { none, bound, unknown_sender, node_taken } kind = Kind::none;
+  std::string detail;  // for the log line
+};
+
+class TopologyRouter {
+ public:
+  TopologyRouter(medium::Topology topology, std::uint64_t seed);
+
+  // Decides one validated message (power byte first) from client `from` at now_us (µs
+  // since the relay started). The first frame of a connection binds it to a node; frames
+  // of connections that match no node are dropped and counted. No throws except bad_alloc.
+  void route(Slot from, std::span<const std::uint8_t> message, std::uint64_t now_us,
+             std::vector<RoutedDelivery>& out, Binding& binding);
+
+  // A connection for a node whose VSOCK CID the topology names; returns its binding.
+  Binding bind_cid(Slot slot, std::uint32_t cid);
+  void unbind(Slot slot);
+
+  // The relay's send queue refused a delivery.
+  void count_queue_drop(medium::NodeId from, medium::NodeId to);
+
+  // Runtime change of both directions (or one with one_way) of a link; names are node
+  // names. Returns an error message, or empty on success.
+  std::string set_link(const std::string& a, const std::string& b,
+                       const medium::LinkOverrides& changes, bool one_way);
+
+  void advance_to(std::uint64_t now_us) { medium_.advance_to(now_us); }
+  std::optional<std::uint64_t> next_event_us() const { return medium_.next_event_us(); }
+  std::optional<medium::NodeId> node_of(Slot slot) const;
+  std::uint64_t unbound_frames() const { return unbound_frames_; }
+  const medium::Topology& topology() const { return medium_.topology(); }
+  std::string stats_json() const;
+
+ private:
+  Binding bind(Slot slot, medium::NodeId node, const std::string& how);
+
+  medium::Medium medium_;
+  LinkCounters counters_;
+  std::unordered_map<Slot, medium::NodeId> node_of_slot_;
+  std::vector<std::optional<Slot>> slot_of_node_;
+  std::unordered_map<Slot, bool> unknown_reported_;
+  std::vector<medium::Delivery> decisions_;
+  std::uint64_t unbound_frames_ = 0;
+};
+
+}  // namespace vmesh::relay

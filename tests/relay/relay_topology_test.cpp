@@ -1,0 +1,251 @@
+// The topology medium inside the real relay: who hears whom, delays, timeline events,
+// runtime link changes and counters, with clients playing nodes by their MAC prefix.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "relay_process.hpp"
+#include "test_peer.hpp"
+
+namespace vmesh::test {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+using Clock = std::chrono::steady_clock;
+
+// A topology file in a temporary directory, removed with the object.
+class TopologyFile {
+ public:
+  explicit TopologyFile(const std::string& text) {
+    char templ[] = "/tmp/vmesh-topology-XXXXXX.toml";
+    const int fd = ::mkstemps(templ, 5);
+    path_ = templ;
+    ::close(fd);
+    std::ofstream(path_) << text;
+  }
+  ~TopologyFile() { std::remove(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+const char* kLine3 = R"(
+[meta]
+name = "line3"
+seed = 1
+[medium]
+default = "none"
+[[node]]
+name = "n1"
+[[node]]
+name = "n2"
+[[node]]
+name = "n3"
+[[link]]
+nodes = ["n1", "n2"]
+[[link]]
+nodes = ["n2", "n3"]
+)";
+
+// A beacon-like broadcast data frame header, so the medium classifies it.
+Bytes broadcast_frame(std::uint8_t sender, std::uint32_t seq) {
+  Bytes f = {0x08, 0x00, 0x00,   0x00, 0xff, 0xff, 0xff, 0xff, 0xff,   0xff, 0x02, 0x00,
+             0x00, 0x00, sender, 0x00, 0x02, 0x00, 0x00, 0x00, sender, 0x00, 0x00, 0x00};
+  for (int i = 0; i < 4; ++i) f.push_back(static_cast<std::uint8_t>(seq >> (8 * i)));
+  return f;
+}
+
+std::uint32_t seq_of(const Bytes& message) {
+  // The frame is the second attribute after the 12-byte transmitter attribute.
+  const std::size_t frame_at = 1 + 20 + 12 + 4;
+  std::uint32_t seq = 0;
+  for (int i = 0; i < 4; ++i)
+    seq |= std::uint32_t{message[frame_at + 24 + static_cast<std::size_t>(i)]} << (8 * i);
+  return seq;
+}
+
+// Each client sends one frame first, so the relay binds it to its node.
+std::vector<TestPeer> join_nodes(RelayProcess& relay, int count) {
+  std::vector<TestPeer> peers;
+  for (int i = 1; i <= count; ++i)
+    peers.emplace_back(relay.tcp_port, "127.0.0." + std::to_string(10 + i));
+  relay.wait_for_peers(static_cast<std::uint32_t>(count));
+  for (int i = 1; i <= count; ++i) {
+    peers[static_cast<std::size_t>(i - 1)].send_bytes(make_frame(
+        static_cast<std::uint8_t>(i), 10, broadcast_frame(static_cast<std::uint8_t>(i), 0)));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (auto& p : peers) {
+    while (p.receive(20)) {
+    }
+  }
+  return peers;
+}
+
+TEST(RelayTopology, Line3EndsNeverHearEachOtherMiddleHearsBoth) {
+  TopologyFile topo(kLine3);
+  RelayProcess relay({"--topology", topo.path()});
+  auto peers = join_nodes(relay, 3);
+  for (std::uint32_t seq = 1; seq <= 20; ++seq) {
+    peers[0].send_bytes(make_frame(1, 10, broadcast_frame(1, seq)));
+    peers[2].send_bytes(make_frame(3, 10, broadcast_frame(3, seq)));
+  }
+  int at_n2 = 0;
+  while (peers[1].receive(300)) ++at_n2;
+  EXPECT_EQ(at_n2, 40) << "n2 must hear all of n1 and n3";
+  EXPECT_FALSE(peers[0].receive(100)) << "n1 heard n3";
+  EXPECT_FALSE(peers[2].receive(100)) << "n3 heard n1";
+  EXPECT_NE(relay.log().find("bound to node n1 by transmitter 42:00:00:00:01:00"),
+            std::string::npos)
+      << relay.log();
+}
+
+TEST(RelayTopology, DelayedLinkDeliversNoEarlier) {
+  TopologyFile topo(std::string(kLine3) +
+                    "[[link]]\nfrom = \"n1\"\nto = \"n2\"\ndelay = \"20ms\"\n");
+  RelayProcess relay({"--topology", topo.path()});
+  auto peers = join_nodes(relay, 3);
+  for (std::uint32_t seq = 1; seq <= 5; ++seq) {
+    const auto sent = Clock::now();
+    peers[0].send_bytes(make_frame(1, 10, broadcast_frame(1, seq)));
+    ASSERT_TRUE(peers[1].receive(2000));
+    const auto elapsed_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - sent).count();
+    EXPECT_GE(elapsed_us, 20'000) << "a 20 ms link delivered early";
+    EXPECT_LT(elapsed_us, 500'000);
+  }
+  // The reverse direction keeps no delay beyond the default.
+  const auto sent = Clock::now();
+  peers[1].send_bytes(make_frame(2, 10, broadcast_frame(2, 9)));
+  ASSERT_TRUE(peers[0].receive(2000));
+  EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - sent).count(), 20);
+}
+
+TEST(RelayTopology, LinkDownEventStopsDeliveryOnTime) {
+  TopologyFile topo(std::string(kLine3) +
+                    "[[event]]\nat = \"1s\"\naction = \"link_down\"\nnodes = [\"n1\", \"n2\"]\n");
+  const auto t0 = Clock::now();  // at or after the relay's own start
+  RelayProcess relay({"--topology", topo.path()});
+  auto peers = join_nodes(relay, 3);
+  std::atomic<bool> done{false};
+  std::vector<std::int64_t> arrivals_ms;
+  std::thread reader([&] {
+    while (!done) {
+      if (peers[1].receive(20)) {
+        arrivals_ms.push_back(
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
+      }
+    }
+  });
+  for (std::uint32_t seq = 1; Clock::now() - t0 < std::chrono::milliseconds(1500); ++seq) {
+    peers[0].send_bytes(make_frame(1, 10, broadcast_frame(1, seq)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  done = true;
+  reader.join();
+  ASSERT_FALSE(arrivals_ms.empty());
+  // The relay's clock starts a few ms before t0 ends up measured, never after it.
+  EXPECT_GT(arrivals_ms.back(), 900) << "delivery stopped too early";
+  EXPECT_LT(arrivals_ms.back(), 1030) << "delivery went on after link_down at 1 s";
+}
+
+TEST(RelayTopology, RuntimeSetLinkAppliesWithoutReconnect) {
+  TopologyFile topo(kLine3);
+  RelayProcess relay({"--topology", topo.path()});
+  auto peers = join_nodes(relay, 3);
+  const std::string ok = "ok\n";
+  const std::string cmd = "link set n1 n2 loss=1\n";
+  const auto reply = control_exchange(relay.control_port, Bytes(cmd.begin(), cmd.end()));
+  EXPECT_EQ(std::string(reply.begin(), reply.end()), ok);
+  for (std::uint32_t seq = 1; seq <= 10; ++seq)
+    peers[0].send_bytes(make_frame(1, 10, broadcast_frame(1, seq)));
+  EXPECT_FALSE(peers[1].receive(300)) << "loss=1 let a frame through";
+  const std::string restore = "link set n1 n2 loss=0\n";
+  control_exchange(relay.control_port, Bytes(restore.begin(), restore.end()));
+  peers[0].send_bytes(make_frame(1, 10, broadcast_frame(1, 99)));
+  const auto got = peers[1].receive(2000);
+  ASSERT_TRUE(got) << "restored link delivers nothing";
+  EXPECT_EQ(seq_of(*got), 99u);
+
+  const std::string bad = "link set n1 n9 loss=0\n";
+  const auto error = control_exchange(relay.control_port, Bytes(bad.begin(), bad.end()));
+  EXPECT_EQ(std::string(error.begin(), error.end()), "error: unknown node 'n9'\n");
+  EXPECT_EQ(relay.log().find("disconnect client"), std::string::npos) << "a client was reconnected";
+}
+
+// A counter of the stats JSON: field "from"->"to" key, or a drop reason under "dropped".
+long stat(const std::string& json, const std::string& from, const std::string& to,
+          const std::string& key) {
+  const std::regex re("\\{\"from\":\"" + from + "\",\"to\":\"" + to + "\"[^\\]]*?\"" + key +
+                      "\":([0-9]+)");
+  std::smatch m;
+  return std::regex_search(json, m, re) ? std::stol(m[1]) : 0;
+}
+
+std::string stats(const RelayProcess& relay) {
+  const std::string cmd = "stats\n";
+  const auto reply = control_exchange(relay.control_port, Bytes(cmd.begin(), cmd.end()));
+  return std::string(reply.begin(), reply.end());
+}
+
+TEST(RelayTopology, CountersMatchWhatClientsSaw) {
+  TopologyFile topo(std::string(kLine3) + "[[link]]\nfrom = \"n2\"\nto = \"n3\"\nloss = 0.5\n");
+  RelayProcess relay({"--topology", topo.path(), "--seed", "7"});
+  auto peers = join_nodes(relay, 3);
+  const std::string before = stats(relay);
+  for (std::uint32_t seq = 1; seq <= 200; ++seq)
+    peers[1].send_bytes(make_frame(2, 10, broadcast_frame(2, seq)));
+  long at_n1 = 0, at_n3 = 0;
+  while (peers[0].receive(300)) ++at_n1;
+  while (peers[2].receive(300)) ++at_n3;
+  EXPECT_EQ(at_n1, 200);
+  EXPECT_GT(at_n3, 50);
+  EXPECT_LT(at_n3, 150);
+
+  const std::string after = stats(relay);
+  auto delta = [&](const char* from, const char* to, const char* key) {
+    return stat(after, from, to, key) - stat(before, from, to, key);
+  };
+  EXPECT_EQ(delta("n2", "n1", "sent"), 200) << after;
+  EXPECT_EQ(delta("n2", "n1", "delivered"), at_n1) << after;
+  EXPECT_EQ(delta("n2", "n3", "sent"), 200) << after;
+  EXPECT_EQ(delta("n2", "n3", "delivered"), at_n3) << after;
+  EXPECT_EQ(delta("n2", "n3", "loss"), 200 - at_n3) << after;
+  EXPECT_EQ(stat(after, "n1", "n3", "sent"), 0) << "n1 and n3 share no link";
+}
+
+TEST(RelayTopology, UnknownSenderIsReportedNotMerged) {
+  TopologyFile topo(kLine3);
+  RelayProcess relay({"--topology", topo.path()});
+  TestPeer stranger(relay.tcp_port, "127.0.0.30");
+  TestPeer n2(relay.tcp_port, "127.0.0.12");
+  relay.wait_for_peers(2);
+  n2.send_bytes(make_frame(2, 10, broadcast_frame(2, 0)));
+  stranger.send_bytes(make_frame(9, 10, broadcast_frame(9, 1)));
+  EXPECT_FALSE(n2.receive(300)) << "a frame from a sender outside the topology was delivered";
+  EXPECT_NE(relay.log().find("transmitter 42:00:00:00:09:00 matches no node"), std::string::npos)
+      << relay.log();
+}
+
+TEST(RelayTopology, BrokenTopologyFailsAtStartWithLocation) {
+  TopologyFile topo("[meta]\nname = \"x\"\n[[node]]\nname = \"a\"\nbogus = 1\n");
+  EXPECT_THROW(RelayProcess({"--topology", topo.path()}), std::runtime_error);
+  const std::string cmd =
+      std::string(VMESH_RELAY_BIN) + " --check-topology " + topo.path() + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  char buf[512] = {};
+  const std::size_t n = std::fread(buf, 1, sizeof(buf) - 1, p);
+  const int status = ::pclose(p);
+  const std::string out(buf, n);
+  EXPECT_NE(status, 0);
+  EXPECT_NE(out.find(topo.path() + ":5:1"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace vmesh::test

@@ -1,0 +1,54 @@
+#include "relay/core/text_command.hpp"
+
+#include <gtest/gtest.h>
+
+namespace vmesh::relay {
+namespace {
+
+std::vector<std::uint8_t> bytes(const std::string& s) {
+  return {s.begin(), s.end()};
+}
+
+TEST(TextCommand, ToldApartFromBinaryOrders) {
+  EXPECT_TRUE(is_text_command(bytes("stats\n")));
+  EXPECT_FALSE(is_text_command(std::vector<std::uint8_t>{1, 0, 0, 0}));
+  EXPECT_FALSE(is_text_command({}));
+}
+
+TEST(TextCommand, ParsesLinkSetWithEverySetting) {
+  const auto p = parse_text_command(
+      bytes("link set n1 n2 loss=0.25 delay=20ms jitter=2ms rate=10mbps signal=-60 oneway\n"));
+  ASSERT_EQ(p.status, TextParse::Status::complete) << p.error;
+  EXPECT_EQ(p.command.kind, TextCommand::Kind::link_set);
+  EXPECT_EQ(p.command.node_a, "n1");
+  EXPECT_EQ(p.command.node_b, "n2");
+  EXPECT_TRUE(p.command.one_way);
+  EXPECT_DOUBLE_EQ(*p.command.changes.loss_prob, 0.25);
+  EXPECT_EQ(*p.command.changes.delay_us, 20'000u);
+  EXPECT_EQ(*p.command.changes.jitter_us, 2'000u);
+  EXPECT_EQ(*p.command.changes.rate_bps, 10'000'000u);
+  EXPECT_EQ(*p.command.changes.signal_dbm, -60);
+  EXPECT_FALSE(p.command.changes.burst_loss);
+}
+
+TEST(TextCommand, WaitsForTheNewline) {
+  EXPECT_EQ(parse_text_command(bytes("stat")).status, TextParse::Status::need_more);
+  EXPECT_EQ(parse_text_command(bytes("stats\r\n")).status, TextParse::Status::complete);
+}
+
+TEST(TextCommand, ErrorsSayWhatIsExpected) {
+  auto p = parse_text_command(bytes("link set n1 n2 loss=1.5\n"));
+  EXPECT_EQ(p.status, TextParse::Status::invalid);
+  EXPECT_NE(p.error.find("[0, 1]"), std::string::npos);
+  p = parse_text_command(bytes("link set n1 n2 delay=fast\n"));
+  EXPECT_NE(p.error.find("duration"), std::string::npos);
+  p = parse_text_command(bytes("link set n1 n2 colour=red\n"));
+  EXPECT_NE(p.error.find("unknown link setting 'colour'"), std::string::npos);
+  p = parse_text_command(bytes("reboot\n"));
+  EXPECT_NE(p.error.find("unknown command"), std::string::npos);
+  EXPECT_EQ(parse_text_command(std::vector<std::uint8_t>(5000, 'a')).status,
+            TextParse::Status::invalid);
+}
+
+}  // namespace
+}  // namespace vmesh::relay

@@ -1,0 +1,113 @@
+#include "relay/core/topology_router.hpp"
+
+#include <gtest/gtest.h>
+
+#include "medium/topology_parser.hpp"
+#include "relay/wire/message_builder.hpp"
+
+namespace vmesh::relay {
+namespace {
+
+medium::Topology line3() {
+  return medium::parse_topology(R"(
+[meta]
+name = "t"
+[medium]
+default = "none"
+[[node]]
+name = "n1"
+[[node]]
+name = "n2"
+[[node]]
+name = "n3"
+[[link]]
+nodes = ["n1", "n2"]
+delay = "5ms"
+[[link]]
+nodes = ["n2", "n3"]
+)",
+                                "t.toml");
+}
+
+std::vector<std::uint8_t> frame_from(std::uint8_t node) {
+  std::vector<std::uint8_t> out;
+  wire::MessageBuilder b(out, 10, wire::HwsimCmd::frame, {});
+  wire::MacAddress tx;
+  tx.bytes = {0x42, 0, 0, 0, node, 0};
+  b.put_mac(wire::HwsimAttr::addr_transmitter, tx);
+  b.put(wire::HwsimAttr::frame,
+        std::vector<std::uint8_t>{0x08, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
+  b.finish();
+  return out;
+}
+
+TEST(TopologyRouter, BindsByTransmitterAndRoutesOnlyOverLinks) {
+  TopologyRouter router(line3(), 1);
+  std::vector<RoutedDelivery> out;
+  Binding b;
+  for (Slot s = 1; s <= 3; ++s)
+    router.route(s * 10, frame_from(static_cast<std::uint8_t>(s)), 0, out, b);
+  EXPECT_EQ(router.node_of(10), medium::NodeId{0});
+  EXPECT_EQ(router.node_of(30), medium::NodeId{2});
+
+  out.clear();
+  router.route(10, frame_from(1), 1000, out, b);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].receiver, 20u);
+  EXPECT_EQ(out[0].delay_us, 5000u);
+
+  out.clear();
+  router.route(20, frame_from(2), 2000, out, b);
+  EXPECT_EQ(out.size(), 2u);
+}
+
+TEST(TopologyRouter, UnknownSenderIsReportedOnceAndDropped) {
+  TopologyRouter router(line3(), 1);
+  std::vector<RoutedDelivery> out;
+  Binding b;
+  router.route(5, frame_from(9), 0, out, b);
+  EXPECT_EQ(b.kind, Binding::Kind::unknown_sender);
+  Binding again;
+  router.route(5, frame_from(9), 0, out, again);
+  EXPECT_EQ(again.kind, Binding::Kind::none);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(router.unbound_frames(), 2u);
+}
+
+TEST(TopologyRouter, NewestConnectionOfANodeWins) {
+  TopologyRouter router(line3(), 1);
+  std::vector<RoutedDelivery> out;
+  Binding b;
+  router.route(1, frame_from(1), 0, out, b);
+  router.route(2, frame_from(2), 0, out, b);
+  router.route(7, frame_from(2), 0, out, b);  // n2's guest reconnected
+  EXPECT_NE(b.detail.find("replacing"), std::string::npos);
+  out.clear();
+  router.route(1, frame_from(1), 10, out, b);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].receiver, 7u);
+  router.unbind(7);
+  out.clear();
+  router.route(1, frame_from(1), 20, out, b);
+  EXPECT_TRUE(out.empty());
+}
+
+TEST(TopologyRouter, SetLinkByNameAndErrors) {
+  TopologyRouter router(line3(), 1);
+  medium::LinkOverrides deaf;
+  deaf.loss_prob = 1.0;
+  EXPECT_EQ(router.set_link("n1", "n2", deaf, false), "");
+  EXPECT_EQ(router.set_link("n1", "zz", deaf, false), "unknown node 'zz'");
+  EXPECT_EQ(router.set_link("n1", "n1", deaf, false), "a link needs two different nodes");
+  std::vector<RoutedDelivery> out;
+  Binding b;
+  router.route(1, frame_from(1), 0, out, b);
+  router.route(2, frame_from(2), 0, out, b);
+  out.clear();
+  router.route(1, frame_from(1), 10, out, b);
+  EXPECT_TRUE(out.empty());
+  EXPECT_NE(router.stats_json().find(R"("loss":)"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vmesh::relay
