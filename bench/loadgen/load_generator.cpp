@@ -42,6 +42,14 @@ double ns_to_us(std::uint64_t ns) {
   return static_cast<double>(ns) / 1000.0;
 }
 
+// CPU time this thread used (user + system), to show whether the generator itself was busy.
+std::uint64_t thread_cpu_ns() noexcept {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * kNsPerSecond +
+         static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
 }  // namespace
 
 std::uint64_t monotonic_ns() noexcept {
@@ -265,9 +273,19 @@ LoadReport LoadGenerator::run() {
   }
 
   std::vector<epoll_event> events(kMaxEvents);
+  std::uint64_t cpu_start_ns = 0;
+  std::uint64_t cpu_end_ns = 0;
+  bool measuring = false;
   while (true) {
     const std::uint64_t now_ns = monotonic_ns();
-    if (sending_ && now_ns >= measure_end_ns_) sending_ = false;
+    if (!measuring && sending_ && now_ns >= warm_end_ns_) {
+      measuring = true;
+      cpu_start_ns = thread_cpu_ns();
+    }
+    if (sending_ && now_ns >= measure_end_ns_) {
+      sending_ = false;
+      cpu_end_ns = thread_cpu_ns();
+    }
     if (!sending_ && (now_ns >= drain_end_ns || all_delivered())) break;
 
     bool sent = false;
@@ -312,6 +330,7 @@ LoadReport LoadGenerator::run() {
   }
   report_.deliveries = deliveries;
   report_.measured_s = config_.duration_s;
+  report_.generator_cpu_s = static_cast<double>(cpu_end_ns - cpu_start_ns) / 1e9;
   report_.frames_lost = tracker_.lost() + tracker_.tail_lost(sent);
   report_.frames_stale = tracker_.stale();
   report_.latency_samples = latency_.count();

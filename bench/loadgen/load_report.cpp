@@ -31,7 +31,8 @@ std::string LoadReport::to_json() const {
       .add("frames_lost", frames_lost)
       .add("frames_stale", frames_stale)
       .add("connect_failures", connect_failures)
-      .add("window_stalls", window_stalls);
+      .add("window_stalls", window_stalls)
+      .add("generator_cpu_s", generator_cpu_s);
   return json.str();
 }
 

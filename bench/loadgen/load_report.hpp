@@ -32,7 +32,10 @@ struct LoadReport {
   std::uint64_t frames_lost = 0;    // sequence gaps after warm-up + never delivered at the end
   std::uint64_t frames_stale = 0;   // duplicates or reordered frames
   std::uint64_t connect_failures = 0;
-  std::uint64_t window_stalls = 0;  // times a sender was released after waiting too long
+  std::uint64_t window_stalls = 0;
+  // CPU the generator's thread used during the measured window: near measured_s means the
+  // generator, not the relay, was the limit.
+  double generator_cpu_s = 0;  // times a sender was released after waiting too long
 
   double deliveries_per_s() const {
     return measured_s > 0 ? static_cast<double>(deliveries) / measured_s : 0;

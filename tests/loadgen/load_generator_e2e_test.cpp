@@ -54,6 +54,9 @@ TEST(LoadGeneratorEndToEnd, ThroughputModeAgainstLosslessFanout) {
   EXPECT_GT(report.latency_samples, 0u);
   EXPECT_LE(report.latency_p50_us, report.latency_p99_us);
   EXPECT_LE(report.latency_p99_us, report.latency_max_us);
+  // One thread cannot use more CPU than the wall-clock window it was measured over.
+  EXPECT_GT(report.generator_cpu_s, 0.0);
+  EXPECT_LE(report.generator_cpu_s, report.measured_s + 0.05);
   expect_json_parses(report);
 
   // Default source addresses on loopback: one per client, from 127.0.0.10 up.

@@ -32,7 +32,8 @@ const char* const kNumericFields[] = {"clients",
                                       "frames_lost",
                                       "frames_stale",
                                       "connect_failures",
-                                      "window_stalls"};
+                                      "window_stalls",
+                                      "generator_cpu_s"};
 
 TEST(JsonLine, WritesNumbersStringsAndEscapes) {
   JsonLine json;

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs `vmesh-bench relay` against a fresh vmesh-relay for N = 2, 5, 10 clients:
+# throughput with 100 B and 1500 B frames, and latency at 100 frames/s per client.
+# The relay is pinned to CPU 0 and the generator to CPU 1; each run gets its own relay
+# process, started and stopped by PID. Prints one JSON line per run.
+#
+#   bench/loadgen/run_relay_matrix.sh BUILD_DIR [extra vmesh-bench options...]
+set -euo pipefail
+
+build=${1:?usage: $0 BUILD_DIR [vmesh-bench options...]}
+shift
+relay_bin="$build/relay/io/vmesh-relay"
+bench_bin="$build/bench/loadgen/vmesh-bench"
+ports_base=${VMESH_BENCH_PORTS_BASE:-19211}
+relay_cpu=${VMESH_BENCH_RELAY_CPU:-0}
+bench_cpu=${VMESH_BENCH_GENERATOR_CPU:-1}
+duration=${VMESH_BENCH_DURATION:-5}
+
+relay_pid=""
+stop_relay() {
+  if [[ -n "$relay_pid" ]]; then
+    kill "$relay_pid" 2>/dev/null || true
+    wait "$relay_pid" 2>/dev/null || true
+    relay_pid=""
+  fi
+}
+trap stop_relay EXIT
+
+ports_file="${TMPDIR:-/tmp}/vmesh-relay-bench.$$.ports"
+run() {
+  # A fresh port block per run: the listening port of the previous relay can linger in
+  # TIME_WAIT after it closed its clients.
+  ports_base=$((ports_base + 4))
+  rm -f "$ports_file"
+  taskset -c "$relay_cpu" "$relay_bin" --ports-base "$ports_base" --no-vsock \
+    --ports-file "$ports_file" >"${TMPDIR:-/tmp}/vmesh-relay-bench.log" 2>&1 &
+  relay_pid=$!
+  for _ in $(seq 50); do [[ -s "$ports_file" ]] && break; sleep 0.1; done
+  taskset -c "$bench_cpu" "$bench_bin" relay --port $((ports_base + 1)) \
+    --duration "$duration" "$@" || echo "run failed: -n ... $*" >&2
+  stop_relay
+  rm -f "$ports_file"
+}
+
+for clients in 2 5 10; do
+  run -n "$clients" --frame-size 100 "$@"
+  run -n "$clients" --frame-size 1500 "$@"
+  run -n "$clients" --frame-size 100 --mode latency --rate 100 "$@"
+done
