@@ -17,7 +17,35 @@ std::size_t offset_in(std::span<const std::uint8_t> outer, const std::uint8_t* i
   return static_cast<std::size_t>(inner - outer.data());
 }
 
+// Layout FrameBatch writes: attributes start with ADDR_TRANSMITTER (4 + 6 bytes, padded to
+// 12), then FRAME.
+constexpr std::size_t kAttrsAt = wire::kPowerBytes + wire::kOffsetAttrs;
+constexpr std::size_t kFrameAttrAt =
+    kAttrsAt + wire::netlink_align(wire::kAttrHeaderBytes + wire::kMacBytes);
+
+std::uint16_t load_u16(const std::uint8_t* p) {
+  std::uint16_t value;
+  std::memcpy(&value, p, sizeof(value));
+  return value;
+}
+
 }  // namespace
+
+std::span<const std::uint8_t> frame_attribute(std::span<const std::uint8_t> message) noexcept {
+  if (message.size() >= kFrameAttrAt + wire::kAttrHeaderBytes &&
+      load_u16(message.data() + kAttrsAt + 2) ==
+          static_cast<std::uint16_t>(wire::HwsimAttr::addr_transmitter) &&
+      load_u16(message.data() + kAttrsAt) == wire::kAttrHeaderBytes + wire::kMacBytes &&
+      load_u16(message.data() + kFrameAttrAt + 2) ==
+          static_cast<std::uint16_t>(wire::HwsimAttr::frame)) {
+    const std::size_t attr_len = load_u16(message.data() + kFrameAttrAt);
+    if (attr_len >= wire::kAttrHeaderBytes && kFrameAttrAt + attr_len <= message.size()) {
+      return message.subspan(kFrameAttrAt + wire::kAttrHeaderBytes,
+                             attr_len - wire::kAttrHeaderBytes);
+    }
+  }
+  return wire::read_hwsim_message(message).frame;
+}
 
 FrameBatch::FrameBatch(std::uint32_t sender, std::size_t frame_bytes, std::size_t batch)
     : batch_(batch), frame_bytes_(frame_bytes) {

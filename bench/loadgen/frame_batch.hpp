@@ -33,4 +33,9 @@ class FrameBatch {
   std::size_t cookie_offset_ = 0;
 };
 
+// The HWSIM_ATTR_FRAME value of a message decode_message() accepted. Checks first the
+// place where FrameBatch puts it (right after ADDR_TRANSMITTER; relays forward the bytes
+// unchanged), else falls back to wire::read_hwsim_message. Empty if there is none.
+std::span<const std::uint8_t> frame_attribute(std::span<const std::uint8_t> message) noexcept;
+
 }  // namespace vmesh::bench

@@ -177,7 +177,7 @@ void LoadGenerator::on_message(Client& client, std::span<const std::uint8_t> mes
     ++report_.decode_errors;
     return;
   }
-  const auto stamp = read_stamp(wire::read_hwsim_message(message).frame);
+  const auto stamp = read_stamp(frame_attribute(message));
   if (!stamp || stamp->sender >= config_.clients || stamp->sender == client.index) {
     ++report_.decode_errors;
     return;

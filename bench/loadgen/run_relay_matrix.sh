@@ -15,6 +15,8 @@ ports_base=${VMESH_BENCH_PORTS_BASE:-19211}
 relay_cpu=${VMESH_BENCH_RELAY_CPU:-0}
 bench_cpu=${VMESH_BENCH_GENERATOR_CPU:-1}
 duration=${VMESH_BENCH_DURATION:-5}
+# Latency runs are longer: at 100 frames/s a p99 needs a few thousand samples.
+latency_duration=${VMESH_BENCH_LATENCY_DURATION:-10}
 
 relay_pid=""
 stop_relay() {
@@ -28,22 +30,22 @@ trap stop_relay EXIT
 
 ports_file="${TMPDIR:-/tmp}/vmesh-relay-bench.$$.ports"
 run() {
-  # A fresh port block per run: the listening port of the previous relay can linger in
-  # TIME_WAIT after it closed its clients.
+  # A fresh port block per run: binding the previous relay's ports right after it exits
+  # was seen to fail with "Address already in use".
   ports_base=$((ports_base + 4))
   rm -f "$ports_file"
   taskset -c "$relay_cpu" "$relay_bin" --ports-base "$ports_base" --no-vsock \
     --ports-file "$ports_file" >"${TMPDIR:-/tmp}/vmesh-relay-bench.log" 2>&1 &
   relay_pid=$!
   for _ in $(seq 50); do [[ -s "$ports_file" ]] && break; sleep 0.1; done
-  taskset -c "$bench_cpu" "$bench_bin" relay --port $((ports_base + 1)) \
-    --duration "$duration" "$@" || echo "run failed: -n ... $*" >&2
+  taskset -c "$bench_cpu" "$bench_bin" relay --port $((ports_base + 1)) "$@" ||
+    echo "run failed: $*" >&2
   stop_relay
   rm -f "$ports_file"
 }
 
 for clients in 2 5 10; do
-  run -n "$clients" --frame-size 100 "$@"
-  run -n "$clients" --frame-size 1500 "$@"
-  run -n "$clients" --frame-size 100 --mode latency --rate 100 "$@"
+  run -n "$clients" --frame-size 100 --duration "$duration" "$@"
+  run -n "$clients" --frame-size 1500 --duration "$duration" "$@"
+  run -n "$clients" --frame-size 100 --mode latency --rate 100 --duration "$latency_duration" "$@"
 done

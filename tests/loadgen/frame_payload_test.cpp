@@ -6,6 +6,7 @@
 
 #include "bench/loadgen/frame_batch.hpp"
 #include "relay/wire/hwsim_message.hpp"
+#include "relay/wire/message_builder.hpp"
 #include "relay/wire/message_decoder.hpp"
 
 namespace vmesh::bench {
@@ -78,6 +79,30 @@ TEST(FrameBatch, BuildsValidVwifiFrameMessages) {
     EXPECT_EQ(read_stamp(msg.frame), (PayloadStamp{4, 1000 + k, 555}));
     offset += decoded.wire_bytes;
   }
+}
+
+TEST(FrameBatch, FrameAttributeFindsTheFrameInAnyLayout) {
+  FrameBatch batch(2, 300, 1);
+  const auto ours = batch.stamp(1, 9, 99);
+  const auto fast = frame_attribute(ours);
+  EXPECT_EQ(fast.size(), 300u);
+  EXPECT_EQ(read_stamp(fast), (PayloadStamp{2, 9, 99}));
+
+  // Another layout (FRAME first, no transmitter) goes through the generic parser.
+  std::vector<std::uint8_t> frame(120);
+  ASSERT_TRUE(write_frame(frame, PayloadStamp{5, 6, 7}));
+  std::vector<std::uint8_t> other;
+  wire::MessageBuilder builder(other, 10, wire::HwsimCmd::frame, {});
+  builder.put(wire::HwsimAttr::frame, frame);
+  builder.put_u32(wire::HwsimAttr::freq, 2412);
+  const auto message = builder.finish();
+  EXPECT_EQ(read_stamp(frame_attribute(message)), (PayloadStamp{5, 6, 7}));
+
+  // No FRAME at all: empty.
+  std::vector<std::uint8_t> none;
+  wire::MessageBuilder empty(none, 10, wire::HwsimCmd::frame, {});
+  empty.put_u32(wire::HwsimAttr::freq, 2412);
+  EXPECT_TRUE(frame_attribute(empty.finish()).empty());
 }
 
 TEST(FrameBatch, RejectsBadSizes) {
