@@ -129,8 +129,10 @@ TEST(RelayTopology, DelayedLinkDeliversNoEarlier) {
 TEST(RelayTopology, LinkDownEventStopsDeliveryOnTime) {
   TopologyFile topo(std::string(kLine3) +
                     "[[event]]\nat = \"1s\"\naction = \"link_down\"\nnodes = [\"n1\", \"n2\"]\n");
-  const auto t0 = Clock::now();  // at or after the relay's own start
   RelayProcess relay({"--topology", topo.path()});
+  // The relay's clock starts just before it writes its ports file, which the constructor
+  // waited for: t0 trails the relay's t = 0 by at most a couple of milliseconds.
+  const auto t0 = Clock::now();
   auto peers = join_nodes(relay, 3);
   std::atomic<bool> done{false};
   std::vector<std::int64_t> arrivals_ms;
@@ -150,7 +152,6 @@ TEST(RelayTopology, LinkDownEventStopsDeliveryOnTime) {
   done = true;
   reader.join();
   ASSERT_FALSE(arrivals_ms.empty());
-  // The relay's clock starts a few ms before t0 ends up measured, never after it.
   EXPECT_GT(arrivals_ms.back(), 900) << "delivery stopped too early";
   EXPECT_LT(arrivals_ms.back(), 1030) << "delivery went on after link_down at 1 s";
 }
