@@ -76,6 +76,11 @@ TextParse parse_text_command(std::span<const std::uint8_t> bytes) {
     p.command.kind = TextCommand::Kind::stats;
     return p;
   }
+  if (w.size() == 2 && w[0] == "reload") {
+    p.command.kind = TextCommand::Kind::reload;
+    p.command.path = w[1];
+    return p;
+  }
   if (w.size() >= 4 && w[0] == "link" && w[1] == "set") {
     p.command.kind = TextCommand::Kind::link_set;
     p.command.node_a = w[2];
@@ -90,7 +95,8 @@ TextParse parse_text_command(std::span<const std::uint8_t> bytes) {
     }
     return p;
   }
-  return invalid("unknown command '" + line + "' (stats | link set A B key=value... [oneway])");
+  return invalid("unknown command '" + line +
+                 "' (stats | link set A B key=value... [oneway] | reload PATH)");
 }
 
 }  // namespace vmesh::relay

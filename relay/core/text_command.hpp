@@ -4,6 +4,7 @@
 //   stats                               per-link counters and node bindings as JSON
 //   link set A B key=value... [oneway]  change a link at run time (loss, delay, jitter,
 //                                       rate, signal); both directions unless oneway
+//   reload PATH                         load PATH (same nodes) and apply it; replies the diff
 #pragma once
 
 #include <cstdint>
@@ -20,7 +21,8 @@ namespace vmesh::relay {
 bool is_text_command(std::span<const std::uint8_t> bytes);
 
 struct TextCommand {
-  enum class Kind : std::uint8_t { stats, link_set } kind = Kind::stats;
+  enum class Kind : std::uint8_t { stats, link_set, reload } kind = Kind::stats;
+  std::string path;  // reload
   std::string node_a;
   std::string node_b;
   bool one_way = false;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "medium/units.hpp"
 #include "relay/wire/hwsim_message.hpp"
 
 namespace vmesh::relay {
@@ -26,10 +27,79 @@ DropReason reason_of(medium::Verdict verdict) {
   return DropReason::loss;
 }
 
+// "loss 0 -> 0.3, delay 1ms -> 20ms" for the fields that differ.
+std::string describe_change(const medium::LinkParams& a, const medium::LinkParams& b) {
+  std::vector<std::string> parts;
+  if (a.loss_prob != b.loss_prob)
+    parts.push_back(fmt::format("loss {} -> {}", a.loss_prob, b.loss_prob));
+  if (a.delay_us != b.delay_us) {
+    parts.push_back(fmt::format("delay {} -> {}", medium::format_duration(a.delay_us),
+                                medium::format_duration(b.delay_us)));
+  }
+  if (a.jitter_us != b.jitter_us) {
+    parts.push_back(fmt::format("jitter {} -> {}", medium::format_duration(a.jitter_us),
+                                medium::format_duration(b.jitter_us)));
+  }
+  if (a.rate_bps != b.rate_bps) {
+    parts.push_back(fmt::format("rate {} -> {}",
+                                a.rate_bps ? medium::format_rate(a.rate_bps) : "unlimited",
+                                b.rate_bps ? medium::format_rate(b.rate_bps) : "unlimited"));
+  }
+  if (a.signal_dbm != b.signal_dbm) {
+    parts.push_back(fmt::format("signal {} -> {}",
+                                a.signal_dbm ? std::to_string(*a.signal_dbm) : "auto",
+                                b.signal_dbm ? std::to_string(*b.signal_dbm) : "auto"));
+  }
+  if (a.burst_loss != b.burst_loss || a.reorder != b.reorder || a.burst_bytes != b.burst_bytes ||
+      a.queue_us != b.queue_us) {
+    parts.push_back("burst/queue settings changed");
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
 }  // namespace
 
+TopologyRouter::ReloadResult TopologyRouter::reload(medium::Topology next, std::uint64_t now_us) {
+  const medium::Topology& current = medium_.topology();
+  if (next.nodes.size() != current.nodes.size()) {
+    return {false, fmt::format("reload must keep the {} nodes of the run; the new file has {}",
+                               current.nodes.size(), next.nodes.size())};
+  }
+  for (std::size_t i = 0; i < next.nodes.size(); ++i) {
+    if (next.nodes[i].name != current.nodes[i].name) {
+      return {false, fmt::format("reload must keep the nodes in order: node {} is '{}', was '{}'",
+                                 i + 1, next.nodes[i].name, current.nodes[i].name)};
+    }
+  }
+  std::string diff;
+  const auto n = static_cast<medium::NodeId>(next.nodes.size());
+  for (medium::NodeId from = 0; from < n; ++from) {
+    for (medium::NodeId to = 0; to < n; ++to) {
+      if (from == to) continue;
+      const auto before = medium::listed_link_params(current, from, to);
+      const auto after = medium::listed_link_params(next, from, to);
+      const std::string pair = current.nodes[from].name + "->" + current.nodes[to].name;
+      if (before && !after) {
+        diff += pair + ": link removed\n";
+      } else if (!before && after) {
+        diff += pair + ": link added\n";
+      } else if (before && after && *before != *after) {
+        diff += pair + ": " + describe_change(*before, *after) + "\n";
+      }
+    }
+  }
+  if (next.medium.default_reach != current.medium.default_reach) diff += "medium default changed\n";
+  if (next.events.size() != current.events.size()) {
+    diff += fmt::format("timeline: {} events, was {}\n", next.events.size(), current.events.size());
+  }
+  medium_ = medium::Medium(std::move(next), seed_);
+  medium_.advance_to(now_us);
+  return {true, diff.empty() ? "no changes\n" : diff};
+}
+
 TopologyRouter::TopologyRouter(medium::Topology topology, std::uint64_t seed)
-    : medium_(std::move(topology), seed),
+    : seed_(seed),
+      medium_(std::move(topology), seed),
       counters_(medium_.topology().nodes.size()),
       slot_of_node_(medium_.topology().nodes.size()) {}
 

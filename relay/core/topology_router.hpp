@@ -53,6 +53,16 @@ class TopologyRouter {
   std::string set_link(const std::string& a, const std::string& b,
                        const medium::LinkOverrides& changes, bool one_way);
 
+  // Swaps in `next` (same nodes, in the same order) without touching connections: the
+  // medium is rebuilt with the run's seed and brought to now_us, so events already due in
+  // `next` apply at once. Returns the differences, one line each ("n1->n2: loss 0 -> 0.3"),
+  // or an error and keeps the current topology. Counters carry on.
+  struct ReloadResult {
+    bool ok = false;
+    std::string text;  // the diff, or the error
+  };
+  ReloadResult reload(medium::Topology next, std::uint64_t now_us);
+
   void advance_to(std::uint64_t now_us) { medium_.advance_to(now_us); }
   std::optional<std::uint64_t> next_event_us() const { return medium_.next_event_us(); }
   std::optional<medium::NodeId> node_of(Slot slot) const;
@@ -63,6 +73,7 @@ class TopologyRouter {
  private:
   Binding bind(Slot slot, medium::NodeId node, const std::string& how);
 
+  std::uint64_t seed_;
   medium::Medium medium_;
   LinkCounters counters_;
   std::unordered_map<Slot, medium::NodeId> node_of_slot_;

@@ -3,6 +3,7 @@
 // answering control orders.
 #include <cstring>
 
+#include "medium/topology_parser.hpp"
 #include "relay/core/text_command.hpp"
 #include "relay/io/log.hpp"
 #include "relay/io/relay_server.hpp"
@@ -142,6 +143,15 @@ void RelayServer::handle_text_command(std::uint32_t slot) {
     reply = "error: no topology loaded (start vmesh-relay with --topology FILE)\n";
   } else if (parsed.command.kind == TextCommand::Kind::stats) {
     reply = topology_->stats_json() + "\n";
+  } else if (parsed.command.kind == TextCommand::Kind::reload) {
+    try {
+      auto result =
+          topology_->reload(medium::load_topology_file(parsed.command.path), medium_time_us());
+      reply = result.ok ? result.text + "ok\n" : "error: " + result.text + "\n";
+      logf("control: reload {}: {}", parsed.command.path, result.ok ? "applied" : result.text);
+    } catch (const medium::TopologyError& e) {
+      reply = std::string("error: ") + e.what() + "\n";
+    }
   } else {
     const TextCommand& cmd = parsed.command;
     const std::string error = topology_->set_link(cmd.node_a, cmd.node_b, cmd.changes, cmd.one_way);

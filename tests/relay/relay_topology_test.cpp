@@ -234,6 +234,25 @@ TEST(RelayTopology, UnknownSenderIsReportedNotMerged) {
       << relay.log();
 }
 
+TEST(RelayTopology, ReloadAppliesWithoutReconnect) {
+  TopologyFile topo(kLine3);
+  RelayProcess relay({"--topology", topo.path()});
+  auto peers = join_nodes(relay, 3);
+  TopologyFile full(std::string(kLine3) + "[[link]]\nnodes = [\"n1\", \"n3\"]\n");
+  const std::string cmd = "reload " + full.path() + "\n";
+  const auto reply = control_exchange(relay.control_port, Bytes(cmd.begin(), cmd.end()));
+  EXPECT_EQ(std::string(reply.begin(), reply.end()),
+            "n1->n3: link added\nn3->n1: link added\nok\n");
+  peers[0].send_bytes(make_frame(1, 10, broadcast_frame(1, 5)));
+  EXPECT_TRUE(peers[2].receive(2000)) << "n3 does not hear n1 after the reload";
+
+  TopologyFile broken("[meta]\nname = 1\n");
+  const std::string bad = "reload " + broken.path() + "\n";
+  const auto error = control_exchange(relay.control_port, Bytes(bad.begin(), bad.end()));
+  EXPECT_NE(std::string(error.begin(), error.end()).find(broken.path() + ":2:"), std::string::npos);
+  EXPECT_EQ(relay.log().find("disconnect client"), std::string::npos);
+}
+
 TEST(RelayTopology, BrokenTopologyFailsAtStartWithLocation) {
   TopologyFile topo("[meta]\nname = \"x\"\n[[node]]\nname = \"a\"\nbogus = 1\n");
   EXPECT_THROW(RelayProcess({"--topology", topo.path()}), std::runtime_error);

@@ -111,3 +111,55 @@ TEST(TopologyRouter, SetLinkByNameAndErrors) {
 
 }  // namespace
 }  // namespace vmesh::relay
+
+namespace vmesh::relay {
+namespace {
+
+TEST(TopologyRouter, ReloadReportsTheDiffAndKeepsBindings) {
+  TopologyRouter router(line3(), 1);
+  std::vector<RoutedDelivery> out;
+  Binding b;
+  for (Slot s = 1; s <= 3; ++s)
+    router.route(s, frame_from(static_cast<std::uint8_t>(s)), 0, out, b);
+  auto next = medium::parse_topology(R"(
+[meta]
+name = "t"
+[medium]
+default = "none"
+[[node]]
+name = "n1"
+[[node]]
+name = "n2"
+[[node]]
+name = "n3"
+[[link]]
+nodes = ["n1", "n2"]
+delay = "20ms"
+loss = 0.1
+[[link]]
+nodes = ["n1", "n3"]
+)",
+                                     "next.toml");
+  const auto result = router.reload(next, 1000);
+  ASSERT_TRUE(result.ok) << result.text;
+  EXPECT_NE(result.text.find("n1->n2: loss 0 -> 0.1, delay 5ms -> 20ms"), std::string::npos)
+      << result.text;
+  EXPECT_NE(result.text.find("n1->n3: link added"), std::string::npos) << result.text;
+  EXPECT_NE(result.text.find("n2->n3: link removed"), std::string::npos) << result.text;
+  out.clear();
+  router.route(3, frame_from(3), 2000, out, b);  // n3 keeps its binding and now reaches n1 only
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].receiver, 1u);
+}
+
+TEST(TopologyRouter, ReloadRefusesOtherNodes) {
+  TopologyRouter router(line3(), 1);
+  auto other = medium::parse_topology(
+      "[meta]\nname = \"o\"\n[[node]]\nname = \"n1\"\n[[node]]\nname = \"x\"\n", "o.toml");
+  const auto result = router.reload(other, 0);
+  EXPECT_FALSE(result.ok);
+  EXPECT_NE(result.text.find("keep the 3 nodes"), std::string::npos) << result.text;
+}
+
+}  // namespace
+}  // namespace vmesh::relay
