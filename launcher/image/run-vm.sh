@@ -44,7 +44,7 @@ main() {
       --radios) radios="${2:?}"; shift 2 ;;
       --channel) channel="${2:?}"; shift 2 ;;
       --key-via) key_via="${2:?}"; shift 2 ;;
-      --append) extra="${2:?}"; shift 2 ;;
+      --append) extra="${2?}"; shift 2 ;;
       --memory) memory="${2:?}"; shift 2 ;;
       -h | --help) usage ;;
       *) die "unknown argument: $1 (try --help)" ;;
