@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -39,7 +40,8 @@ std::uint16_t json_port(const std::string& json, const std::string& key) {
 
 }  // namespace
 
-RelayProcess::RelayProcess(const std::vector<std::string>& extra_args, int max_open_files) {
+RelayProcess::RelayProcess(const std::vector<std::string>& extra_args, int max_open_files,
+                           bool vsock) {
   char templ[] = "/tmp/vmesh-relay-test-XXXXXX";
   if (::mkdtemp(templ) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = templ;
@@ -48,6 +50,7 @@ RelayProcess::RelayProcess(const std::vector<std::string>& extra_args, int max_o
 
   std::vector<std::string> args = {VMESH_RELAY_BIN, "--ports-base", "0",
                                    "--no-vsock",    "--ports-file", ports_file};
+  if (vsock) args.erase(std::find(args.begin(), args.end(), "--no-vsock"));
   args.insert(args.end(), extra_args.begin(), extra_args.end());
 
   pid_ = ::fork();
@@ -72,6 +75,7 @@ RelayProcess::RelayProcess(const std::vector<std::string>& extra_args, int max_o
       tcp_port = json_port(json, "tcp");
       spy_port = json_port(json, "spy");
       control_port = json_port(json, "control");
+      if (json.find("\"vsock\":null") == std::string::npos) vsock_port = json_port(json, "vsock");
       return;
     }
     int status = 0;

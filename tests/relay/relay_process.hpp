@@ -14,7 +14,8 @@ class RelayProcess {
   // Starts vmesh-relay with `--ports-base 0 --no-vsock --ports-file ...` plus `extra_args`
   // and waits until it listens. Fails the test (throws) if it does not start in 5 s.
   // `max_open_files` > 0 sets RLIMIT_NOFILE in the child.
-  explicit RelayProcess(const std::vector<std::string>& extra_args = {}, int max_open_files = 0);
+  explicit RelayProcess(const std::vector<std::string>& extra_args = {}, int max_open_files = 0,
+                        bool vsock = false);
   ~RelayProcess();
   RelayProcess(const RelayProcess&) = delete;
   RelayProcess& operator=(const RelayProcess&) = delete;
@@ -33,6 +34,7 @@ class RelayProcess {
   std::uint16_t tcp_port = 0;
   std::uint16_t spy_port = 0;
   std::uint16_t control_port = 0;
+  std::uint32_t vsock_port = 0;  // 0 when the relay has no VSOCK listener
 
  private:
   pid_t pid_ = -1;
