@@ -71,6 +71,8 @@ Plays N vwifi clients against a vwifi-compatible relay and prints one JSON line.
                          that identify clients by source IP tell them apart; auto = on
                          for loopback targets (default auto)
   --socket-buffer BYTES  SO_RCVBUF/SO_SNDBUF per client (default 4194304)
+  --busy-poll            never sleep in epoll, so the generator's own wake-up time is not
+                         part of the measured latency (uses a whole CPU)
   --connect-timeout S    (default 3)
   -h, --help
 )";
@@ -103,6 +105,10 @@ ParsedLoadArgs parse_load_args(std::span<const std::string_view> args) {
       value = args[++i];
       return true;
     };
+    if (name == "--busy-poll") {
+      config.busy_poll = true;
+      continue;
+    }
     if (!take()) return fail("option " + std::string(name) + " needs a value");
     const std::string bad = "invalid value '" + std::string(value) + "' for " + std::string(name);
 

@@ -37,6 +37,9 @@ struct LoadConfig {
   // Frames a sender may run ahead of its receivers; 0 picks auto_window_frames().
   std::size_t window = 0;
   SourceIps source_ips = SourceIps::automatic;
+  // Never sleep in epoll: keeps the generator's CPU awake so that its own wake-up time is
+  // not part of the measured latency (costs a whole core).
+  bool busy_poll = false;
   int socket_buffer_bytes = 4 << 20;  // SO_RCVBUF and SO_SNDBUF
 };
 

@@ -302,7 +302,7 @@ LoadReport LoadGenerator::run() {
     } else if (sending_) {
       wake_ns = std::min(wake_ns, now_ns + kIdleRecheckNs);
     }
-    const std::uint64_t wait_ns = wake_ns > now_ns ? wake_ns - now_ns : 0;
+    const std::uint64_t wait_ns = wake_ns > now_ns && !config_.busy_poll ? wake_ns - now_ns : 0;
     const timespec timeout{static_cast<time_t>(wait_ns / kNsPerSecond),
                            static_cast<long>(wait_ns % kNsPerSecond)};
     const int ready = epoll_pwait2(epoll_.get(), events.data(), kMaxEvents, &timeout, nullptr);

@@ -2,7 +2,8 @@
 # Runs `vmesh-bench relay` against a fresh vmesh-relay for N = 2, 5, 10 clients:
 # throughput with 100 B and 1500 B frames, and latency at 100 frames/s per client.
 # The relay is pinned to CPU 0 and the generator to CPU 1; each run gets its own relay
-# process, started and stopped by PID. Prints one JSON line per run.
+# process, started and stopped by PID. Prints one JSON line per run on stdout and the
+# relay's CPU time per run on stderr.
 #
 #   bench/loadgen/run_relay_matrix.sh BUILD_DIR [extra vmesh-bench options...]
 set -euo pipefail
@@ -21,6 +22,11 @@ latency_duration=${VMESH_BENCH_LATENCY_DURATION:-10}
 relay_pid=""
 stop_relay() {
   if [[ -n "$relay_pid" ]]; then
+    # utime + stime of the relay over its whole life (warm-up, run, drain), on stderr.
+    if [[ -r "/proc/$relay_pid/stat" ]]; then
+      awk -v hz="$(getconf CLK_TCK)" '{ printf "# relay_cpu_s %.2f\n", ($14 + $15) / hz }' \
+        "/proc/$relay_pid/stat" >&2
+    fi
     kill "$relay_pid" 2>/dev/null || true
     wait "$relay_pid" 2>/dev/null || true
     relay_pid=""

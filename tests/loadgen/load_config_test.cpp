@@ -28,9 +28,10 @@ TEST(LoadConfig, DefaultsWithoutArguments) {
 
 TEST(LoadConfig, ParsesBothOptionForms) {
   const auto parsed =
-      parse({"--host", "10.0.0.1", "--port=9000", "-n", "10", "--frame-size", "1500",
-             "--mode=latency", "--rate", "250", "--duration", "0.5", "--warmup=0", "--batch", "8",
-             "--window", "64", "--source-ips", "off"});
+      parse({"--host",       "10.0.0.1", "--port=9000",    "-n",      "10",
+             "--frame-size", "1500",     "--mode=latency", "--rate",  "250",
+             "--duration",   "0.5",      "--warmup=0",     "--batch", "8",
+             "--window",     "64",       "--source-ips",   "off",     "--busy-poll"});
   ASSERT_TRUE(parsed.config.has_value()) << parsed.error;
   const LoadConfig& c = *parsed.config;
   EXPECT_EQ(c.host, "10.0.0.1");
@@ -44,6 +45,8 @@ TEST(LoadConfig, ParsesBothOptionForms) {
   EXPECT_EQ(c.batch, 8u);
   EXPECT_EQ(c.window, 64u);
   EXPECT_EQ(c.source_ips, SourceIps::off);
+  EXPECT_TRUE(c.busy_poll);
+  EXPECT_FALSE(parse({}).config->busy_poll);
 }
 
 TEST(LoadConfig, RejectsBadValuesWithAReason) {
