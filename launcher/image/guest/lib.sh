@@ -70,7 +70,16 @@ batman_bridge() {
   run ip link set dev br-lan up
 }
 
+# babeld on interface $1 ($2 tags its pid/state/log files). It announces only the node's
+# routed address 10.14.0.<index>/32 (on lo): were it to announce br-lan's 10.13.0.0/16
+# addresses, its host routes over the mesh interface would bypass bat0 and break the
+# bridged LAN.
 babeld_start() {
-  # $1: interface; $2: tag for the pid/state/log files
-  run babeld -D -I "/run/babeld-$2.pid" -S "/run/babeld-$2.state" -L "/var/log/babeld-$2.log" "$1"
+  run ip addr add "10.14.0.$VMESH_INDEX/32" dev lo
+  cat >"/run/babeld-$2.conf" <<CONF
+redistribute local ip 10.14.0.0/16 le 32 allow
+redistribute local deny
+CONF
+  run babeld -D -c "/run/babeld-$2.conf" -I "/run/babeld-$2.pid" -S "/run/babeld-$2.state" \
+    -L "/var/log/babeld-$2.log" "$1"
 }
