@@ -1,0 +1,192 @@
+#include "launcher/admin_commands.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "launcher/run_command.hpp"
+#include "launcher/run_state.hpp"
+#include "launcher/ssh_session.hpp"
+
+namespace vmesh::launcher {
+namespace {
+
+std::string run_name_of(const CliOptions& options) {
+  return options.run_name.empty() ? "default" : options.run_name;
+}
+
+std::optional<RunState> load_or_report(const CliOptions& options) {
+  try {
+    return load_run_state(run_dir_for(run_name_of(options)));
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "vmesh: {}\n", e.what());
+    return std::nullopt;
+  }
+}
+
+// SIGTERM, then SIGKILL after 3 s, to a process recorded in state.json (same start time, so
+// a recycled PID is never touched). Not our child: polls /proc until it is gone.
+bool stop_recorded(pid_t pid, std::uint64_t start_ticks) {
+  if (!process_is(pid, start_ticks)) return false;
+  kill(pid, SIGTERM);
+  for (int i = 0; i < 300 && process_is(pid, start_ticks); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (process_is(pid, start_ticks)) kill(pid, SIGKILL);
+  return true;
+}
+
+const NodeRecord* find_node(const RunState& state, const std::string& name) {
+  for (const auto& node : state.nodes) {
+    if (node.name == name) return &node;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+int command_down(const CliOptions& options) {
+  auto state = load_or_report(options);
+  if (!state) return kExitUsage;
+  for (auto it = state->nodes.rbegin(); it != state->nodes.rend(); ++it) {
+    if (stop_recorded(it->pid, it->pid_start_ticks))
+      fmt::print("stopped {} (pid {})\n", it->name, it->pid);
+  }
+  if (stop_recorded(state->relay_pid, state->relay_start_ticks)) {
+    fmt::print("stopped vmesh-relay (pid {})\n", state->relay_pid);
+  }
+  if (options.keep) {
+    std::filesystem::remove(state->dir / "state.json");
+    fmt::print("run directory kept: {}\n", state->dir.string());
+  } else {
+    std::error_code ignored;
+    std::filesystem::remove_all(state->dir, ignored);
+  }
+  return kExitPassed;
+}
+
+int command_status(const CliOptions& options) {
+  auto state = load_or_report(options);
+  if (!state) return kExitUsage;
+  const bool relay_alive = process_is(state->relay_pid, state->relay_start_ticks);
+  if (options.json_output) {
+    nlohmann::json nodes = nlohmann::json::array();
+    for (const auto& node : state->nodes) {
+      auto json = node_to_json(node);
+      json["running"] = process_is(node.pid, node.pid_start_ticks);
+      nodes.push_back(json);
+    }
+    const nlohmann::json json = {{"name", state->name},
+                                 {"dir", state->dir.string()},
+                                 {"topology", state->topology.string()},
+                                 {"ssh_key", state->ssh_key.string()},
+                                 {"relay",
+                                  {{"pid", state->relay_pid},
+                                   {"running", relay_alive},
+                                   {"tcp", state->relay_tcp_port},
+                                   {"control", state->relay_control_port}}},
+                                 {"nodes", nodes}};
+    fmt::print("{}\n", json.dump(2));
+    return kExitPassed;
+  }
+  fmt::print("run {} ({}), topology {}\n", state->name, state->dir.string(),
+             state->topology.string());
+  fmt::print("relay pid {} {} tcp {} control {}\n", state->relay_pid,
+             relay_alive ? "running" : "gone", state->relay_tcp_port, state->relay_control_port);
+  for (const auto& node : state->nodes) {
+    fmt::print("{:<8} pid {:<8} {:<8} ssh 127.0.0.1:{}  mesh {}  mac {}\n", node.name, node.pid,
+               process_is(node.pid, node.pid_start_ticks) ? "running" : "gone", node.ssh_port,
+               node.mesh_ip, node.mac_prefix);
+  }
+  return kExitPassed;
+}
+
+int command_ssh(const CliOptions& options) {
+  auto state = load_or_report(options);
+  if (!state) return kExitUsage;
+  const auto* node = find_node(*state, options.node);
+  if (node == nullptr) {
+    fmt::print(stderr, "vmesh: run {} has no node '{}'\n", state->name, options.node);
+    return kExitUsage;
+  }
+  if (options.command_argv.empty()) {
+    // An interactive shell needs a terminal; OpenSSH's client does that best.
+    std::vector<std::string> args = {"ssh",
+                                     "-i",
+                                     state->ssh_key.string(),
+                                     "-p",
+                                     std::to_string(node->ssh_port),
+                                     "-o",
+                                     "StrictHostKeyChecking=no",
+                                     "-o",
+                                     "UserKnownHostsFile=/dev/null",
+                                     "-o",
+                                     "LogLevel=ERROR",
+                                     "root@127.0.0.1"};
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    execvp("ssh", argv.data());
+    fmt::print(stderr, "vmesh: cannot run ssh for an interactive shell; give a command after --\n");
+    return kExitFailed;
+  }
+  std::string command;
+  for (const auto& word : options.command_argv) command += (command.empty() ? "" : " ") + word;
+  try {
+    auto session = SshSession::connect("127.0.0.1", node->ssh_port, state->ssh_key, 10000);
+    const auto result = session.run(command, static_cast<int>(options.timeout_s) * 1000);
+    std::cout << result.out << std::flush;
+    std::cerr << result.err << std::flush;
+    return result.exit_status;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "vmesh: {}\n", e.what());
+    return kExitFailed;
+  }
+}
+
+int command_exec(const CliOptions& options) {
+  auto state = load_or_report(options);
+  if (!state) return kExitUsage;
+  std::string command;
+  for (const auto& word : options.command_argv) command += (command.empty() ? "" : " ") + word;
+  int worst = 0;
+  for (const auto& node : state->nodes) {
+    try {
+      auto session = SshSession::connect("127.0.0.1", node.ssh_port, state->ssh_key, 10000);
+      const auto result = session.run(command, static_cast<int>(options.timeout_s) * 1000);
+      fmt::print("==== {} (exit {})\n{}", node.name, result.exit_status, result.out);
+      if (!result.err.empty()) fmt::print(stderr, "{}", result.err);
+      if (result.exit_status != 0) worst = kExitFailed;
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "vmesh: {}: {}\n", node.name, e.what());
+      worst = kExitFailed;
+    }
+  }
+  return worst;
+}
+
+int command_logs(const CliOptions& options) {
+  auto state = load_or_report(options);
+  if (!state) return kExitUsage;
+  const auto* node = find_node(*state, options.node);
+  if (node == nullptr) {
+    fmt::print(stderr, "vmesh: run {} has no node '{}'\n", state->name, options.node);
+    return kExitUsage;
+  }
+  std::ifstream in(node->log_path);
+  if (!in) {
+    fmt::print(stderr, "vmesh: cannot read {}\n", node->log_path.string());
+    return kExitFailed;
+  }
+  std::cout << in.rdbuf() << std::flush;
+  return kExitPassed;
+}
+
+}  // namespace vmesh::launcher

@@ -1,0 +1,377 @@
+#include "launcher/mesh_run.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <deque>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "launcher/interrupt.hpp"
+#include "launcher/mesh_probe.hpp"
+
+namespace vmesh::launcher {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  return read_text_file(path);
+}
+
+bool port_is_free(std::uint16_t port) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool free = bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
+  close(fd);
+  return free;
+}
+
+// Waits for a helper program; throws naming it when it fails, overruns or is interrupted.
+void wait_helper(ChildProcess& child, const std::string& what, Clock::time_point deadline,
+                 const std::filesystem::path& log) {
+  while (true) {
+    throw_if_interrupted();
+    if (auto code = child.wait_for(milliseconds(100))) {
+      if (*code != 0) {
+        throw std::runtime_error(fmt::format("{} failed (exit {}); {}:\n{}", what, *code,
+                                             log.string(), tail_lines(log, 15)));
+      }
+      return;
+    }
+    if (Clock::now() >= deadline) {
+      child.stop(milliseconds(1000));
+      throw std::runtime_error(fmt::format("{} did not finish before the run's timeout", what));
+    }
+  }
+}
+
+}  // namespace
+
+std::string tail_lines(const std::filesystem::path& path, std::size_t lines) {
+  std::ifstream in(path);
+  std::deque<std::string> last;
+  std::string line;
+  while (std::getline(in, line)) {
+    last.push_back(line);
+    if (last.size() > lines) last.pop_front();
+  }
+  std::string out;
+  for (const auto& l : last) out += "    " + l + "\n";
+  return out;
+}
+
+std::vector<std::uint16_t> pick_ssh_ports(std::uint16_t base, std::size_t count,
+                                          std::vector<std::string>& notes) {
+  std::vector<std::uint16_t> ports;
+  std::uint32_t candidate = base;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::uint32_t wanted =
+        std::max<std::uint32_t>(candidate, base + static_cast<std::uint32_t>(i));
+    candidate = wanted;
+    while (candidate < 65535 && !port_is_free(static_cast<std::uint16_t>(candidate))) ++candidate;
+    if (candidate >= 65535)
+      throw std::runtime_error(fmt::format("no free TCP port from {} up", base));
+    if (candidate != wanted) {
+      notes.push_back(
+          fmt::format("SSH port {} is busy, node {} uses {}", wanted, i + 1, candidate));
+    }
+    ports.push_back(static_cast<std::uint16_t>(candidate));
+    ++candidate;
+  }
+  return ports;
+}
+
+MeshRun::MeshRun(MeshRunSetup setup, Progress& progress)
+    : setup_(std::move(setup)), progress_(progress) {}
+
+MeshRun::~MeshRun() {
+  teardown();
+}
+
+void MeshRun::teardown() noexcept {
+  sessions_.clear();
+  // QEMU exits promptly on SIGTERM; stop all first, then reap, so slow ones overlap.
+  for (auto& vm : vms_) {
+    if (vm.owns_process()) kill(vm.pid(), SIGTERM);
+  }
+  for (auto it = vms_.rbegin(); it != vms_.rend(); ++it) it->stop(milliseconds(3000));
+  vms_.clear();
+  relay_.stop(milliseconds(3000));
+}
+
+void MeshRun::release() {
+  sessions_.clear();
+  for (auto& vm : vms_) vm.release();
+  relay_.release();
+}
+
+void MeshRun::build_image() {
+  const auto start = Clock::now();
+  progress_.phase("building or reusing the guest image");
+  const auto out = setup_.run_dir / "image.path";
+  const auto log = setup_.run_dir / "image.log";
+  SpawnOptions options;
+  options.argv = {"bash", (setup_.tools.image_scripts / "build-image.sh").string(), "--agent",
+                  setup_.tools.agent.string()};
+  options.stdout_to = out;
+  options.stderr_to = log;
+  options.die_with_parent = !setup_.detached;
+  auto child = ChildProcess::spawn(options);
+  wait_helper(child, "build-image.sh", setup_.deadline, log);
+  std::string path = read_file(out);
+  while (!path.empty() && (path.back() == '\n' || path.back() == ' ')) path.pop_back();
+  if (const auto nl = path.rfind('\n'); nl != std::string::npos) path = path.substr(nl + 1);
+  image_dir_ = path;
+  if (path.empty() || !std::filesystem::exists(image_dir_ / "vmlinux")) {
+    throw std::runtime_error(
+        fmt::format("build-image.sh printed '{}', not an image directory", path));
+  }
+  times.image_s = seconds_since(start);
+}
+
+void MeshRun::start_relay() {
+  const auto help_out = setup_.run_dir / "relay.help";
+  {
+    SpawnOptions options;
+    options.argv = {setup_.tools.relay.string(), "-h"};
+    options.stdout_to = help_out;
+    options.stderr_to = help_out;
+    auto help = ChildProcess::spawn(options);
+    help.wait_for(milliseconds(5000));
+    help.stop(milliseconds(100));
+  }
+  relay_topology_ = read_file(help_out).find("--topology") != std::string::npos;
+  const auto ports_file = setup_.run_dir / "relay.ports";
+  const auto log = setup_.run_dir / "relay.log";
+  SpawnOptions options;
+  options.argv = {
+      setup_.tools.relay.string(), "-u", "--ports-base", "0", "--no-vsock", "--ports-file",
+      ports_file.string()};
+  if (relay_topology_) {
+    options.argv.insert(options.argv.end(),
+                        {"--topology", std::filesystem::absolute(setup_.topology_path).string()});
+  }
+  options.stdout_to = log;
+  options.stderr_to = log;
+  options.die_with_parent = !setup_.detached;
+  relay_ = ChildProcess::spawn(options);
+  const auto deadline = std::min(setup_.deadline, Clock::now() + milliseconds(10000));
+  while (!std::filesystem::exists(ports_file)) {
+    throw_if_interrupted();
+    if (auto code = relay_.try_wait()) {
+      throw std::runtime_error(fmt::format("vmesh-relay exited ({}) at start; {}:\n{}", *code,
+                                           log.string(), tail_lines(log, 15)));
+    }
+    if (Clock::now() >= deadline)
+      throw std::runtime_error("vmesh-relay wrote no ports file within 10 s");
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  const auto ports = nlohmann::json::parse(read_file(ports_file), nullptr, false);
+  if (ports.is_discarded() || !ports.contains("tcp")) {
+    throw std::runtime_error(
+        fmt::format("cannot read the relay's ports from {}", ports_file.string()));
+  }
+  relay_tcp_port_ = ports["tcp"].get<std::uint16_t>();
+  relay_control_port_ = ports.value("control", std::uint16_t{0});
+}
+
+void MeshRun::start_nodes() {
+  std::vector<std::string> notes;
+  PlanInputs inputs;
+  inputs.node_count = setup_.node_count;
+  inputs.ssh_ports = pick_ssh_ports(setup_.ssh_base_port, setup_.node_count, notes);
+  for (const auto& note : notes) fmt::print(stderr, "vmesh: {}\n", note);
+  inputs.relay_tcp_port = relay_tcp_port_;
+  inputs.run_dir = setup_.run_dir;
+  inputs.image_dir = image_dir_;
+  inputs.ssh_public_key = key_path().string() + ".pub";
+  inputs.image_scripts_dir = setup_.tools.image_scripts;
+  inputs.accel = setup_.accel;
+  plan_ = plan_run(setup_.topology, inputs);
+  for (const auto& node : plan_.nodes) {
+    SpawnOptions cpio;
+    cpio.argv = node.cpio_argv;
+    const auto cpio_log = setup_.run_dir / (node.name + ".cpio.log");
+    cpio.stdout_to = cpio_log;
+    cpio.stderr_to = cpio_log;
+    auto child = ChildProcess::spawn(cpio);
+    wait_helper(child, "make-node-cpio.sh for " + node.name, setup_.deadline, cpio_log);
+  }
+  for (std::size_t i = 0; i < plan_.nodes.size(); ++i) {
+    const auto& node = plan_.nodes[i];
+    std::ofstream(node.log_path, std::ios::trunc).flush();
+    SpawnOptions options;
+    options.argv = node.qemu_argv;
+    options.stdout_to = node.qemu_log_path;
+    options.stderr_to = node.qemu_log_path;
+    options.die_with_parent = !setup_.detached;
+    vms_.push_back(ChildProcess::spawn(options));
+    progress_.set(i, NodeStage::booting);
+  }
+  sessions_.resize(plan_.nodes.size());
+}
+
+void MeshRun::check_children_alive() const {
+  auto& relay = const_cast<ChildProcess&>(relay_);
+  if (auto code = relay.try_wait()) {
+    throw std::runtime_error(fmt::format("vmesh-relay exited ({}); {}:\n{}", *code,
+                                         (setup_.run_dir / "relay.log").string(),
+                                         tail_lines(setup_.run_dir / "relay.log", 15)));
+  }
+  for (std::size_t i = 0; i < vms_.size(); ++i) {
+    auto& vm = const_cast<ChildProcess&>(vms_[i]);
+    if (auto code = vm.try_wait()) {
+      const auto& node = plan_.nodes[i];
+      throw std::runtime_error(fmt::format("QEMU of {} exited ({}); {}:\n{}{}:\n{}", node.name,
+                                           *code, node.qemu_log_path.string(),
+                                           tail_lines(node.qemu_log_path, 10),
+                                           node.log_path.string(), tail_lines(node.log_path, 15)));
+    }
+  }
+}
+
+void MeshRun::wait_ssh() {
+  const auto start = Clock::now();
+  std::size_t connected = 0;
+  while (connected < plan_.nodes.size()) {
+    throw_if_interrupted();
+    check_children_alive();
+    if (Clock::now() >= setup_.deadline) {
+      std::string waiting;
+      for (std::size_t i = 0; i < sessions_.size(); ++i) {
+        if (!sessions_[i]) waiting += " " + plan_.nodes[i].name;
+      }
+      throw std::runtime_error(fmt::format("no SSH login within the run's timeout on:{}", waiting));
+    }
+    bool progressed = false;
+    for (std::size_t i = 0; i < plan_.nodes.size(); ++i) {
+      if (sessions_[i]) continue;
+      const auto& node = plan_.nodes[i];
+      // The serial console says when sshd is up; connecting earlier only costs CPU.
+      if (read_file(node.log_path).find("vmesh-init: ready") == std::string::npos) continue;
+      try {
+        sessions_[i] = SshSession::connect("127.0.0.1", node.ssh_port, key_path(), 5000);
+        ++connected;
+        progressed = true;
+        progress_.set(i, NodeStage::ssh);
+      } catch (const SshError&) {
+      }
+    }
+    if (!progressed) std::this_thread::sleep_for(milliseconds(200));
+  }
+  times.boot_to_ssh_s = seconds_since(start);
+}
+
+void MeshRun::wait_mesh() {
+  const auto start = Clock::now();
+  const std::size_t count = plan_.nodes.size();
+  std::vector<bool> done(count, false);
+  std::size_t remaining = count;
+  while (remaining > 0) {
+    throw_if_interrupted();
+    check_children_alive();
+    std::string last;
+    for (std::size_t i = 0; i < count; ++i) {
+      if (done[i]) continue;
+      const auto id = static_cast<medium::NodeId>(i);
+      NodeMeshState state;
+      try {
+        state = probe_node(*sessions_[i], 10000);
+      } catch (const SshError& e) {
+        last = e.what();
+        continue;
+      }
+      bool radio_up = !state.neighbors.empty();
+      for (const auto& peer : state.peers) radio_up = radio_up || peer.established;
+      if (radio_up) progress_.set(i, NodeStage::radio);
+      const auto targets = nodes_to_reach(setup_.topology, count, id, relay_topology_);
+      if (reaches_all(setup_.topology, state, targets)) {
+        done[i] = true;
+        --remaining;
+        progress_.set(i, NodeStage::mesh);
+      } else {
+        last = fmt::format("{}: {} originators, {} batman neighbours, {} 802.11s peers",
+                           plan_.nodes[i].name, state.originators.size(), state.neighbors.size(),
+                           state.peers.size());
+      }
+    }
+    if (remaining == 0) break;
+    if (Clock::now() >= setup_.deadline) {
+      throw std::runtime_error(
+          fmt::format("the mesh did not form within the run's timeout; last: {}", last));
+    }
+    std::this_thread::sleep_for(milliseconds(300));
+  }
+  times.mesh_s = seconds_since(start);
+}
+
+SshResult MeshRun::run_on(medium::NodeId node, const std::string& command, int timeout_ms) {
+  if (node >= sessions_.size() || !sessions_[node]) {
+    throw SshError(fmt::format("no SSH session to node {}", node + 1));
+  }
+  return sessions_[node]->run(command, timeout_ms);
+}
+
+RunState MeshRun::state() const {
+  RunState state;
+  state.name = setup_.run_name;
+  state.dir = setup_.run_dir;
+  state.topology = std::filesystem::absolute(setup_.topology_path);
+  state.ssh_key = key_path();
+  state.vmesh_pid = getpid();
+  state.relay_pid = relay_.pid();
+  state.relay_start_ticks = process_start_ticks(relay_.pid()).value_or(0);
+  state.relay_tcp_port = relay_tcp_port_;
+  state.relay_control_port = relay_control_port_;
+  for (std::size_t i = 0; i < plan_.nodes.size(); ++i) {
+    const auto& node = plan_.nodes[i];
+    NodeRecord record;
+    record.name = node.name;
+    record.index = node.index;
+    record.ssh_port = node.ssh_port;
+    record.mesh_ip = node.mesh_ip;
+    record.mac_prefix = node.mac_prefix;
+    record.radios = setup_.topology.nodes[i].radios.value_or(1);
+    record.log_path = node.log_path;
+    if (i < vms_.size()) {
+      record.pid = vms_[i].pid();
+      record.pid_start_ticks = process_start_ticks(record.pid).value_or(0);
+    }
+    state.nodes.push_back(record);
+  }
+  return state;
+}
+
+std::string MeshRun::failure_report(std::size_t lines) const {
+  std::string out;
+  for (const auto& node : plan_.nodes) {
+    out += fmt::format("  {} serial console {} (last lines):\n{}", node.name,
+                       node.log_path.string(), tail_lines(node.log_path, lines));
+  }
+  const auto relay_log = setup_.run_dir / "relay.log";
+  if (std::filesystem::exists(relay_log)) {
+    out += fmt::format("  relay log {} (last lines):\n{}", relay_log.string(),
+                       tail_lines(relay_log, 5));
+  }
+  return out;
+}
+
+}  // namespace vmesh::launcher

@@ -1,0 +1,98 @@
+// One running mesh: the relay, one QEMU per node and an SSH session to each, owned in that
+// order and torn down in reverse (sessions, VMs, relay) by the destructor.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "launcher/child_process.hpp"
+#include "launcher/progress.hpp"
+#include "launcher/run_plan.hpp"
+#include "launcher/run_state.hpp"
+#include "launcher/ssh_session.hpp"
+#include "medium/topology.hpp"
+
+namespace vmesh::launcher {
+
+struct ToolPaths {
+  std::filesystem::path relay;          // vmesh-relay
+  std::filesystem::path agent;          // static vmesh-agent for the image
+  std::filesystem::path image_scripts;  // launcher/image
+};
+
+struct MeshRunSetup {
+  medium::Topology topology;
+  std::filesystem::path topology_path;
+  std::size_t node_count = 0;
+  std::string run_name;
+  std::filesystem::path run_dir;
+  std::uint16_t ssh_base_port = 2222;
+  Accel accel = Accel::tcg;
+  ToolPaths tools;
+  bool detached = false;  // vmesh up: children outlive vmesh (no PR_SET_PDEATHSIG)
+  std::chrono::steady_clock::time_point deadline;
+};
+
+struct PhaseTimes {
+  double image_s = 0;
+  double boot_to_ssh_s = 0;
+  double mesh_s = 0;
+  double checks_s = 0;
+};
+
+// Picks one free 127.0.0.1 TCP port per node, from `base` upwards; a busy port is skipped
+// and reported in `notes`. Throws std::runtime_error when none is free below 65535.
+std::vector<std::uint16_t> pick_ssh_ports(std::uint16_t base, std::size_t count,
+                                          std::vector<std::string>& notes);
+
+class MeshRun {
+ public:
+  MeshRun(MeshRunSetup setup, Progress& progress);
+  MeshRun(const MeshRun&) = delete;
+  MeshRun& operator=(const MeshRun&) = delete;
+  // Sessions, then VMs (SIGTERM, then SIGKILL), then the relay. Never throws.
+  ~MeshRun();
+
+  // Each step throws std::runtime_error naming what failed, or Interrupted.
+  void build_image();  // build-image.sh (cached)
+  void start_relay();  // vmesh-relay, waits for its ports file
+  void start_nodes();  // per-node cpio + QEMU
+  void wait_ssh();     // libssh login to every node
+  void wait_mesh();    // batman-adv originator tables complete
+
+  const RunPlan& plan() const { return plan_; }
+  const MeshRunSetup& setup() const { return setup_; }
+  bool relay_applies_topology() const { return relay_topology_; }
+  // Runs a command on a node over its session. Throws SshError.
+  SshResult run_on(medium::NodeId node, const std::string& command, int timeout_ms);
+  RunState state() const;
+  std::filesystem::path key_path() const { return setup_.run_dir / "id_ed25519"; }
+  PhaseTimes times;
+  // Last lines of the logs that explain a failure (serial consoles, QEMU, relay).
+  std::string failure_report(std::size_t lines) const;
+  // Stops owning the processes (vmesh up); they keep running.
+  void release();
+  // Stops everything now (same as the destructor).
+  void teardown() noexcept;
+
+ private:
+  void check_children_alive() const;
+  MeshRunSetup setup_;
+  Progress& progress_;
+  std::filesystem::path image_dir_;
+  bool relay_topology_ = false;
+  std::uint16_t relay_tcp_port_ = 0;
+  std::uint16_t relay_control_port_ = 0;
+  RunPlan plan_;
+  ChildProcess relay_;
+  std::vector<ChildProcess> vms_;
+  std::vector<std::optional<SshSession>> sessions_;
+};
+
+// Last `lines` lines of a text file ("" when unreadable).
+std::string tail_lines(const std::filesystem::path& path, std::size_t lines);
+
+}  // namespace vmesh::launcher

@@ -1,0 +1,267 @@
+#include "launcher/run_command.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "launcher/interrupt.hpp"
+#include "launcher/mesh_checks.hpp"
+#include "launcher/run_report.hpp"
+#include "medium/topology_parser.hpp"
+
+namespace vmesh::launcher {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Everything decided before any process starts. Throws UsageError / TopologyError.
+struct Prepared {
+  medium::Topology topology;
+  std::size_t node_count = 0;
+  EnvSettings env;
+  Accel accel = Accel::tcg;
+};
+
+Prepared prepare(const CliOptions& options) {
+  Prepared prepared;
+  prepared.env = read_env_settings([](const char* name) { return std::getenv(name); });
+  prepared.topology = medium::load_topology_file(options.topology);
+  if (prepared.env.image) {
+    throw UsageError(fmt::format(
+        "VIRTUAL_MESH_IMAGE={}: user-supplied disk images are not supported yet; unset it to use "
+        "the vmesh guest image",
+        *prepared.env.image));
+  }
+  const std::string topology_name =
+      prepared.topology.meta.name.empty() ? options.topology.string() : prepared.topology.meta.name;
+  prepared.node_count = resolve_node_count(options.nodes, prepared.env,
+                                           prepared.topology.nodes.size(), topology_name);
+  for (std::size_t i = 0; i < prepared.node_count; ++i) {
+    if (prepared.topology.nodes[i].image) {
+      throw UsageError(fmt::format("node {}: image = \"{}\": per-node images are not supported yet",
+                                   prepared.topology.nodes[i].name,
+                                   *prepared.topology.nodes[i].image));
+    }
+  }
+  // /dev/kvm exists on these hosts but may be a PVM-only KVM that hangs stock kernels, so
+  // the file says nothing: KVM only when asked for.
+  prepared.accel = prepared.env.accel.value_or(Accel::tcg);
+  if (prepared.accel == Accel::kvm) {
+    fmt::print(stderr, "vmesh: accel kvm (VMESH_ACCEL=kvm)\n");
+  } else {
+    fmt::print(stderr,
+               "vmesh: accel tcg (-accel tcg,thread=multi -cpu max; VMESH_ACCEL=kvm to use KVM)\n");
+  }
+  return prepared;
+}
+
+MeshRunSetup make_setup(const CliOptions& options, const ToolPaths& tools, Prepared& prepared,
+                        const std::string& run_name, bool detached) {
+  MeshRunSetup setup;
+  setup.topology = prepared.topology;
+  setup.topology_path = options.topology;
+  setup.node_count = prepared.node_count;
+  setup.run_name = run_name;
+  setup.run_dir = run_dir_for(run_name);
+  setup.ssh_base_port = prepared.env.ssh_base_port;
+  setup.accel = prepared.accel;
+  setup.tools = tools;
+  setup.detached = detached;
+  setup.deadline = Clock::now() + std::chrono::seconds(options.timeout_s);
+  std::filesystem::create_directories(setup.run_dir);
+  generate_ssh_key(setup.run_dir / "id_ed25519", "vmesh-" + run_name);
+  return setup;
+}
+
+std::vector<std::string> node_names(const Prepared& prepared) {
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < prepared.node_count; ++i)
+    names.push_back(prepared.topology.nodes[i].name);
+  return names;
+}
+
+// Runs `-- COMMAND` with the node list in its environment; returns its exit code.
+int run_user_command(const CliOptions& options, MeshRun& mesh,
+                     const std::filesystem::path& nodes_file) {
+  std::string nodes;
+  for (const auto& node : mesh.plan().nodes) {
+    nodes += fmt::format("{}{}=127.0.0.1:{}", nodes.empty() ? "" : " ", node.name, node.ssh_port);
+  }
+  SpawnOptions spawn;
+  spawn.argv = options.command_argv;
+  spawn.stdin_null = false;
+  spawn.own_session = false;
+  spawn.env = {"VMESH_NODES_FILE=" + nodes_file.string(), "VMESH_NODES=" + nodes,
+               "VMESH_SSH_KEY=" + mesh.key_path().string(),
+               "VMESH_RUN_DIR=" + mesh.setup().run_dir.string()};
+  auto child = ChildProcess::spawn(spawn);
+  while (true) {
+    if (interrupted()) {
+      child.stop(std::chrono::milliseconds(2000));
+      throw Interrupted();
+    }
+    if (auto code = child.wait_for(std::chrono::milliseconds(100))) return *code;
+    if (Clock::now() >= mesh.setup().deadline) {
+      child.stop(std::chrono::milliseconds(2000));
+      throw std::runtime_error("the command did not finish before the run's timeout");
+    }
+  }
+}
+
+void print_failure(MeshRun* mesh, const std::filesystem::path& run_dir, const std::string& error) {
+  if (!error.empty()) fmt::print(stderr, "vmesh: error: {}\n", error);
+  if (mesh != nullptr) fmt::print(stderr, "{}", mesh->failure_report(8));
+  fmt::print(stderr, "vmesh: logs kept in {}\n", run_dir.string());
+}
+
+}  // namespace
+
+int command_run(const CliOptions& options, const ToolPaths& tools) {
+  const auto started = Clock::now();
+  Prepared prepared;
+  try {
+    prepared = prepare(options);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "vmesh: {}\n", e.what());
+    return kExitUsage;
+  }
+  const std::string run_name = fmt::format(
+      "run-{}-{}", prepared.topology.meta.name.empty() ? "mesh" : prepared.topology.meta.name,
+      getpid());
+  Progress progress(isatty(STDERR_FILENO) != 0, node_names(prepared));
+  RunReport report;
+  report.topology = options.topology.string();
+  std::filesystem::path run_dir = run_dir_for(run_name);
+  report.run_dir = run_dir.string();
+  int exit_code = kExitFailed;
+  {
+    std::optional<MeshRun> mesh;
+    try {
+      mesh.emplace(make_setup(options, tools, prepared, run_name, false), progress);
+      mesh->build_image();
+      throw_if_interrupted();
+      mesh->start_relay();
+      report.relay_topology = mesh->relay_applies_topology();
+      if (!report.relay_topology) {
+        fmt::print(stderr,
+                   "vmesh: vmesh-relay has no --topology yet: every node hears every other\n");
+      }
+      mesh->start_nodes();
+      save_run_state(mesh->state());
+      progress.phase("waiting for SSH");
+      mesh->wait_ssh();
+      progress.phase("waiting for the mesh");
+      mesh->wait_mesh();
+      progress.finish();
+      const auto state = mesh->state();
+      report.nodes = state.nodes;
+      const auto nodes_file = run_dir / "nodes.json";
+      write_node_list(nodes_file, state.nodes);
+      const auto checks_start = Clock::now();
+      if (!options.command_argv.empty()) {
+        report.command_exit = run_user_command(options, *mesh, nodes_file);
+        report.passed = *report.command_exit == 0;
+      } else {
+        const RunOnNode run_on = [&](medium::NodeId node, const std::string& command,
+                                     int timeout_ms) {
+          return mesh->run_on(node, command, timeout_ms);
+        };
+        report.passed = true;
+        for (const auto& check : prepared.topology.checks) {
+          report.checks.push_back(run_check(prepared.topology, mesh->plan(), check, run_on, 30000));
+          report.passed =
+              report.passed && (report.checks.back().passed || report.checks.back().skipped);
+        }
+      }
+      report.times = mesh->times;
+      report.times.checks_s = std::chrono::duration<double>(Clock::now() - checks_start).count();
+      exit_code = report.passed ? kExitPassed : kExitFailed;
+      if (!report.passed) print_failure(&*mesh, run_dir, "");
+    } catch (const Interrupted&) {
+      progress.finish();
+      report.error = "interrupted";
+      fmt::print(stderr, "vmesh: interrupted, stopping every VM and the relay\n");
+      exit_code = kExitInterrupted;
+      if (mesh) report.times = mesh->times;
+    } catch (const std::exception& e) {
+      progress.finish();
+      report.error = e.what();
+      if (mesh) report.times = mesh->times;
+      print_failure(mesh ? &*mesh : nullptr, run_dir, e.what());
+      exit_code = kExitFailed;
+    }
+    // Leaving the scope tears the mesh down: sessions, VMs, relay.
+  }
+  report.total_s = std::chrono::duration<double>(Clock::now() - started).count();
+  fmt::print("{}", format_report_table(report));
+  if (options.json_path) {
+    std::ofstream out(*options.json_path, std::ios::trunc);
+    out << report_json(report);
+    if (!out) fmt::print(stderr, "vmesh: cannot write {}\n", options.json_path->string());
+  }
+  if (exit_code == kExitPassed && !options.keep) {
+    std::error_code ignored;
+    std::filesystem::remove_all(run_dir, ignored);
+  } else if (exit_code == kExitPassed) {
+    fmt::print(stderr, "vmesh: run directory kept: {}\n", run_dir.string());
+  }
+  return exit_code;
+}
+
+int command_up(const CliOptions& options, const ToolPaths& tools) {
+  Prepared prepared;
+  try {
+    prepared = prepare(options);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "vmesh: {}\n", e.what());
+    return kExitUsage;
+  }
+  const std::string run_name = options.run_name.empty() ? "default" : options.run_name;
+  const auto run_dir = run_dir_for(run_name);
+  if (std::filesystem::exists(run_dir / "state.json")) {
+    fmt::print(stderr, "vmesh: run '{}' exists ({}); 'vmesh down --name {}' first\n", run_name,
+               run_dir.string(), run_name);
+    return kExitUsage;
+  }
+  Progress progress(isatty(STDERR_FILENO) != 0, node_names(prepared));
+  std::optional<MeshRun> mesh;
+  try {
+    mesh.emplace(make_setup(options, tools, prepared, run_name, true), progress);
+    mesh->build_image();
+    mesh->start_relay();
+    mesh->start_nodes();
+    save_run_state(mesh->state());
+    mesh->wait_ssh();
+    mesh->wait_mesh();
+    progress.finish();
+    const auto state = mesh->state();
+    save_run_state(state);
+    write_node_list(run_dir / "nodes.json", state.nodes);
+    mesh->release();
+    fmt::print("run '{}' is up: {} nodes; node list {}\n", run_name, state.nodes.size(),
+               (run_dir / "nodes.json").string());
+    for (const auto& node : state.nodes) {
+      fmt::print("  {}  ssh -p {} root@127.0.0.1  mesh {}  pid {}\n", node.name, node.ssh_port,
+                 node.mesh_ip, node.pid);
+    }
+    return kExitPassed;
+  } catch (const Interrupted&) {
+    progress.finish();
+    fmt::print(stderr, "vmesh: interrupted, stopping every VM and the relay\n");
+    mesh.reset();
+    std::filesystem::remove(run_dir / "state.json");
+    return kExitInterrupted;
+  } catch (const std::exception& e) {
+    progress.finish();
+    print_failure(mesh ? &*mesh : nullptr, run_dir, e.what());
+    mesh.reset();
+    std::filesystem::remove(run_dir / "state.json");
+    return kExitFailed;
+  }
+}
+
+}  // namespace vmesh::launcher

@@ -1,0 +1,99 @@
+#include "launcher/run_plan.hpp"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace vmesh::launcher {
+namespace {
+
+bool hears(const medium::Topology& topology, medium::NodeId from, medium::NodeId to) {
+  if (auto params = medium::listed_link_params(topology, from, to)) {
+    return params->loss_prob < 1.0;
+  }
+  return topology.medium.default_reach == medium::DefaultReach::all;
+}
+
+}  // namespace
+
+std::string format_mac_prefix(const medium::MacPrefix& prefix) {
+  return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", prefix[0], prefix[1], prefix[2],
+                     prefix[3], prefix[4]);
+}
+
+std::vector<medium::NodeId> expected_neighbors(const medium::Topology& topology,
+                                               std::size_t node_count, medium::NodeId node) {
+  std::vector<medium::NodeId> out;
+  for (std::size_t other = 0; other < node_count && other < topology.nodes.size(); ++other) {
+    const auto id = static_cast<medium::NodeId>(other);
+    if (id == node) continue;
+    if (hears(topology, node, id) && hears(topology, id, node)) out.push_back(id);
+  }
+  return out;
+}
+
+RunPlan plan_run(const medium::Topology& topology, const PlanInputs& inputs) {
+  if (inputs.node_count == 0) throw std::invalid_argument("a run needs at least one node");
+  if (inputs.node_count > topology.nodes.size()) {
+    throw std::invalid_argument(fmt::format("{} nodes asked for, but {} defines only {}",
+                                            inputs.node_count, topology.source_name,
+                                            topology.nodes.size()));
+  }
+  if (inputs.node_count > 254) throw std::invalid_argument("at most 254 nodes fit 10.13.0.x");
+  if (inputs.ssh_ports.size() != inputs.node_count) {
+    throw std::invalid_argument("one SSH port per node is needed");
+  }
+  RunPlan plan;
+  for (std::size_t i = 0; i < inputs.node_count; ++i) {
+    const medium::NodeSpec& spec = topology.nodes[i];
+    NodePlan node;
+    node.name = spec.name;
+    node.node_id = static_cast<medium::NodeId>(i);
+    node.index = static_cast<std::uint32_t>(i + 1);
+    node.ssh_port = inputs.ssh_ports[i];
+    node.mac_prefix = format_mac_prefix(spec.mac_prefix);
+    node.mesh_ip = fmt::format("10.13.0.{}", node.index);
+    node.memory_mb = spec.memory_mb.value_or(256);
+    node.log_path = inputs.run_dir / (node.name + ".log");
+    node.qemu_log_path = inputs.run_dir / (node.name + ".qemu.log");
+    node.cpio_path = inputs.run_dir / (node.name + ".cpio");
+    node.cpio_argv = {"bash",         (inputs.image_scripts_dir / "make-node-cpio.sh").string(),
+                      "--out",        node.cpio_path.string(),
+                      "--index",      std::to_string(node.index),
+                      "--name",       node.name,
+                      "--mac-prefix", node.mac_prefix,
+                      "--relay",      fmt::format("10.0.2.2:{}", inputs.relay_tcp_port),
+                      "--ssh-key",    inputs.ssh_public_key.string()};
+    if (const auto channel = spec.channel ? spec.channel : topology.medium.channel) {
+      node.cpio_argv.insert(node.cpio_argv.end(), {"--channel", std::to_string(*channel)});
+    }
+    if (spec.profile) node.cpio_argv.insert(node.cpio_argv.end(), {"--profile", *spec.profile});
+    if (spec.radios) {
+      node.cpio_argv.insert(node.cpio_argv.end(), {"--radios", std::to_string(*spec.radios)});
+    }
+    // Settings travel in the fw_cfg cpio; the command line stays short and identical in
+    // shape for every node.
+    node.kernel_cmdline =
+        fmt::format("console=ttyS0 quiet random.trust_cpu=on panic=-1 vmesh.index={}", node.index);
+    node.qemu_argv = {"qemu-system-x86_64", "-nodefaults", "-no-user-config",
+                      "-display",           "none",        "-no-reboot",
+                      "-machine",           "pc"};
+    if (inputs.accel == Accel::kvm) {
+      node.qemu_argv.insert(node.qemu_argv.end(), {"-accel", "kvm", "-cpu", "host"});
+    } else {
+      node.qemu_argv.insert(node.qemu_argv.end(), {"-accel", "tcg,thread=multi", "-cpu", "max"});
+    }
+    node.qemu_argv.insert(
+        node.qemu_argv.end(),
+        {"-smp", "1", "-m", std::to_string(node.memory_mb), "-kernel",
+         (inputs.image_dir / "vmlinux").string(), "-initrd",
+         (inputs.image_dir / "initramfs.img").string(), "-append", node.kernel_cmdline, "-netdev",
+         fmt::format("user,id=net0,hostfwd=tcp:127.0.0.1:{}-:22", node.ssh_port), "-device",
+         "virtio-net-pci,netdev=net0,romfile=", "-serial", "file:" + node.log_path.string(),
+         "-fw_cfg", "name=opt/vmesh/node.cpio,file=" + node.cpio_path.string()});
+    plan.nodes.push_back(std::move(node));
+  }
+  return plan;
+}
+
+}  // namespace vmesh::launcher

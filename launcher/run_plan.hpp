@@ -1,0 +1,59 @@
+// The pure run planner: topology + settings in, one NodePlan per VM out (name, index, SSH
+// port, MAC prefix, mesh IP, QEMU argv, kernel command line). No processes, no files.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "medium/topology.hpp"
+
+namespace vmesh::launcher {
+
+enum class Accel : std::uint8_t { tcg, kvm };
+
+struct PlanInputs {
+  std::size_t node_count = 0;               // the first node_count nodes of the topology
+  std::vector<std::uint16_t> ssh_ports;     // one per node, host side (127.0.0.1)
+  std::uint16_t relay_tcp_port = 0;         // the relay's TCP port on the host
+  std::filesystem::path run_dir;            // logs and per-node cpios go here
+  std::filesystem::path image_dir;          // holds vmlinux and initramfs.img
+  std::filesystem::path ssh_public_key;     // put into every node's cpio
+  std::filesystem::path image_scripts_dir;  // launcher/image
+  Accel accel = Accel::tcg;
+};
+
+struct NodePlan {
+  std::string name;
+  std::uint32_t index = 0;  // 1-based, the guest's vmesh.index
+  medium::NodeId node_id = 0;
+  std::uint16_t ssh_port = 0;
+  std::string mac_prefix;  // "02:00:00:00:01"
+  std::string mesh_ip;     // "10.13.0.1" (br-lan of the mesh profile)
+  std::uint32_t memory_mb = 256;
+  std::filesystem::path log_path;       // serial console
+  std::filesystem::path qemu_log_path;  // QEMU's own stdout/stderr
+  std::filesystem::path cpio_path;      // per-node settings + SSH key
+  std::vector<std::string> cpio_argv;   // make-node-cpio.sh invocation
+  std::string kernel_cmdline;
+  std::vector<std::string> qemu_argv;
+};
+
+struct RunPlan {
+  std::vector<NodePlan> nodes;
+};
+
+// Plans every node. Throws std::invalid_argument when node_count is 0 or larger than the
+// topology, when ssh_ports has the wrong size, or when the index would not fit 10.13.0.x.
+RunPlan plan_run(const medium::Topology& topology, const PlanInputs& inputs);
+
+// "02:00:00:00:01" for a prefix.
+std::string format_mac_prefix(const medium::MacPrefix& prefix);
+
+// Names of the nodes (ids < node_count) that `node` should have as mesh neighbours: the
+// pairs that hear each other in both directions by the topology's links and default reach.
+std::vector<medium::NodeId> expected_neighbors(const medium::Topology& topology,
+                                               std::size_t node_count, medium::NodeId node);
+
+}  // namespace vmesh::launcher

@@ -1,0 +1,53 @@
+// RAII wrapper over a libssh session to one node: connect with a private key, run commands
+// with a deadline, capture stdout, stderr and the exit status. Move-only.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace vmesh::launcher {
+
+// Transport failures: refused/closed connections, rejected keys, timeouts.
+class SshError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct SshResult {
+  int exit_status = -1;
+  std::string out;
+  std::string err;
+};
+
+class SshSession {
+ public:
+  // Connects to root@host:port and authenticates with the private key file (no host key
+  // check: the guests are fresh for every run). Throws SshError naming host:port and the
+  // step that failed.
+  static SshSession connect(const std::string& host, std::uint16_t port,
+                            const std::filesystem::path& private_key, int timeout_ms);
+
+  SshSession(SshSession&&) noexcept;
+  SshSession& operator=(SshSession&&) noexcept;
+  SshSession(const SshSession&) = delete;
+  SshSession& operator=(const SshSession&) = delete;
+  ~SshSession();
+
+  // Runs `command` through the remote shell. Throws SshError on transport failure or when
+  // the command has not finished within timeout_ms (the channel is closed then).
+  SshResult run(const std::string& command, int timeout_ms);
+
+ private:
+  struct Impl;
+  explicit SshSession(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Writes a new ed25519 key pair: `private_key` (OpenSSH format, mode 0600) and
+// `private_key`.pub ("ssh-ed25519 AAAA... comment"). Throws SshError.
+void generate_ssh_key(const std::filesystem::path& private_key, const std::string& comment);
+
+}  // namespace vmesh::launcher
