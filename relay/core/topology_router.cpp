@@ -140,6 +140,7 @@ std::optional<medium::NodeId> TopologyRouter::node_of(Slot slot) const {
 void TopologyRouter::route(Slot from, std::span<const std::uint8_t> message, std::uint64_t now_us,
                            std::vector<RoutedDelivery>& out, Binding& binding) {
   const wire::FrameRouting routing = wire::read_frame_routing(message);
+  decisions_.clear();
   auto sender = node_of(from);
   if (!sender) {
     const auto node =

@@ -63,6 +63,9 @@ class TopologyRouter {
   };
   ReloadResult reload(medium::Topology next, std::uint64_t now_us);
 
+  // The medium's decisions for the last routed frame (empty when its sender was unbound).
+  const std::vector<medium::Delivery>& last_decisions() const { return decisions_; }
+
   void advance_to(std::uint64_t now_us) { medium_.advance_to(now_us); }
   std::optional<std::uint64_t> next_event_us() const { return medium_.next_event_us(); }
   std::optional<medium::NodeId> node_of(Slot slot) const;

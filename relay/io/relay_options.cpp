@@ -51,6 +51,9 @@ vmesh options:
                             their radios' MAC prefix; the seed defaults to [meta] seed
       --stats-file PATH     write per-link counters as JSON on exit (with --topology)
       --check-topology FILE validate FILE, print a summary and exit (1 on error)
+      --pcap FILE           capture every frame as pcapng (radiotap + 802.11, one interface
+                            per node, the relay's verdict per receiver as packet comment)
+      --pcap-max-bytes N    rotate the capture to FILE.1 past N bytes (default 268435456)
       --version             print the version
 )";
 }
@@ -119,6 +122,11 @@ std::optional<RelayOptions> parse_relay_options(const std::vector<std::string>& 
       opts.topology_file = value();
     } else if (arg == "--stats-file") {
       opts.stats_file = value();
+    } else if (arg == "--pcap") {
+      opts.pcap_file = value();
+    } else if (arg == "--pcap-max-bytes") {
+      opts.pcap_max_bytes = parse_number<std::uint64_t>(arg, value());
+      if (opts.pcap_max_bytes < 65536) throw UsageError("--pcap-max-bytes: at least 65536");
     } else if (arg == "--check-topology") {
       opts.check_topology_file = value();
     } else {

@@ -82,6 +82,18 @@ RelayServer::RelayServer(const RelayOptions& options)
          topology.nodes.size(), topology.links.size(), topology.events.size(), seed);
     topology_ = std::make_unique<TopologyRouter>(std::move(topology), seed);
   }
+  if (!options.pcap_file.empty()) {
+    std::vector<std::string> interfaces;
+    if (topology_) {
+      for (const auto& node : topology_->topology().nodes) interfaces.push_back(node.name);
+      interfaces.push_back("unbound");
+    } else {
+      interfaces.push_back("medium");
+    }
+    capture_ = std::make_unique<capture::CaptureFile>(options.pcap_file, interfaces,
+                                                      options.pcap_max_bytes);
+    logf("capturing to {} (rotated past {} bytes)", options.pcap_file, options.pcap_max_bytes);
+  }
 
   sigset_t mask;
   sigemptyset(&mask);
@@ -142,6 +154,10 @@ void RelayServer::write_stats_file() const {
 int RelayServer::run() {
   now_ms_ = monotonic_ms();
   now_us_ = start_us_ = monotonic_us();
+  timespec realtime{};
+  ::clock_gettime(CLOCK_REALTIME, &realtime);
+  realtime_offset_us_ = static_cast<std::uint64_t>(realtime.tv_sec) * 1'000'000 +
+                        static_cast<std::uint64_t>(realtime.tv_nsec) / 1000 - now_us_;
   for (std::uint32_t i = 0; i < listeners_.size(); ++i) arm_accept(i);
   arm_signal();
   logf("listening on {}: clients tcp {}, spies {}, control {}{}{}", options_.bind_address,
@@ -181,6 +197,9 @@ int RelayServer::run() {
   for (std::uint32_t slot = 0; slot < conns_.size(); ++slot) {
     if (conns_[slot]->in_use) begin_close(slot, "relay stopping");
   }
+  // The ring keeps its own references to the listeners until its asynchronous teardown
+  // after exit; shutting them down now frees the ports for a relay restarted right away.
+  for (Listener& l : listeners_) ::shutdown(l.fd.get(), SHUT_RDWR);
   return 0;
 }
 

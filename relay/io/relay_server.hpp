@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "relay/capture/capture_file.hpp"
 #include "relay/core/relay_core.hpp"
 #include "relay/core/topology_router.hpp"
 #include "relay/io/connection.hpp"
@@ -70,6 +71,9 @@ class RelayServer {
   std::uint64_t medium_time_us() const { return now_us_ - start_us_; }
   std::int64_t wait_budget_ns(std::int64_t next_tick_ms) const;
   void write_stats_file() const;
+  void capture_topology_frame(std::uint32_t slot, std::span<const std::uint8_t> message);
+  void capture_vwifi_frame(std::uint32_t slot, std::span<const std::uint8_t> message,
+                           std::size_t receivers);
 
   // Connection lifetime (relay_server.cpp).
   std::uint32_t open_connection(UniqueFd fd, ConnKind kind);
@@ -96,6 +100,9 @@ class RelayServer {
   std::unique_ptr<TopologyRouter> topology_;
   DelayQueue delayed_;
   std::vector<RoutedDelivery> routed_;
+  std::unique_ptr<capture::CaptureFile> capture_;
+  std::uint64_t realtime_offset_us_ = 0;  // CLOCK_REALTIME - CLOCK_MONOTONIC, for capture stamps
+  std::string comment_;
   std::vector<std::unique_ptr<Connection>> conns_;
   std::vector<std::uint32_t> free_slots_;
   std::vector<std::uint32_t> dirty_;

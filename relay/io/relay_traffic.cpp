@@ -7,6 +7,7 @@
 #include "relay/core/text_command.hpp"
 #include "relay/io/log.hpp"
 #include "relay/io/relay_server.hpp"
+#include "relay/wire/hwsim_message.hpp"
 #include "relay/wire/message_decoder.hpp"
 
 namespace vmesh::relay {
@@ -47,6 +48,7 @@ void RelayServer::route_vwifi(std::uint32_t slot, std::span<const std::uint8_t> 
   fanout_.clear();
   core_.route(slot, message, fanout_);
   for (const Fanout& f : fanout_) enqueue(f.receiver, message, f.power_dbm);
+  if (capture_) capture_vwifi_frame(slot, message, fanout_.size());
 }
 
 void RelayServer::route_topology(std::uint32_t slot, std::span<const std::uint8_t> message) {
@@ -57,6 +59,7 @@ void RelayServer::route_topology(std::uint32_t slot, std::span<const std::uint8_
     logf("client id={} from {}: {}", conns_[slot]->peer.id, conns_[slot]->peer.text,
          binding.detail);
   }
+  if (capture_) capture_topology_frame(slot, message);
   std::shared_ptr<const std::vector<std::uint8_t>> shared;  // one copy for all delayed receivers
   for (const RoutedDelivery& d : routed_) {
     if (d.delay_us == 0) {
@@ -74,6 +77,49 @@ void RelayServer::route_topology(std::uint32_t slot, std::span<const std::uint8_
     if (peer.kind == PeerKind::spy)
       enqueue(peer.slot, message, static_cast<std::int8_t>(message[0]));
   }
+}
+
+void RelayServer::capture_topology_frame(std::uint32_t slot,
+                                         std::span<const std::uint8_t> message) {
+  const wire::FrameRouting routing = wire::read_frame_routing(message);
+  const auto& nodes = topology_->topology().nodes;
+  const auto sender = topology_->node_of(slot);
+  comment_.clear();
+  if (!sender) {
+    fmt::format_to(std::back_inserter(comment_), "from client id={} (no node): dropped",
+                   conns_[slot]->peer.id);
+  }
+  for (const medium::Delivery& d : topology_->last_decisions()) {
+    if (!comment_.empty()) comment_ += "; ";
+    if (d.verdict == medium::Verdict::deliver) {
+      fmt::format_to(std::back_inserter(comment_), "{}: deliver delay={}us signal={}dBm",
+                     nodes[d.receiver].name, d.delay_us, d.signal_dbm);
+    } else {
+      fmt::format_to(std::back_inserter(comment_), "{}: {}", nodes[d.receiver].name,
+                     medium::to_string(d.verdict));
+    }
+  }
+  capture::PacketInfo info;
+  info.interface_id = sender ? *sender : static_cast<std::uint32_t>(nodes.size());
+  info.timestamp_us = now_us_ + realtime_offset_us_;
+  info.freq_mhz = static_cast<std::uint16_t>(routing.freq_mhz);
+  info.signal_dbm = static_cast<std::int8_t>(message[0]);
+  info.comment = comment_;
+  capture_->write(info, routing.frame);
+}
+
+void RelayServer::capture_vwifi_frame(std::uint32_t slot, std::span<const std::uint8_t> message,
+                                      std::size_t receivers) {
+  const wire::FrameRouting routing = wire::read_frame_routing(message);
+  comment_.clear();
+  fmt::format_to(std::back_inserter(comment_), "from id={}: delivered to {}", conns_[slot]->peer.id,
+                 receivers);
+  capture::PacketInfo info;
+  info.timestamp_us = now_us_ + realtime_offset_us_;
+  info.freq_mhz = static_cast<std::uint16_t>(routing.freq_mhz);
+  info.signal_dbm = static_cast<std::int8_t>(message[0]);
+  info.comment = comment_;
+  capture_->write(info, routing.frame);
 }
 
 void RelayServer::deliver_due() {

@@ -171,6 +171,24 @@ TEST(RelayRobustness, DroppedSocketsAreReallyClosed) {
   EXPECT_EQ(relay.open_fds(), fds_before) << "descriptors leaked";
 }
 
+TEST(RelayRobustness, RestartOnTheSamePortWorksAtOnce) {
+  std::uint16_t port = 0;
+  {
+    RelayProcess first;
+    port = first.tcp_port;
+    TestPeer a(port, source(1));
+    first.wait_for_peers(1);
+    EXPECT_EQ(first.stop(), 0);
+  }
+  // Agents reconnect within a second of a relay restart; the port must be free by then.
+  RelayProcess second({"-t", std::to_string(port)});
+  EXPECT_EQ(second.tcp_port, port);
+  TestPeer a(port, source(1));
+  TestPeer b(port, source(2));
+  second.wait_for_peers(2);
+  expect_pair_works(a, b);
+}
+
 TEST(RelayRobustness, RunningOutOfDescriptorsDoesNotKillTheRelay) {
   RelayProcess relay({}, 24);
   std::vector<TestPeer> flood;

@@ -10,82 +10,13 @@
 
 #include "relay_process.hpp"
 #include "test_peer.hpp"
+#include "topology_fixture.hpp"
 
 namespace vmesh::test {
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 using Clock = std::chrono::steady_clock;
-
-// A topology file in a temporary directory, removed with the object.
-class TopologyFile {
- public:
-  explicit TopologyFile(const std::string& text) {
-    char templ[] = "/tmp/vmesh-topology-XXXXXX.toml";
-    const int fd = ::mkstemps(templ, 5);
-    path_ = templ;
-    ::close(fd);
-    std::ofstream(path_) << text;
-  }
-  ~TopologyFile() { std::remove(path_.c_str()); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-const char* kLine3 = R"(
-[meta]
-name = "line3"
-seed = 1
-[medium]
-default = "none"
-[[node]]
-name = "n1"
-[[node]]
-name = "n2"
-[[node]]
-name = "n3"
-[[link]]
-nodes = ["n1", "n2"]
-[[link]]
-nodes = ["n2", "n3"]
-)";
-
-// A beacon-like broadcast data frame header, so the medium classifies it.
-Bytes broadcast_frame(std::uint8_t sender, std::uint32_t seq) {
-  Bytes f = {0x08, 0x00, 0x00,   0x00, 0xff, 0xff, 0xff, 0xff, 0xff,   0xff, 0x02, 0x00,
-             0x00, 0x00, sender, 0x00, 0x02, 0x00, 0x00, 0x00, sender, 0x00, 0x00, 0x00};
-  for (int i = 0; i < 4; ++i) f.push_back(static_cast<std::uint8_t>(seq >> (8 * i)));
-  return f;
-}
-
-std::uint32_t seq_of(const Bytes& message) {
-  // The frame is the second attribute after the 12-byte transmitter attribute.
-  const std::size_t frame_at = 1 + 20 + 12 + 4;
-  std::uint32_t seq = 0;
-  for (int i = 0; i < 4; ++i)
-    seq |= std::uint32_t{message[frame_at + 24 + static_cast<std::size_t>(i)]} << (8 * i);
-  return seq;
-}
-
-// Each client sends one frame first, so the relay binds it to its node.
-std::vector<TestPeer> join_nodes(RelayProcess& relay, int count) {
-  std::vector<TestPeer> peers;
-  for (int i = 1; i <= count; ++i)
-    peers.emplace_back(relay.tcp_port, "127.0.0." + std::to_string(10 + i));
-  relay.wait_for_peers(static_cast<std::uint32_t>(count));
-  for (int i = 1; i <= count; ++i) {
-    peers[static_cast<std::size_t>(i - 1)].send_bytes(make_frame(
-        static_cast<std::uint8_t>(i), 10, broadcast_frame(static_cast<std::uint8_t>(i), 0)));
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  for (auto& p : peers) {
-    while (p.receive(20)) {
-    }
-  }
-  return peers;
-}
 
 TEST(RelayTopology, Line3EndsNeverHearEachOtherMiddleHearsBoth) {
   TopologyFile topo(kLine3);
