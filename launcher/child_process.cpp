@@ -37,9 +37,14 @@ ChildProcess ChildProcess::spawn(const SpawnOptions& options) {
   if (options.argv.empty()) throw std::invalid_argument("spawn: empty argv");
   const std::string what = "starting " + options.argv.front();
   // Everything the child needs is prepared before fork (no allocation after it).
+  // Extra entries replace inherited (and earlier extra) ones of the same name.
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
-  for (const auto& extra : options.env) env_strings.push_back(extra);
+  for (const auto& extra : options.env) {
+    const auto name = extra.substr(0, extra.find('=') + 1);
+    std::erase_if(env_strings, [&](const std::string& entry) { return entry.starts_with(name); });
+    env_strings.push_back(extra);
+  }
   std::vector<char*> envp;
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);

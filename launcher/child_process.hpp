@@ -22,7 +22,7 @@ struct SpawnOptions {
   // setsid(): own session and process group, so a terminal's Ctrl-C reaches only vmesh,
   // which then tears the children down in order.
   bool own_session = true;
-  std::vector<std::string> env;  // extra NAME=VALUE entries
+  std::vector<std::string> env;  // extra NAME=VALUE entries, replacing inherited ones
 };
 
 class ChildProcess {

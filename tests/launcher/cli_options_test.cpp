@@ -1,0 +1,129 @@
+// Command line parsing and the VIRTUAL_MESH_* settings, including the node limit message.
+#include "launcher/cli_options.hpp"
+
+#include <map>
+
+#include <gtest/gtest.h>
+
+namespace vmesh::launcher {
+namespace {
+
+CliOptions parse(std::vector<std::string> args) {
+  return parse_cli(args);
+}
+
+GetEnv env_of(std::map<std::string, std::string> values) {
+  return [values = std::move(values)](const char* name) -> const char* {
+    auto it = values.find(name);
+    return it == values.end() ? nullptr : it->second.c_str();
+  };
+}
+
+TEST(Cli, RunWithEverything) {
+  const auto o = parse({"run", "topologies/line3.toml", "--nodes", "2", "--keep", "--json",
+                        "out.json", "--timeout", "5m", "--", "pytest", "-x", "--nodes"});
+  EXPECT_EQ(o.command, Command::run);
+  EXPECT_EQ(o.topology, "topologies/line3.toml");
+  EXPECT_EQ(o.nodes, 2u);
+  EXPECT_TRUE(o.keep);
+  EXPECT_EQ(o.json_path, "out.json");
+  EXPECT_EQ(o.timeout_s, 300u);
+  EXPECT_EQ(o.command_argv, (std::vector<std::string>{"pytest", "-x", "--nodes"}));
+}
+
+TEST(Cli, AdminCommands) {
+  EXPECT_EQ(parse({"down", "--name", "lab"}).run_name, "lab");
+  EXPECT_TRUE(parse({"status", "--json"}).json_output);
+  const auto ssh = parse({"ssh", "n2", "--", "batctl", "o"});
+  EXPECT_EQ(ssh.node, "n2");
+  EXPECT_EQ(ssh.command_argv.size(), 2u);
+  EXPECT_TRUE(parse({"exec", "--all", "--", "uptime"}).all);
+  EXPECT_EQ(parse({"logs", "n1"}).command, Command::logs);
+  EXPECT_EQ(parse({}).command, Command::help);
+}
+
+TEST(Cli, ErrorsNameTheProblem) {
+  auto message = [](std::vector<std::string> args) {
+    try {
+      parse_cli(args);
+    } catch (const UsageError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message({"run"}).find("TOPOLOGY"), std::string::npos);
+  EXPECT_NE(message({"run", "a.toml", "--bogus"}).find("--bogus"), std::string::npos);
+  EXPECT_NE(message({"run", "a.toml", "--nodes", "x"}).find("--nodes"), std::string::npos);
+  EXPECT_NE(message({"run", "a.toml", "--nodes", "0"}).find("at least 1"), std::string::npos);
+  EXPECT_NE(message({"run", "a.toml", "--timeout"}).find("needs a value"), std::string::npos);
+  EXPECT_NE(message({"frobnicate"}).find("frobnicate"), std::string::npos);
+  EXPECT_NE(message({"exec", "--", "ls"}).find("--all"), std::string::npos);
+  EXPECT_NE(message({"link", "set", "a", "b"}).find("not implemented"), std::string::npos);
+  EXPECT_NE(message({"run", "a.toml", "b.toml"}).find("b.toml"), std::string::npos);
+}
+
+TEST(EnvSettings, DefaultsAndValues) {
+  const auto none = read_env_settings(env_of({}));
+  EXPECT_EQ(none.ssh_base_port, 2222);
+  EXPECT_FALSE(none.nodes);
+  EXPECT_FALSE(none.image);
+  const auto set = read_env_settings(env_of({{"VIRTUAL_MESH_NODES", "2"},
+                                             {"VIRTUAL_MESH_MAX_NODES", "4"},
+                                             {"VIRTUAL_MESH_SSH_BASE_PORT", "3000"},
+                                             {"VIRTUAL_MESH_IMAGE", "/x/disk.qcow2"},
+                                             {"VMESH_ACCEL", "kvm"}}));
+  EXPECT_EQ(set.nodes, 2u);
+  EXPECT_EQ(set.max_nodes, 4u);
+  EXPECT_EQ(set.ssh_base_port, 3000);
+  EXPECT_EQ(set.image, "/x/disk.qcow2");
+  EXPECT_EQ(set.accel, Accel::kvm);
+}
+
+TEST(EnvSettings, BadValuesNameTheVariable) {
+  try {
+    read_env_settings(env_of({{"VIRTUAL_MESH_SSH_BASE_PORT", "70000"}}));
+    FAIL() << "no error";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("VIRTUAL_MESH_SSH_BASE_PORT"), std::string::npos);
+  }
+  EXPECT_THROW(read_env_settings(env_of({{"VIRTUAL_MESH_NODES", "three"}})), UsageError);
+  EXPECT_THROW(read_env_settings(env_of({{"VMESH_ACCEL", "hvf"}})), UsageError);
+  EXPECT_THROW(read_env_settings(env_of({{"VIRTUAL_MESH_SSH_BASE_PORT", "22"}})), UsageError);
+}
+
+TEST(NodeCount, CliThenEnvThenTopology) {
+  EnvSettings env;
+  EXPECT_EQ(resolve_node_count(std::nullopt, env, 3, "line3"), 3u);
+  EXPECT_EQ(resolve_node_count(2, env, 3, "line3"), 2u);
+  env.nodes = 2;
+  EXPECT_EQ(resolve_node_count(std::nullopt, env, 3, "line3"), 2u);
+  EXPECT_EQ(resolve_node_count(1, env, 3, "line3"), 1u);
+  env.nodes = 9;  // capped at what the topology has
+  EXPECT_EQ(resolve_node_count(std::nullopt, env, 3, "line3"), 3u);
+  EXPECT_THROW(resolve_node_count(4, EnvSettings{}, 3, "line3"), UsageError);
+}
+
+TEST(NodeCount, MaxNodesLimitMessageNamesTheLimit) {
+  EnvSettings env;
+  env.max_nodes = 2;
+  try {
+    resolve_node_count(std::nullopt, env, 3, "line3");
+    FAIL() << "no error";
+  } catch (const UsageError& e) {
+    EXPECT_STREQ(
+        e.what(),
+        "line3 needs 3 nodes, but VIRTUAL_MESH_MAX_NODES=2 allows at most 2 (use --nodes to "
+        "start fewer)");
+  }
+  EXPECT_EQ(resolve_node_count(2, env, 3, "line3"), 2u);
+}
+
+TEST(Duration, Units) {
+  EXPECT_EQ(parse_duration_s("90", "t"), 90u);
+  EXPECT_EQ(parse_duration_s("90s", "t"), 90u);
+  EXPECT_EQ(parse_duration_s("2m", "t"), 120u);
+  EXPECT_THROW(parse_duration_s("fast", "t"), UsageError);
+}
+
+}  // namespace
+}  // namespace vmesh::launcher

@@ -1,0 +1,143 @@
+// The run planner: per-node names, indexes, ports, MAC prefixes, mesh IPs, QEMU argv.
+#include "launcher/run_plan.hpp"
+
+#include <algorithm>
+
+#include <gtest/gtest.h>
+
+#include "medium/topology_parser.hpp"
+
+namespace vmesh::launcher {
+namespace {
+
+const char* kLine3 = R"(
+[medium]
+default = "none"
+channel = 6
+[[node]]
+name = "a"
+[[node]]
+name = "b"
+memory_mb = 300
+[[node]]
+name = "c"
+mac_prefix = "02:aa:00:00:07"
+[[link]]
+nodes = ["a", "b"]
+[[link]]
+nodes = ["b", "c"]
+)";
+
+PlanInputs inputs(std::size_t count) {
+  PlanInputs in;
+  in.node_count = count;
+  for (std::size_t i = 0; i < count; ++i)
+    in.ssh_ports.push_back(static_cast<std::uint16_t>(2222 + i));
+  in.relay_tcp_port = 40001;
+  in.run_dir = "/run/x";
+  in.image_dir = "/img";
+  in.ssh_public_key = "/run/x/id.pub";
+  in.image_scripts_dir = "/src/launcher/image";
+  return in;
+}
+
+bool has_pair(const std::vector<std::string>& argv, const std::string& a, const std::string& b) {
+  for (std::size_t i = 0; i + 1 < argv.size(); ++i) {
+    if (argv[i] == a && argv[i + 1] == b) return true;
+  }
+  return false;
+}
+
+TEST(RunPlan, NodesGetNamesIndexesPortsAndAddresses) {
+  const auto topology = medium::parse_topology(kLine3, "t.toml");
+  const auto plan = plan_run(topology, inputs(3));
+  ASSERT_EQ(plan.nodes.size(), 3u);
+  EXPECT_EQ(plan.nodes[0].name, "a");
+  EXPECT_EQ(plan.nodes[0].index, 1u);
+  EXPECT_EQ(plan.nodes[2].index, 3u);
+  EXPECT_EQ(plan.nodes[1].ssh_port, 2223);
+  EXPECT_EQ(plan.nodes[0].mac_prefix, "02:00:00:00:01");
+  EXPECT_EQ(plan.nodes[2].mac_prefix, "02:aa:00:00:07");
+  EXPECT_EQ(plan.nodes[1].mesh_ip, "10.13.0.2");
+  EXPECT_EQ(plan.nodes[1].memory_mb, 300u);
+  EXPECT_EQ(plan.nodes[0].memory_mb, 256u);
+  EXPECT_EQ(plan.nodes[0].log_path, "/run/x/a.log");
+}
+
+TEST(RunPlan, QemuCommandLineIsTcgUserNetOnLoopbackWithSerialLogAndCpio) {
+  const auto topology = medium::parse_topology(kLine3, "t.toml");
+  const auto node = plan_run(topology, inputs(3)).nodes[1];
+  const auto& argv = node.qemu_argv;
+  EXPECT_EQ(argv.front(), "qemu-system-x86_64");
+  EXPECT_TRUE(has_pair(argv, "-accel", "tcg,thread=multi"));
+  EXPECT_TRUE(has_pair(argv, "-cpu", "max"));
+  EXPECT_TRUE(has_pair(argv, "-m", "300"));
+  EXPECT_TRUE(has_pair(argv, "-kernel", "/img/vmlinux"));
+  EXPECT_TRUE(has_pair(argv, "-initrd", "/img/initramfs.img"));
+  EXPECT_TRUE(has_pair(argv, "-netdev", "user,id=net0,hostfwd=tcp:127.0.0.1:2223-:22"));
+  EXPECT_TRUE(has_pair(argv, "-serial", "file:/run/x/b.log"));
+  EXPECT_TRUE(has_pair(argv, "-fw_cfg", "name=opt/vmesh/node.cpio,file=/run/x/b.cpio"));
+  EXPECT_TRUE(has_pair(argv, "-append", node.kernel_cmdline));
+  EXPECT_NE(node.kernel_cmdline.find("vmesh.index=2"), std::string::npos);
+  EXPECT_NE(node.kernel_cmdline.find("console=ttyS0"), std::string::npos);
+}
+
+TEST(RunPlan, KvmUsesHostCpu) {
+  const auto topology = medium::parse_topology(kLine3, "t.toml");
+  auto in = inputs(1);
+  in.accel = Accel::kvm;
+  const auto argv = plan_run(topology, in).nodes[0].qemu_argv;
+  EXPECT_TRUE(has_pair(argv, "-accel", "kvm"));
+  EXPECT_TRUE(has_pair(argv, "-cpu", "host"));
+}
+
+TEST(RunPlan, CpioCarriesIdentityRelayKeyAndChannel) {
+  const auto topology = medium::parse_topology(kLine3, "t.toml");
+  const auto argv = plan_run(topology, inputs(3)).nodes[2].cpio_argv;
+  EXPECT_EQ(argv[1], "/src/launcher/image/make-node-cpio.sh");
+  EXPECT_TRUE(has_pair(argv, "--index", "3"));
+  EXPECT_TRUE(has_pair(argv, "--name", "c"));
+  EXPECT_TRUE(has_pair(argv, "--mac-prefix", "02:aa:00:00:07"));
+  EXPECT_TRUE(has_pair(argv, "--relay", "10.0.2.2:40001"));
+  EXPECT_TRUE(has_pair(argv, "--ssh-key", "/run/x/id.pub"));
+  EXPECT_TRUE(has_pair(argv, "--channel", "6"));
+}
+
+TEST(RunPlan, FewerNodesThanTheTopologyTakesTheFirstOnes) {
+  const auto topology = medium::parse_topology(kLine3, "t.toml");
+  const auto plan = plan_run(topology, inputs(2));
+  ASSERT_EQ(plan.nodes.size(), 2u);
+  EXPECT_EQ(plan.nodes[1].name, "b");
+}
+
+TEST(RunPlan, RejectsBadInputs) {
+  const auto topology = medium::parse_topology(kLine3, "t.toml");
+  EXPECT_THROW(plan_run(topology, inputs(0)), std::invalid_argument);
+  EXPECT_THROW(plan_run(topology, inputs(4)), std::invalid_argument);
+  auto in = inputs(3);
+  in.ssh_ports.pop_back();
+  EXPECT_THROW(plan_run(topology, in), std::invalid_argument);
+}
+
+TEST(ExpectedNeighbors, FollowLinksBothWays) {
+  const auto topology = medium::parse_topology(kLine3, "t.toml");
+  EXPECT_EQ(expected_neighbors(topology, 3, 0), (std::vector<medium::NodeId>{1}));
+  EXPECT_EQ(expected_neighbors(topology, 3, 1), (std::vector<medium::NodeId>{0, 2}));
+  EXPECT_EQ(expected_neighbors(topology, 2, 1), (std::vector<medium::NodeId>{0}));
+}
+
+TEST(ExpectedNeighbors, DefaultAllMeansEveryoneAndOneWayLinksDoNotCount) {
+  const auto all = medium::parse_topology(
+      "[medium]\ndefault = "
+      "\"all\"\n[[node]]\nname=\"a\"\n[[node]]\nname=\"b\"\n[[node]]\nname=\"c\"\n",
+      "all.toml");
+  EXPECT_EQ(expected_neighbors(all, 3, 2), (std::vector<medium::NodeId>{0, 1}));
+  const auto one_way = medium::parse_topology(
+      "[medium]\ndefault = \"none\"\n[[node]]\nname=\"a\"\n[[node]]\nname=\"b\"\n"
+      "[[link]]\nfrom = \"a\"\nto = \"b\"\n",
+      "oneway.toml");
+  EXPECT_TRUE(expected_neighbors(one_way, 2, 0).empty());
+}
+
+}  // namespace
+}  // namespace vmesh::launcher

@@ -1,0 +1,109 @@
+// The vmesh binary on inputs that must stop before any process starts: a broken topology
+// (file:line:col), VIRTUAL_MESH_MAX_NODES, VIRTUAL_MESH_IMAGE, usage errors.
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "tests/launcher/vmesh_test_support.hpp"
+
+namespace vmesh::launcher::test {
+namespace {
+
+// Sentinel tools: any start of the relay or the image build leaves a marker file.
+struct Sandbox {
+  ScratchDir dir{"cli"};
+  std::filesystem::path marker = dir.path / "started";
+  std::vector<std::string> env;
+  Sandbox() {
+    const auto scripts = dir.path / "image";
+    std::filesystem::create_directories(scripts);
+    for (const auto& tool :
+         {dir.path / "relay.sh", scripts / "build-image.sh", scripts / "make-node-cpio.sh"}) {
+      std::ofstream(tool) << "#!/bin/sh\ntouch " << marker.string() << "\nexit 1\n";
+      std::filesystem::permissions(tool, std::filesystem::perms::owner_all);
+    }
+    env = {"XDG_RUNTIME_DIR=" + (dir.path / "runtime").string(),
+           "VMESH_RELAY_BIN=" + (dir.path / "relay.sh").string(),
+           "VMESH_IMAGE_SCRIPTS=" + scripts.string(),
+           "VIRTUAL_MESH_MAX_NODES=",
+           "VIRTUAL_MESH_NODES=",
+           "VIRTUAL_MESH_IMAGE="};
+  }
+  std::filesystem::path write(const std::string& name, const std::string& text) {
+    const auto path = dir.path / name;
+    std::ofstream(path) << text;
+    return path;
+  }
+  bool nothing_started() const {
+    return !std::filesystem::exists(marker) && !std::filesystem::exists(dir.path / "runtime");
+  }
+};
+
+TEST(VmeshCli, BrokenTopologyStopsWithFileLineColumnBeforeAnyProcess) {
+  Sandbox box;
+  const auto topology =
+      box.write("broken.toml", "[[node]]\nname = \"a\"\n[[link]]\nnodes = [\"a\", \"zz\"]\n");
+  const auto result =
+      run_vmesh({"run", topology.string()}, box.env, box.dir.path, std::chrono::seconds(30));
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find(topology.string() + ":4:"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("zz"), std::string::npos) << result.err;
+  EXPECT_TRUE(box.nothing_started());
+}
+
+TEST(VmeshCli, MissingTopologyFileIsNamed) {
+  Sandbox box;
+  const auto result = run_vmesh({"run", (box.dir.path / "nope.toml").string()}, box.env,
+                                box.dir.path, std::chrono::seconds(30));
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("nope.toml"), std::string::npos) << result.err;
+  EXPECT_TRUE(box.nothing_started());
+}
+
+TEST(VmeshCli, MaxNodesRefusesWithTheLimitNamed) {
+  Sandbox box;
+  auto env = box.env;
+  env.push_back("VIRTUAL_MESH_MAX_NODES=2");
+  const auto result = run_vmesh({"run", VMESH_TOPOLOGIES_DIR "/line3.toml"}, env, box.dir.path,
+                                std::chrono::seconds(30));
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("VIRTUAL_MESH_MAX_NODES=2 allows at most 2"), std::string::npos)
+      << result.err;
+  EXPECT_TRUE(box.nothing_started());
+}
+
+TEST(VmeshCli, UserImageIsNotSupportedYetAndSaysSo) {
+  Sandbox box;
+  auto env = box.env;
+  env.push_back("VIRTUAL_MESH_IMAGE=/images/openwrt.qcow2");
+  const auto result = run_vmesh({"run", VMESH_TOPOLOGIES_DIR "/line3.toml"}, env, box.dir.path,
+                                std::chrono::seconds(30));
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("VIRTUAL_MESH_IMAGE=/images/openwrt.qcow2"), std::string::npos);
+  EXPECT_NE(result.err.find("not supported yet"), std::string::npos) << result.err;
+  EXPECT_TRUE(box.nothing_started());
+}
+
+TEST(VmeshCli, FailedImageBuildLeavesNoProcessAndKeepsTheLog) {
+  Sandbox box;
+  const auto result = run_vmesh({"run", VMESH_TOPOLOGIES_DIR "/line3.toml"}, box.env, box.dir.path,
+                                std::chrono::seconds(60));
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_TRUE(std::filesystem::exists(box.marker));  // build-image.sh ran (and failed)
+  EXPECT_NE(result.err.find("build-image.sh failed"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("logs kept in"), std::string::npos) << result.err;
+}
+
+TEST(VmeshCli, UsageErrorsAndStatusWithoutARun) {
+  Sandbox box;
+  auto usage = run_vmesh({"run"}, box.env, box.dir.path, std::chrono::seconds(30));
+  EXPECT_EQ(usage.exit_code, 2);
+  EXPECT_NE(usage.err.find("usage: vmesh"), std::string::npos);
+  auto status =
+      run_vmesh({"status", "--name", "absent"}, box.env, box.dir.path, std::chrono::seconds(30));
+  EXPECT_EQ(status.exit_code, 2);
+  EXPECT_NE(status.err.find("no run"), std::string::npos) << status.err;
+}
+
+}  // namespace
+}  // namespace vmesh::launcher::test
