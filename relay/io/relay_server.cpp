@@ -59,6 +59,16 @@ RelayServer::RelayServer(const RelayOptions& options)
     : options_(options),
       core_(settings_from(options), choose_seed(options)),
       ring_(kSqEntries, kCqEntries) {
+  // Blocked before any thread starts (the capture writer), so only the signalfd sees them.
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGTERM);
+  if (::sigprocmask(SIG_BLOCK, &mask, nullptr) < 0) {
+    throw std::system_error(errno, std::system_category(), "sigprocmask");
+  }
+  signal_fd_.reset(::signalfd(-1, &mask, SFD_CLOEXEC));
+  if (!signal_fd_) throw std::system_error(errno, std::system_category(), "signalfd");
   const auto add = [&](UniqueFd fd, ConnKind kind, const char* name) {
     listeners_.push_back(Listener{std::move(fd), kind, name, false, -1});
     return bound_port(listeners_.back().fd.get());
@@ -90,20 +100,17 @@ RelayServer::RelayServer(const RelayOptions& options)
     } else {
       interfaces.push_back("medium");
     }
-    capture_ = std::make_unique<capture::CaptureFile>(options.pcap_file, interfaces,
-                                                      options.pcap_max_bytes);
+    std::vector<std::string> verdicts;  // indexed by medium::Verdict's value
+    for (auto v : {medium::Verdict::deliver, medium::Verdict::drop_loss, medium::Verdict::drop_deaf,
+                   medium::Verdict::drop_rate, medium::Verdict::drop_node_down,
+                   medium::Verdict::drop_channel}) {
+      verdicts.emplace_back(medium::to_string(v));
+    }
+    capture_ = std::make_unique<capture::CaptureWriter>(options.pcap_file, interfaces, verdicts,
+                                                        options.pcap_max_bytes);
     logf("capturing to {} (rotated past {} bytes)", options.pcap_file, options.pcap_max_bytes);
   }
 
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGINT);
-  sigaddset(&mask, SIGTERM);
-  if (::sigprocmask(SIG_BLOCK, &mask, nullptr) < 0) {
-    throw std::system_error(errno, std::system_category(), "sigprocmask");
-  }
-  signal_fd_.reset(::signalfd(-1, &mask, SFD_CLOEXEC));
-  if (!signal_fd_) throw std::system_error(errno, std::system_category(), "signalfd");
   // A receiver that vanished mid-send must cost us an error code, not the process.
   ::signal(SIGPIPE, SIG_IGN);
 }
@@ -194,6 +201,14 @@ int RelayServer::run() {
   const RelayCounters& c = core_.counters();
   logf("stopping: {} frames in, {} deliveries, {} lost to loss", c.frames_in, c.deliveries,
        c.dropped_loss);
+  write_stats_file();
+  if (capture_) {
+    const auto totals = capture_->stop();
+    logf("capture: {} packets{}{}{}", totals.packets,
+         totals.rotations ? fmt::format(", rotated {} times", totals.rotations) : "",
+         totals.dropped ? fmt::format(", {} dropped while the disk lagged", totals.dropped) : "",
+         totals.failed ? ", stopped early by a write error" : "");
+  }
   for (std::uint32_t slot = 0; slot < conns_.size(); ++slot) {
     if (conns_[slot]->in_use) begin_close(slot, "relay stopping");
   }

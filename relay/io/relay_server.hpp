@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "relay/capture/capture_file.hpp"
+#include "relay/capture/capture_writer.hpp"
 #include "relay/core/relay_core.hpp"
 #include "relay/core/topology_router.hpp"
 #include "relay/io/connection.hpp"
@@ -100,9 +100,9 @@ class RelayServer {
   std::unique_ptr<TopologyRouter> topology_;
   DelayQueue delayed_;
   std::vector<RoutedDelivery> routed_;
-  std::unique_ptr<capture::CaptureFile> capture_;
+  std::unique_ptr<capture::CaptureWriter> capture_;
+  std::vector<capture::CaptureVerdict> capture_verdicts_;
   std::uint64_t realtime_offset_us_ = 0;  // CLOCK_REALTIME - CLOCK_MONOTONIC, for capture stamps
-  std::string comment_;
   std::vector<std::unique_ptr<Connection>> conns_;
   std::vector<std::uint32_t> free_slots_;
   std::vector<std::uint32_t> dirty_;

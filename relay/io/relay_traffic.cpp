@@ -82,44 +82,33 @@ void RelayServer::route_topology(std::uint32_t slot, std::span<const std::uint8_
 void RelayServer::capture_topology_frame(std::uint32_t slot,
                                          std::span<const std::uint8_t> message) {
   const wire::FrameRouting routing = wire::read_frame_routing(message);
-  const auto& nodes = topology_->topology().nodes;
   const auto sender = topology_->node_of(slot);
-  comment_.clear();
-  if (!sender) {
-    fmt::format_to(std::back_inserter(comment_), "from client id={} (no node): dropped",
-                   conns_[slot]->peer.id);
-  }
+  capture_verdicts_.clear();
   for (const medium::Delivery& d : topology_->last_decisions()) {
-    if (!comment_.empty()) comment_ += "; ";
-    if (d.verdict == medium::Verdict::deliver) {
-      fmt::format_to(std::back_inserter(comment_), "{}: deliver delay={}us signal={}dBm",
-                     nodes[d.receiver].name, d.delay_us, d.signal_dbm);
-    } else {
-      fmt::format_to(std::back_inserter(comment_), "{}: {}", nodes[d.receiver].name,
-                     medium::to_string(d.verdict));
-    }
+    capture_verdicts_.push_back({d.receiver, static_cast<std::uint8_t>(d.verdict), d.signal_dbm,
+                                 static_cast<std::uint32_t>(d.delay_us)});
   }
-  capture::PacketInfo info;
-  info.interface_id = sender ? *sender : static_cast<std::uint32_t>(nodes.size());
-  info.timestamp_us = now_us_ + realtime_offset_us_;
-  info.freq_mhz = static_cast<std::uint16_t>(routing.freq_mhz);
-  info.signal_dbm = static_cast<std::int8_t>(message[0]);
-  info.comment = comment_;
-  capture_->write(info, routing.frame);
+  capture::CaptureRecord r;
+  r.interface_id =
+      sender ? *sender : static_cast<std::uint32_t>(topology_->topology().nodes.size());
+  r.timestamp_us = now_us_ + realtime_offset_us_;
+  r.freq_mhz = static_cast<std::uint16_t>(routing.freq_mhz);
+  r.signal_dbm = static_cast<std::int8_t>(message[0]);
+  r.peer_id = conns_[slot]->peer.id;
+  r.topology = true;
+  capture_->submit(r, capture_verdicts_, routing.frame);
 }
 
 void RelayServer::capture_vwifi_frame(std::uint32_t slot, std::span<const std::uint8_t> message,
                                       std::size_t receivers) {
   const wire::FrameRouting routing = wire::read_frame_routing(message);
-  comment_.clear();
-  fmt::format_to(std::back_inserter(comment_), "from id={}: delivered to {}", conns_[slot]->peer.id,
-                 receivers);
-  capture::PacketInfo info;
-  info.timestamp_us = now_us_ + realtime_offset_us_;
-  info.freq_mhz = static_cast<std::uint16_t>(routing.freq_mhz);
-  info.signal_dbm = static_cast<std::int8_t>(message[0]);
-  info.comment = comment_;
-  capture_->write(info, routing.frame);
+  capture::CaptureRecord r;
+  r.timestamp_us = now_us_ + realtime_offset_us_;
+  r.freq_mhz = static_cast<std::uint16_t>(routing.freq_mhz);
+  r.signal_dbm = static_cast<std::int8_t>(message[0]);
+  r.peer_id = conns_[slot]->peer.id;
+  r.receiver_count = static_cast<std::uint32_t>(receivers);
+  capture_->submit(r, {}, routing.frame);
 }
 
 void RelayServer::deliver_due() {

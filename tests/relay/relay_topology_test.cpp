@@ -152,6 +152,30 @@ TEST(RelayTopology, CountersMatchWhatClientsSaw) {
   EXPECT_EQ(stat(after, "n1", "n3", "sent"), 0) << "n1 and n3 share no link";
 }
 
+TEST(RelayTopology, StatsFileIsWrittenOnExit) {
+  TopologyFile topo(kLine3);
+  const std::string stats_path = topo.path() + ".stats.json";
+  {
+    RelayProcess relay({"--topology", topo.path(), "--stats-file", stats_path});
+    auto peers = join_nodes(relay, 3);
+    for (std::uint32_t seq = 1; seq <= 10; ++seq)
+      peers[0].send_bytes(make_frame(1, 10, broadcast_frame(1, seq)));
+    int got = 0;
+    while (peers[1].receive(300)) ++got;
+    EXPECT_EQ(got, 10);
+    EXPECT_EQ(relay.stop(), 0);
+  }
+  std::string json(4096, '\0');
+  FILE* f = std::fopen(stats_path.c_str(), "r");
+  ASSERT_NE(f, nullptr) << "no stats file";
+  json.resize(std::fread(json.data(), 1, json.size(), f));
+  std::fclose(f);
+  std::remove(stats_path.c_str());
+  // n1's binding frame found n2 not yet bound: the 10 frames after it were delivered.
+  EXPECT_EQ(stat(json, "n1", "n2", "delivered"), 10) << json;
+  EXPECT_EQ(stat(json, "n1", "n3", "deaf"), 11) << json;
+}
+
 TEST(RelayTopology, UnknownSenderIsReportedNotMerged) {
   TopologyFile topo(kLine3);
   RelayProcess relay({"--topology", topo.path()});
