@@ -29,8 +29,9 @@ CheckOutcome check_ping(const medium::Topology& topology, const RunPlan& plan,
   CheckOutcome outcome;
   const auto& target = plan.nodes.at(check.to);
   const int timeout_ms = static_cast<int>(check.count) * 1000 + 10000;
-  const auto result = run(
-      check.from, fmt::format("ping -c {} -W 2 {} 2>&1", check.count, target.mesh_ip), timeout_ms);
+  const auto result =
+      run(check.from, fmt::format("ping -c {} -i 0.2 -W 2 {} 2>&1", check.count, target.mesh_ip),
+          timeout_ms);
   const auto stats = parse_ping(result.out);
   if (!stats) {
     outcome.detail = fmt::format("no ping summary from {} (exit {})", name_of(topology, check.from),

@@ -12,7 +12,8 @@ constexpr const char* kSeparator = "@@vmesh@@";
 std::string mesh_state_command() {
   return std::string("batctl n 2>&1; echo ") + kSeparator + "; batctl o 2>&1; echo " + kSeparator +
          "; for i in $(iw dev 2>/dev/null | awk '/Interface/{print $2}'); do"
-         " iw dev $i station dump; done";
+         " iw dev $i station dump; done; echo " +
+         kSeparator + "; batctl tg 2>&1";
 }
 
 NodeMeshState parse_node_mesh_state(const std::string& output) {
@@ -27,11 +28,14 @@ NodeMeshState parse_node_mesh_state(const std::string& output) {
     parts.push_back(output.substr(start, at - start));
     start = at + std::string_view(kSeparator).size();
   }
-  parts.resize(3);
+  parts.resize(4);
   NodeMeshState state;
   state.neighbors = parse_batctl_neighbors(parts[0]);
   state.originators = parse_batctl_originators(parts[1]);
   state.peers = parse_iw_station_dump(parts[2]);
+  // batctl tg rows: "* CLIENT VID [flags] (ttvn) VIA (ttvn) (crc)"; the second MAC is VIA.
+  for (const auto& entry : parse_batctl_originators(parts[3]))
+    state.client_origins.push_back(entry.next_hop);
   return state;
 }
 
@@ -92,6 +96,11 @@ bool reaches_all(const medium::Topology& topology, const NodeMeshState& state,
         found = true;
         break;
       }
+    }
+    if (!found) return false;
+    found = false;
+    for (const auto& origin : state.client_origins) {
+      found = found || medium::matches_prefix(topology.nodes[target].mac_prefix, origin);
     }
     if (!found) return false;
   }

@@ -17,6 +17,7 @@ struct NodeMeshState {
   std::vector<MacAddress> neighbors;         // batctl n
   std::vector<OriginatorEntry> originators;  // batctl o
   std::vector<MeshPeer> peers;               // 802.11s stations of every wireless interface
+  std::vector<MacAddress> client_origins;    // batctl tg: originator each client is behind
 };
 
 // The shell command whose output parse_node_mesh_state reads.
@@ -38,7 +39,9 @@ MacAddress primary_address(const medium::Topology& topology, medium::NodeId node
 std::vector<medium::NodeId> nodes_to_reach(const medium::Topology& topology, std::size_t node_count,
                                            medium::NodeId node, bool medium_applies_topology);
 
-// True when every node in `targets` has a best route in the originator table.
+// True when every node in `targets` has a best route in the originator table and at least
+// one client (its bridge) in the global translation table: only then does IP traffic to it
+// flow.
 bool reaches_all(const medium::Topology& topology, const NodeMeshState& state,
                  const std::vector<medium::NodeId>& targets);
 

@@ -280,6 +280,20 @@ void MeshRun::wait_ssh() {
   times.boot_to_ssh_s = seconds_since(start);
 }
 
+void MeshRun::provision() {
+  for (std::size_t i = 0; i < plan_.nodes.size(); ++i) {
+    for (const auto& command : setup_.topology.nodes[i].provision) {
+      throw_if_interrupted();
+      const auto result = sessions_[i]->run(command, 60000);
+      if (result.exit_status != 0) {
+        throw std::runtime_error(fmt::format("provision of {}: '{}' exited {}: {}{}",
+                                             plan_.nodes[i].name, command, result.exit_status,
+                                             result.out, result.err));
+      }
+    }
+  }
+}
+
 void MeshRun::wait_mesh() {
   const auto start = Clock::now();
   const std::size_t count = plan_.nodes.size();
@@ -303,7 +317,9 @@ void MeshRun::wait_mesh() {
       for (const auto& peer : state.peers) radio_up = radio_up || peer.established;
       if (radio_up) progress_.set(i, NodeStage::radio);
       const auto targets = nodes_to_reach(setup_.topology, count, id, relay_topology_);
-      if (reaches_all(setup_.topology, state, targets)) {
+      // Tables complete is necessary but not enough (802.11s paths and ARP still settle):
+      // the node counts once one IP ping to every target answers.
+      if (reaches_all(setup_.topology, state, targets) && ping_all(i, targets, last)) {
         done[i] = true;
         --remaining;
         progress_.set(i, NodeStage::mesh);
@@ -321,6 +337,21 @@ void MeshRun::wait_mesh() {
     std::this_thread::sleep_for(milliseconds(300));
   }
   times.mesh_s = seconds_since(start);
+}
+
+bool MeshRun::ping_all(std::size_t node, const std::vector<medium::NodeId>& targets,
+                       std::string& last) {
+  std::string command = "for ip in";
+  for (auto target : targets) command += " " + plan_.nodes.at(target).mesh_ip;
+  command += "; do ping -c 1 -W 1 $ip >/dev/null 2>&1 || { echo $ip; exit 1; }; done";
+  try {
+    const auto result = sessions_[node]->run(command, 20000);
+    if (result.exit_status == 0) return true;
+    last = fmt::format("{}: no ping answer from {}", plan_.nodes[node].name, result.out);
+  } catch (const SshError& e) {
+    last = e.what();
+  }
+  return false;
 }
 
 SshResult MeshRun::run_on(medium::NodeId node, const std::string& command, int timeout_ms) {

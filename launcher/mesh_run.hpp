@@ -61,7 +61,8 @@ class MeshRun {
   void start_relay();  // vmesh-relay, waits for its ports file
   void start_nodes();  // per-node cpio + QEMU
   void wait_ssh();     // libssh login to every node
-  void wait_mesh();    // batman-adv originator tables complete
+  void provision();    // each node's `provision` commands in order; a non-zero exit fails
+  void wait_mesh();    // batman-adv originator and translation tables complete
 
   const RunPlan& plan() const { return plan_; }
   const MeshRunSetup& setup() const { return setup_; }
@@ -80,6 +81,9 @@ class MeshRun {
 
  private:
   void check_children_alive() const;
+  // One IP ping from `node` to each target's mesh IP; false (and `last` says which) if any
+  // stays unanswered.
+  bool ping_all(std::size_t node, const std::vector<medium::NodeId>& targets, std::string& last);
   MeshRunSetup setup_;
   Progress& progress_;
   std::filesystem::path image_dir_;

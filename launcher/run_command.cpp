@@ -146,6 +146,7 @@ int command_run(const CliOptions& options, const ToolPaths& tools) {
       throw_if_interrupted();
       mesh->start_relay();
       report.relay_topology = mesh->relay_applies_topology();
+      report.relay_pid = mesh->state().relay_pid;
       if (!report.relay_topology) {
         fmt::print(stderr,
                    "vmesh: vmesh-relay has no --topology yet: every node hears every other\n");
@@ -154,6 +155,7 @@ int command_run(const CliOptions& options, const ToolPaths& tools) {
       save_run_state(mesh->state());
       progress.phase("waiting for SSH");
       mesh->wait_ssh();
+      mesh->provision();
       progress.phase("waiting for the mesh");
       mesh->wait_mesh();
       progress.finish();
@@ -236,6 +238,7 @@ int command_up(const CliOptions& options, const ToolPaths& tools) {
     mesh->start_nodes();
     save_run_state(mesh->state());
     mesh->wait_ssh();
+    mesh->provision();
     mesh->wait_mesh();
     progress.finish();
     const auto state = mesh->state();

@@ -52,6 +52,7 @@ std::string report_json(const RunReport& report) {
                            {"checks", report.times.checks_s},
                            {"total", report.total_s}}},
                          {"run_dir", report.run_dir},
+                         {"relay_pid", report.relay_pid},
                          {"nodes", nodes}};
   json["command_exit"] =
       report.command_exit ? nlohmann::json(*report.command_exit) : nlohmann::json();

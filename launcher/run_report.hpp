@@ -21,6 +21,7 @@ struct RunReport {
   std::vector<NodeRecord> nodes;
   std::string run_dir;
   bool relay_topology = false;
+  int relay_pid = -1;
 };
 
 // The table of checks (name, result, seconds, detail) and the phase times.

@@ -112,15 +112,26 @@ TEST(Iperf3, ReceivedThroughput) {
   EXPECT_FALSE(parse_iperf3_json_mbps("not json"));
 }
 
+const char* kBatctlTg =
+    R"([B.A.T.M.A.N. adv 2022.3, MainIF/MAC: wlan0/02:00:00:00:01:00 (bat0/42:a5:1b:a5:eb:77 BATMAN_IV)]
+   Client             VID Flags Last ttvn     Via        ttvn  (CRC       )
+ * 6a:2e:d4:a6:8c:8b    1 [....] (  2) 02:00:00:00:02:00 (  2) (0x7236f6d0)
+ * ae:46:0f:fb:be:1d    1 [....] (  2) 02:00:00:00:03:00 (  2) (0xd85ef8a8)
+)";
+
 TEST(MeshProbe, SplitsTheCombinedOutputAndJudgesReach) {
   const auto topology = medium::parse_topology(
       "[medium]\ndefault = "
       "\"none\"\n[[node]]\nname=\"n1\"\n[[node]]\nname=\"n2\"\n[[node]]\nname=\"n3\"\n"
       "[[link]]\nnodes=[\"n1\",\"n2\"]\n[[link]]\nnodes=[\"n2\",\"n3\"]\n",
       "line3.toml");
-  const std::string output =
+  const std::string without_tt =
       std::string(kBatctlN) + "@@vmesh@@\n" + kBatctlO + "@@vmesh@@\n" + kStationDump;
-  const auto state = parse_node_mesh_state(output);
+  // Routes alone are not enough: until n3's bridge is in the translation table, IP fails.
+  EXPECT_FALSE(reaches_all(topology, parse_node_mesh_state(without_tt),
+                           nodes_to_reach(topology, 3, 0, true)));
+  const auto state = parse_node_mesh_state(without_tt + "@@vmesh@@\n" + kBatctlTg);
+  EXPECT_EQ(state.client_origins.size(), 2u);
   EXPECT_EQ(state.neighbors.size(), 2u);
   EXPECT_EQ(state.originators.size(), 3u);
   EXPECT_EQ(state.peers.size(), 2u);
