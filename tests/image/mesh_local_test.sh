@@ -31,7 +31,7 @@ peer_neighbour() {
 }
 poll 30 "batman-adv in netns peer sees 02:00:00:00:01:00" peer_neighbour
 
-ping_peer() { vssh "$port" 'ping -c 2 -W 2 10.13.1.1' >/dev/null 2>&1; }
+ping_peer() { vssh "$port" 'ping -c 2 -W 2 -w 6 10.13.1.1' >/dev/null 2>&1; }
 poll 60 "ping 10.13.0.1 -> 10.13.1.1 over bat0" ping_peer
 # The packets went over the air: radio 0 transmitted data frames to its peer.
 tx="$(vssh "$port" "iw dev wlan0 station dump | sed -n 's/.*tx packets:[[:space:]]*//p'")"

@@ -75,7 +75,7 @@ free_port() {
 }
 
 new_key() {
-  need_tools ssh ssh-keygen
+  need_tools ssh ssh-keygen timeout
   KEY="${WORK_DIR}/id_ed25519"
   ssh-keygen -q -t ed25519 -N '' -C vmesh-test -f "$KEY"
 }
@@ -96,7 +96,7 @@ start_vm() {
 vssh() {
   local port="$1"
   shift
-  ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
+  timeout 60 ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
     -o BatchMode=yes -o ConnectTimeout=5 -i "$KEY" -p "$port" root@127.0.0.1 "$@"
 }
 
