@@ -1,0 +1,180 @@
+// End to end under real QEMU guests (TCG: each test takes tens of seconds). Skips with the
+// reason when qemu is missing or the guest image cannot be built.
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "launcher/run_state.hpp"
+#include "tests/launcher/vmesh_test_support.hpp"
+
+namespace vmesh::launcher::test {
+namespace {
+
+using std::chrono::seconds;
+
+const char* kPair = R"(
+[meta]
+name = "pair"
+[medium]
+default = "none"
+channel = 1
+[[node]]
+name = "a"
+[[node]]
+name = "b"
+[[link]]
+nodes = ["a", "b"]
+[[check]]
+ping = { from = "a", to = "b", count = 3 }
+deadline = "30s"
+[[check]]
+iperf = { from = "a", to = "b", min_mbps = 100000 }
+deadline = "3s"
+)";
+
+class VmeshVm : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::system("command -v qemu-system-x86_64 >/dev/null 2>&1") != 0) {
+      GTEST_SKIP() << "qemu-system-x86_64 is not installed";
+    }
+    env_ = {"XDG_RUNTIME_DIR=" + (dir_.path / "runtime").string(),
+            "VIRTUAL_MESH_MAX_NODES=", "VIRTUAL_MESH_NODES=", "VIRTUAL_MESH_IMAGE="};
+  }
+  void TearDown() override {
+    if (HasFailure()) {
+      dir_.keep = true;
+      std::cerr << "kept " << dir_.path << "\n";
+    }
+  }
+  VmeshResult run(const std::vector<std::string>& args) {
+    auto result = run_vmesh(args, env_, dir_.path, seconds(400));
+    if (result.err.find("build-image.sh failed") != std::string::npos) {
+      skip_reason_ = "the guest image cannot be built here:\n" + result.err;
+    }
+    return result;
+  }
+  std::filesystem::path write(const std::string& name, const std::string& text) {
+    const auto path = dir_.path / name;
+    std::ofstream(path) << text;
+    return path;
+  }
+  static void expect_gone(pid_t pid, std::uint64_t ticks, const std::string& what) {
+    EXPECT_FALSE(process_is(pid, ticks)) << what << " (pid " << pid << ") is still running";
+  }
+  // Every QEMU and relay PID the report names is gone.
+  static void expect_all_gone(const nlohmann::json& report) {
+    ASSERT_GT(report.at("relay_pid").get<int>(), 0);
+    expect_gone(report.at("relay_pid").get<pid_t>(), 0, "vmesh-relay");
+    for (const auto& node : report.at("nodes")) {
+      expect_gone(node.at("pid").get<pid_t>(), node.at("pid_start_ticks").get<std::uint64_t>(),
+                  "QEMU of " + node.at("name").get<std::string>());
+    }
+  }
+  ScratchDir dir_{"vm"};
+  std::vector<std::string> env_;
+  std::string skip_reason_;
+};
+
+TEST_F(VmeshVm, Line3PassesRouteThroughTheMiddleAndStopsEverything) {
+  const auto json_path = dir_.path / "report.json";
+  const auto result =
+      run({"run", VMESH_TOPOLOGIES_DIR "/line3.toml", "--json", json_path.string()});
+  if (!skip_reason_.empty()) GTEST_SKIP() << skip_reason_;
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  const auto report = nlohmann::json::parse(read_text_file(json_path));
+  EXPECT_TRUE(report.at("passed").get<bool>());
+  ASSERT_EQ(report.at("checks").size(), 3u);
+  for (const auto& check : report.at("checks")) {
+    EXPECT_EQ(check.at("result"), "pass") << check.dump();
+  }
+  EXPECT_EQ(report.at("checks")[1].at("name"), "route n1->n3 via n2");
+  EXPECT_TRUE(report.at("relay_applies_topology").get<bool>())
+      << "vmesh-relay without --topology: route/neighbour checks cannot mean much";
+  ASSERT_EQ(report.at("nodes").size(), 3u);
+  expect_all_gone(report);
+  EXPECT_NE(result.out.find("PASSED"), std::string::npos);
+}
+
+TEST_F(VmeshVm, FailingCheckExitsNonZeroAndKeepsLogs) {
+  const auto topology = write("pair.toml", kPair);
+  const auto json_path = dir_.path / "report.json";
+  const auto result = run({"run", topology.string(), "--json", json_path.string()});
+  if (!skip_reason_.empty()) GTEST_SKIP() << skip_reason_;
+  EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+  const auto report = nlohmann::json::parse(read_text_file(json_path));
+  EXPECT_FALSE(report.at("passed").get<bool>());
+  ASSERT_EQ(report.at("checks").size(), 2u);
+  EXPECT_EQ(report.at("checks")[0].at("result"), "pass") << report.dump(2);
+  EXPECT_EQ(report.at("checks")[1].at("result"), "fail");
+  EXPECT_NE(report.at("checks")[1].at("detail").get<std::string>().find("Mbit/s"),
+            std::string::npos)
+      << report.dump(2);
+  EXPECT_NE(result.err.find("logs kept in"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(report.at("nodes")[0].at("log").get<std::string>()));
+  expect_all_gone(report);
+}
+
+TEST_F(VmeshVm, CommandReceivesTheNodeList) {
+  const auto topology = write("pair.toml", kPair);
+  const auto copy = dir_.path / "nodes-copy.json";
+  const auto json_path = dir_.path / "report.json";
+  const auto result = run({"run", topology.string(), "--json", json_path.string(), "--", "sh", "-c",
+                           "cp \"$VMESH_NODES_FILE\" " + copy.string() +
+                               " && test -f \"$VMESH_SSH_KEY\" && echo \"$VMESH_NODES\""});
+  if (!skip_reason_.empty()) GTEST_SKIP() << skip_reason_;
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  const auto nodes = nlohmann::json::parse(read_text_file(copy));
+  ASSERT_EQ(nodes.size(), 2u);
+  EXPECT_EQ(nodes[0].at("host"), "127.0.0.1");
+  EXPECT_EQ(nodes[0].at("place_id"), "virtual-mesh-1");
+  EXPECT_EQ(nodes[1].at("name"), "b");
+  EXPECT_NE(result.out.find("a=127.0.0.1:"), std::string::npos) << result.out;
+  expect_all_gone(nlohmann::json::parse(read_text_file(json_path)));
+}
+
+TEST_F(VmeshVm, SigintWhileBootingLeavesNoProcess) {
+  auto child = start_vmesh({"run", VMESH_TOPOLOGIES_DIR "/line3.toml"}, env_, dir_.path);
+  // state.json appears once the relay and every QEMU have been started.
+  std::optional<RunState> state;
+  const auto deadline = std::chrono::steady_clock::now() + seconds(300);
+  while (!state && std::chrono::steady_clock::now() < deadline && !child.try_wait()) {
+    const auto base = dir_.path / "runtime";
+    if (std::filesystem::exists(base)) {
+      for (const auto& user_dir : std::filesystem::directory_iterator(base)) {
+        for (const auto& run_dir : std::filesystem::directory_iterator(user_dir)) {
+          if (std::filesystem::exists(run_dir.path() / "state.json"))
+            state = load_run_state(run_dir.path());
+        }
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (!state) {
+    child.stop(std::chrono::milliseconds(5000));
+    const auto err = read_text_file(dir_.path / "vmesh.err");
+    if (err.find("build-image.sh failed") != std::string::npos) GTEST_SKIP() << err;
+    FAIL() << "vmesh never started the VMs: " << err;
+  }
+  ASSERT_EQ(state->nodes.size(), 3u);
+  for (const auto& node : state->nodes) {
+    EXPECT_TRUE(process_is(node.pid, node.pid_start_ticks)) << node.name << " not running";
+  }
+  kill(child.pid(), SIGINT);
+  const auto code = child.wait_for(std::chrono::milliseconds(30000));
+  ASSERT_TRUE(code) << "vmesh did not exit within 30 s of SIGINT";
+  EXPECT_EQ(*code, 130);
+  EXPECT_FALSE(process_is(state->relay_pid, state->relay_start_ticks)) << "relay still running";
+  for (const auto& node : state->nodes) {
+    EXPECT_FALSE(process_is(node.pid, node.pid_start_ticks))
+        << "QEMU of " << node.name << " still running";
+  }
+}
+
+}  // namespace
+}  // namespace vmesh::launcher::test
