@@ -76,6 +76,55 @@ class VmeshVm : public ::testing::Test {
                   "QEMU of " + node.at("name").get<std::string>());
     }
   }
+  // Starts line3, waits until every QEMU runs, sends `signal_number` to vmesh and checks
+  // that vmesh exits with `expected_exit` and no QEMU or relay of the run is left.
+  void interrupt_while_booting(int signal_number, int expected_exit) {
+    auto child = start_vmesh({"run", VMESH_TOPOLOGIES_DIR "/line3.toml"}, env_, dir_.path);
+    // state.json appears once the relay and every QEMU have been started.
+    std::optional<RunState> state;
+    const auto deadline = std::chrono::steady_clock::now() + seconds(300);
+    while (!state && std::chrono::steady_clock::now() < deadline && !child.try_wait()) {
+      const auto base = dir_.path / "runtime";
+      if (std::filesystem::exists(base)) {
+        for (const auto& user_dir : std::filesystem::directory_iterator(base)) {
+          for (const auto& run_dir : std::filesystem::directory_iterator(user_dir)) {
+            if (std::filesystem::exists(run_dir.path() / "state.json")) {
+              state = load_run_state(run_dir.path());
+            }
+          }
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (!state) {
+      child.stop(std::chrono::milliseconds(5000));
+      const auto err = read_text_file(dir_.path / "vmesh.err");
+      if (err.find("build-image.sh failed") != std::string::npos) GTEST_SKIP() << err;
+      FAIL() << "vmesh never started the VMs: " << err;
+    }
+    ASSERT_EQ(state->nodes.size(), 3u);
+    for (const auto& node : state->nodes) {
+      EXPECT_TRUE(process_is(node.pid, node.pid_start_ticks)) << node.name << " not running";
+    }
+    kill(child.pid(), signal_number);
+    const auto code = child.wait_for(std::chrono::milliseconds(30000));
+    ASSERT_TRUE(code) << "vmesh did not exit within 30 s of signal " << signal_number;
+    EXPECT_EQ(*code, expected_exit);
+    // After SIGKILL nothing tears down but PR_SET_PDEATHSIG; give the kernel a moment.
+    auto any_left = [&] {
+      bool left = process_is(state->relay_pid, state->relay_start_ticks);
+      for (const auto& node : state->nodes)
+        left = left || process_is(node.pid, node.pid_start_ticks);
+      return left;
+    };
+    for (int i = 0; i < 100 && any_left(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_FALSE(process_is(state->relay_pid, state->relay_start_ticks)) << "relay still running";
+    for (const auto& node : state->nodes) {
+      EXPECT_FALSE(process_is(node.pid, node.pid_start_ticks))
+          << "QEMU of " << node.name << " still running";
+    }
+  }
   ScratchDir dir_{"vm"};
   std::vector<std::string> env_;
   std::string skip_reason_;
@@ -139,41 +188,11 @@ TEST_F(VmeshVm, CommandReceivesTheNodeList) {
 }
 
 TEST_F(VmeshVm, SigintWhileBootingLeavesNoProcess) {
-  auto child = start_vmesh({"run", VMESH_TOPOLOGIES_DIR "/line3.toml"}, env_, dir_.path);
-  // state.json appears once the relay and every QEMU have been started.
-  std::optional<RunState> state;
-  const auto deadline = std::chrono::steady_clock::now() + seconds(300);
-  while (!state && std::chrono::steady_clock::now() < deadline && !child.try_wait()) {
-    const auto base = dir_.path / "runtime";
-    if (std::filesystem::exists(base)) {
-      for (const auto& user_dir : std::filesystem::directory_iterator(base)) {
-        for (const auto& run_dir : std::filesystem::directory_iterator(user_dir)) {
-          if (std::filesystem::exists(run_dir.path() / "state.json"))
-            state = load_run_state(run_dir.path());
-        }
-      }
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  if (!state) {
-    child.stop(std::chrono::milliseconds(5000));
-    const auto err = read_text_file(dir_.path / "vmesh.err");
-    if (err.find("build-image.sh failed") != std::string::npos) GTEST_SKIP() << err;
-    FAIL() << "vmesh never started the VMs: " << err;
-  }
-  ASSERT_EQ(state->nodes.size(), 3u);
-  for (const auto& node : state->nodes) {
-    EXPECT_TRUE(process_is(node.pid, node.pid_start_ticks)) << node.name << " not running";
-  }
-  kill(child.pid(), SIGINT);
-  const auto code = child.wait_for(std::chrono::milliseconds(30000));
-  ASSERT_TRUE(code) << "vmesh did not exit within 30 s of SIGINT";
-  EXPECT_EQ(*code, 130);
-  EXPECT_FALSE(process_is(state->relay_pid, state->relay_start_ticks)) << "relay still running";
-  for (const auto& node : state->nodes) {
-    EXPECT_FALSE(process_is(node.pid, node.pid_start_ticks))
-        << "QEMU of " << node.name << " still running";
-  }
+  interrupt_while_booting(SIGINT, 130);
+}
+
+TEST_F(VmeshVm, KilledVmeshLeavesNoProcess) {
+  interrupt_while_booting(SIGKILL, 128 + SIGKILL);
 }
 
 }  // namespace
