@@ -43,12 +43,18 @@ bool is_loopback_host(std::string_view host) {
   return (ntohl(addr.s_addr) >> 24) == 127;
 }
 
+std::size_t auto_batch_messages(std::size_t message_bytes) {
+  constexpr std::size_t kBytesPerWrite = 32 * 1024;
+  return std::clamp<std::size_t>(kBytesPerWrite / std::max<std::size_t>(message_bytes, 1), 4, 64);
+}
+
 std::size_t auto_window_frames(const LoadConfig& config, std::size_t message_bytes) {
   constexpr std::size_t kInFlightBytesPerReceiver = 256 * 1024;
   const std::size_t senders = config.clients > 1 ? config.clients - 1 : 1;
   const std::size_t frames =
       kInFlightBytesPerReceiver / (std::max<std::size_t>(message_bytes, 1) * senders);
-  return std::clamp<std::size_t>(frames, 2 * config.batch, 4096);
+  const std::size_t batch = config.batch != 0 ? config.batch : auto_batch_messages(message_bytes);
+  return std::clamp<std::size_t>(frames, 2 * batch, 4096);
 }
 
 std::string load_usage() {
@@ -64,7 +70,8 @@ Plays N vwifi clients against a vwifi-compatible relay and prints one JSON line.
   --drain S              seconds to wait for in-flight frames at the end (default 0.5)
   --mode M               throughput | latency (default throughput)
   --rate FPS             frames/s per client in latency mode (default 100)
-  --batch K              messages per socket write in throughput mode (default 16)
+  --batch K              messages per socket write in throughput mode (default: ~32 KiB
+                         per write, 4..64 messages)
   --window W             frames a sender may run ahead of its receivers (default:
                          ~256 KiB in flight per receiver, at least 2 batches)
   --source-ips MODE      auto | on | off: bind client i to 127.0.0.(10+i) so that relays

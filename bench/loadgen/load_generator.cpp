@@ -94,6 +94,7 @@ LoadGenerator::LoadGenerator(LoadConfig config)
   report_.clients = config_.clients;
   report_.frame_bytes = config_.frame_bytes;
   report_.message_bytes = probe.message_bytes();
+  if (config_.batch == 0) config_.batch = auto_batch_messages(probe.message_bytes());
   window_frames_ = config_.window != 0 ? std::max(config_.window, config_.batch)
                                        : auto_window_frames(config_, probe.message_bytes());
   report_.batch = config_.mode == LoadMode::latency ? 1 : config_.batch;

@@ -63,12 +63,21 @@ TEST(LoadConfig, RejectsBadValuesWithAReason) {
 }
 
 TEST(LoadConfig, AutoWindowKeepsAboutQuarterMegabyteInFlightPerReceiver) {
-  LoadConfig config;  // 5 clients, batch 16
+  LoadConfig config;  // 5 clients, automatic batch
   EXPECT_EQ(config.window, 0u);
+  EXPECT_EQ(config.batch, 0u);
   EXPECT_EQ(auto_window_frames(config, 177), 262144u / (177 * 4));
   EXPECT_EQ(auto_window_frames(config, 1577), 262144u / (1577 * 4));
   config.clients = 50;
-  EXPECT_EQ(auto_window_frames(config, 1577), 32u);  // never below two batches
+  EXPECT_EQ(auto_window_frames(config, 1577), 2 * auto_batch_messages(1577));  // >= 2 batches
+  config.batch = 16;
+  EXPECT_EQ(auto_window_frames(config, 1577), 32u);
+}
+
+TEST(LoadConfig, AutoBatchIsAbout32KiBPerWrite) {
+  EXPECT_EQ(auto_batch_messages(177), 64u);  // capped
+  EXPECT_EQ(auto_batch_messages(1577), 32768u / 1577);
+  EXPECT_EQ(auto_batch_messages(9000), 4u);  // at least 4
 }
 
 TEST(LoadConfig, SourceIpsDefaultOnlyForLoopback) {
