@@ -11,7 +11,7 @@ packages=(
   # guests: QEMU and what the image build uses on the host
   qemu-system-x86 qemu-utils cpio zstd xz-utils gzip kmod util-linux openssh-client
   # test tools
-  shellcheck python3 python3-yaml
+  shellcheck python3 python3-yaml tshark graphviz
 )
 
 missing=()
