@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <deque>
 #include <fstream>
 #include <sstream>
@@ -15,6 +16,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "launcher/accel_probe.hpp"
 #include "launcher/interrupt.hpp"
 #include "launcher/mesh_probe.hpp"
 
@@ -147,6 +149,31 @@ void MeshRun::build_image() {
   times.image_s = seconds_since(start);
 }
 
+void MeshRun::choose_accel() {
+  if (setup_.accel) {
+    fmt::print(stderr, "vmesh: accel {} (VMESH_ACCEL)\n",
+               *setup_.accel == Accel::kvm ? "kvm" : "tcg");
+    return;
+  }
+  const char* cache = std::getenv("VMESH_CACHE_DIR");
+  const char* home = std::getenv("HOME");
+  const std::filesystem::path cache_dir =
+      cache != nullptr && *cache != '\0'
+          ? std::filesystem::path(cache)
+          : std::filesystem::path(home != nullptr ? home : "/tmp") / ".cache/vmesh";
+  const auto choice =
+      probe_accel(image_dir_, setup_.run_dir, cache_dir / "accel-probe", milliseconds(3000));
+  setup_.accel = choice.accel;
+  if (choice.accel == Accel::kvm) {
+    fmt::print(stderr, "vmesh: accel kvm ({})\n", choice.reason);
+  } else {
+    fmt::print(
+        stderr,
+        "vmesh: accel tcg, -accel tcg,thread=multi -cpu max ({}; VMESH_ACCEL=kvm forces KVM)\n",
+        choice.reason);
+  }
+}
+
 void MeshRun::start_relay() {
   const auto help_out = setup_.run_dir / "relay.help";
   {
@@ -204,7 +231,7 @@ void MeshRun::start_nodes() {
   inputs.image_dir = image_dir_;
   inputs.ssh_public_key = key_path().string() + ".pub";
   inputs.image_scripts_dir = setup_.tools.image_scripts;
-  inputs.accel = setup_.accel;
+  inputs.accel = setup_.accel.value_or(Accel::tcg);
   plan_ = plan_run(setup_.topology, inputs);
   for (const auto& node : plan_.nodes) {
     SpawnOptions cpio;

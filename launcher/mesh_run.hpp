@@ -30,7 +30,7 @@ struct MeshRunSetup {
   std::string run_name;
   std::filesystem::path run_dir;
   std::uint16_t ssh_base_port = 2222;
-  Accel accel = Accel::tcg;
+  std::optional<Accel> accel;  // nullopt: probe KVM (choose_accel)
   ToolPaths tools;
   bool detached = false;  // vmesh up: children outlive vmesh (no PR_SET_PDEATHSIG)
   std::chrono::steady_clock::time_point deadline;
@@ -57,12 +57,13 @@ class MeshRun {
   ~MeshRun();
 
   // Each step throws std::runtime_error naming what failed, or Interrupted.
-  void build_image();  // build-image.sh (cached)
-  void start_relay();  // vmesh-relay, waits for its ports file
-  void start_nodes();  // per-node cpio + QEMU
-  void wait_ssh();     // libssh login to every node
-  void provision();    // each node's `provision` commands in order; a non-zero exit fails
-  void wait_mesh();    // batman-adv originator and translation tables complete
+  void build_image();   // build-image.sh (cached)
+  void choose_accel();  // VMESH_ACCEL, else the cached KVM probe; says the choice once
+  void start_relay();   // vmesh-relay, waits for its ports file
+  void start_nodes();   // per-node cpio + QEMU
+  void wait_ssh();      // libssh login to every node
+  void provision();     // each node's `provision` commands in order; a non-zero exit fails
+  void wait_mesh();     // batman-adv originator and translation tables complete
 
   const RunPlan& plan() const { return plan_; }
   const MeshRunSetup& setup() const { return setup_; }

@@ -23,7 +23,7 @@ struct Prepared {
   medium::Topology topology;
   std::size_t node_count = 0;
   EnvSettings env;
-  Accel accel = Accel::tcg;
+  std::optional<Accel> accel;
 };
 
 Prepared prepare(const CliOptions& options) {
@@ -48,14 +48,8 @@ Prepared prepare(const CliOptions& options) {
     }
   }
   // /dev/kvm exists on these hosts but may be a PVM-only KVM that hangs stock kernels, so
-  // the file says nothing: KVM only when asked for.
-  prepared.accel = prepared.env.accel.value_or(Accel::tcg);
-  if (prepared.accel == Accel::kvm) {
-    fmt::print(stderr, "vmesh: accel kvm (VMESH_ACCEL=kvm)\n");
-  } else {
-    fmt::print(stderr,
-               "vmesh: accel tcg (-accel tcg,thread=multi -cpu max; VMESH_ACCEL=kvm to use KVM)\n");
-  }
+  // the file says nothing: unless VMESH_ACCEL says, MeshRun::choose_accel probes.
+  prepared.accel = prepared.env.accel;
   return prepared;
 }
 
@@ -143,6 +137,7 @@ int command_run(const CliOptions& options, const ToolPaths& tools) {
     try {
       mesh.emplace(make_setup(options, tools, prepared, run_name, false), progress);
       mesh->build_image();
+      mesh->choose_accel();
       throw_if_interrupted();
       mesh->start_relay();
       report.relay_topology = mesh->relay_applies_topology();
@@ -234,6 +229,7 @@ int command_up(const CliOptions& options, const ToolPaths& tools) {
   try {
     mesh.emplace(make_setup(options, tools, prepared, run_name, true), progress);
     mesh->build_image();
+    mesh->choose_accel();
     mesh->start_relay();
     mesh->start_nodes();
     save_run_state(mesh->state());
