@@ -20,7 +20,7 @@ for ((i = 1; i <= count; i++)); do
 done
 declare -A ssh_s=() ready_s=()
 deadline=$((SECONDS + 300))
-while (( ${#ssh_s[@]} < count && SECONDS < deadline )); do
+while (( (${#ssh_s[@]} < count || ${#ready_s[@]} < count) && SECONDS < deadline )); do
   for ((i = 1; i <= count; i++)); do
     [[ -z "${ready_s[$i]:-}" ]] && grep -q '^vmesh-init: ready' "${WORK_DIR}/n${i}.log" &&
       ready_s[$i]=$(( ($(date +%s%N) - start_ns) / 1000000 ))
