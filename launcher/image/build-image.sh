@@ -10,6 +10,7 @@
 #   --agent PATH     static vmesh-agent binary to put in the image (default: $VMESH_AGENT,
 #                    else no agent; radios are then created by mac80211_hwsim itself)
 #   --cache-dir DIR  default ${VMESH_CACHE_DIR:-$HOME/.cache/vmesh}
+# After a build only the ${VMESH_IMAGE_KEEP:-4} most recently used images are kept.
 # Prints the image directory on stdout. It holds:
 #   vmlinux          uncompressed kernel (PVH entry), what QEMU boots with -kernel
 #   vmlinuz          the Debian bzImage it was extracted from
@@ -307,6 +308,19 @@ build_image() {
   rm -rf "$work"
 }
 
+# Keep the $2 most recently used images (a cache hit refreshes an image's mtime); older
+# ones go. QEMU reads vmlinux and the initramfs at start, so running VMs are not affected.
+prune_images() {
+  local images_dir="$1" keep_count="$2" old
+  [[ "$keep_count" =~ ^[0-9]+$ ]] && ((keep_count > 0)) || return 0
+  while read -r old; do
+    [[ -n "$old" && -f "${images_dir}/${old}/complete" ]] || continue
+    log "removing old image ${old}"
+    rm -rf "${images_dir:?}/${old}"
+  done < <(find "$images_dir" -mindepth 1 -maxdepth 1 -type d ! -name '.*' -printf '%T@ %f\n' |
+    sort -rn | tail -n +"$((keep_count + 1))" | cut -d' ' -f2)
+}
+
 main() {
   local agent="${VMESH_AGENT:-}" cache_dir="${VMESH_CACHE_DIR:-${HOME}/.cache/vmesh}"
   while (($# > 0)); do
@@ -337,6 +351,7 @@ main() {
   hash="$(sha256sum <"${tmp}/manifest" | cut -c1-16)"
   out="${images_dir}/${hash}"
   if [[ -f "${out}/complete" ]]; then
+    touch "$out"
     log "cache hit ${out}"
     echo "$out"
     return 0
@@ -358,6 +373,7 @@ main() {
   touch "${partial}/complete"
   rm -rf "$out"
   mv "$partial" "$out"
+  prune_images "$images_dir" "${VMESH_IMAGE_KEEP:-4}"
   log "built ${out} in $((SECONDS - start)) s ($(du -sh "${out}/initramfs.img" | cut -f1) initramfs)"
   echo "$out"
 }
