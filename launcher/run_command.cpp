@@ -148,10 +148,8 @@ int command_run(const CliOptions& options, const ToolPaths& tools) {
       }
       mesh->start_nodes();
       save_run_state(mesh->state());
-      progress.phase("waiting for SSH");
       mesh->wait_ssh();
       mesh->provision();
-      progress.phase("waiting for the mesh");
       mesh->wait_mesh();
       progress.finish();
       const auto state = mesh->state();
