@@ -53,7 +53,7 @@ mesh_join() {
   run iw dev "$1" set type mp || return 1
   run ip link set dev "$1" mtu 1560 || return 1
   run ip link set dev "$1" up || return 1
-  run iw dev "$1" mesh join "$VMESH_MESH_ID" freq "$(channel_freq "$VMESH_CHANNEL")" || return 1
+  run iw dev "$1" mesh join "$VMESH_MESH_ID" freq "$(channel_freq "$VMESH_CHANNEL")" HT20 || return 1
   # batman-adv does the routing: no 802.11s forwarding (HWMP) underneath it.
   run iw dev "$1" set mesh_param mesh_fwding 0
 }
