@@ -51,6 +51,8 @@ vmesh options:
                             their radios' MAC prefix; the seed defaults to [meta] seed
       --stats-file PATH     write per-link counters as JSON on exit (with --topology)
       --check-topology FILE validate FILE, print a summary and exit (1 on error)
+      --busy-poll-us N      spin up to N us for new work before sleeping: lower latency
+                            on hosts with slow wake-ups, at the cost of CPU (default 0)
       --pcap FILE           capture every frame as pcapng (radiotap + 802.11, one interface
                             per node, the relay's verdict per receiver as packet comment)
       --pcap-max-bytes N    rotate the capture to FILE.1 past N bytes (default 268435456)
@@ -122,6 +124,8 @@ std::optional<RelayOptions> parse_relay_options(const std::vector<std::string>& 
       opts.topology_file = value();
     } else if (arg == "--stats-file") {
       opts.stats_file = value();
+    } else if (arg == "--busy-poll-us") {
+      opts.busy_poll_us = parse_number<std::uint32_t>(arg, value());
     } else if (arg == "--pcap") {
       opts.pcap_file = value();
     } else if (arg == "--pcap-max-bytes") {

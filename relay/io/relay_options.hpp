@@ -29,6 +29,7 @@ struct RelayOptions {
   std::string topology_file;                // --topology: the topology medium instead of vwifi's
   std::string stats_file;                   // per-link counters written on exit (topology mode)
   std::string check_topology_file;          // --check-topology: validate, summarize, exit
+  std::uint32_t busy_poll_us = 0;           // spin this long for work before sleeping
   std::string pcap_file;                    // pcapng capture of every relayed frame
   std::uint64_t pcap_max_bytes = 256ull << 20;  // then FILE is rotated to FILE.1
 };

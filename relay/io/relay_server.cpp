@@ -175,7 +175,10 @@ int RelayServer::run() {
   std::int64_t next_tick_ms = now_ms_ + kTickMs;
   while (!stop_) {
     flush_sends();
-    const int rc = ring_.submit_and_wait(wait_budget_ns(next_tick_ms));
+    const std::int64_t budget_ns = wait_budget_ns(next_tick_ms);
+    const std::int64_t spin_ns = std::min<std::int64_t>(budget_ns, options_.busy_poll_us * 1000ll);
+    const bool ready = spin_ns > 0 && ring_.spin_for_completion(spin_ns);
+    const int rc = ready ? 0 : ring_.submit_and_wait(budget_ns);
     if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EBUSY) {
       logf("io_uring wait failed: {}", std::strerror(-rc));
       return 1;

@@ -1,5 +1,7 @@
 #include "relay/io/ring.hpp"
 
+#include <time.h>
+
 #include <cerrno>
 #include <system_error>
 
@@ -31,6 +33,22 @@ io_uring_sqe* Ring::sqe() noexcept {
   if (entry != nullptr) return entry;
   io_uring_submit(&ring_);
   return io_uring_get_sqe(&ring_);
+}
+
+bool Ring::spin_for_completion(std::int64_t budget_ns) noexcept {
+  io_uring_submit(&ring_);
+  timespec start{};
+  ::clock_gettime(CLOCK_MONOTONIC, &start);
+  for (;;) {
+    if (io_uring_cq_ready(&ring_) > 0) return true;
+    io_uring_get_events(&ring_);  // runs deferred completions without waiting
+    if (io_uring_cq_ready(&ring_) > 0) return true;
+    timespec now{};
+    ::clock_gettime(CLOCK_MONOTONIC, &now);
+    const std::int64_t spent_ns =
+        (now.tv_sec - start.tv_sec) * 1'000'000'000 + (now.tv_nsec - start.tv_nsec);
+    if (spent_ns >= budget_ns) return false;
+  }
 }
 
 int Ring::submit_and_wait(std::int64_t timeout_ns) noexcept {

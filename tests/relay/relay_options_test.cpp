@@ -38,6 +38,21 @@ TEST(RelayOptions, PortsBase) {
   EXPECT_EQ(o->bind_address, "0.0.0.0");
 }
 
+TEST(RelayOptions, VmeshTuning) {
+  const auto o = parse_relay_options({"--busy-poll-us", "50", "--pcap", "x.pcapng",
+                                      "--pcap-max-bytes", "70000", "--topology", "t.toml",
+                                      "--stats-file", "s.json", "--queue-bytes", "30000"});
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->busy_poll_us, 50u);
+  EXPECT_EQ(o->pcap_file, "x.pcapng");
+  EXPECT_EQ(o->pcap_max_bytes, 70000u);
+  EXPECT_EQ(o->topology_file, "t.toml");
+  EXPECT_EQ(o->stats_file, "s.json");
+  EXPECT_EQ(o->queue_bytes, 30000u);
+  EXPECT_THROW(parse_relay_options({"--pcap-max-bytes", "100"}), UsageError);
+  EXPECT_THROW(parse_relay_options({"--queue-bytes", "100"}), UsageError);
+}
+
 TEST(RelayOptions, ErrorsNameTheFlag) {
   try {
     parse_relay_options({"-t", "70000"});
