@@ -1,9 +1,6 @@
 #include "launcher/mesh_run.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -34,18 +31,6 @@ std::string read_file(const std::filesystem::path& path) {
   return read_text_file(path);
 }
 
-bool port_is_free(std::uint16_t port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool free = bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
-  close(fd);
-  return free;
-}
-
 // Waits for a helper program; throws naming it when it fails, overruns or is interrupted.
 void wait_helper(ChildProcess& child, const std::string& what, Clock::time_point deadline,
                  const std::filesystem::path& log) {
@@ -66,40 +51,6 @@ void wait_helper(ChildProcess& child, const std::string& what, Clock::time_point
 }
 
 }  // namespace
-
-std::string tail_lines(const std::filesystem::path& path, std::size_t lines) {
-  std::ifstream in(path);
-  std::deque<std::string> last;
-  std::string line;
-  while (std::getline(in, line)) {
-    last.push_back(line);
-    if (last.size() > lines) last.pop_front();
-  }
-  std::string out;
-  for (const auto& l : last) out += "    " + l + "\n";
-  return out;
-}
-
-std::vector<std::uint16_t> pick_ssh_ports(std::uint16_t base, std::size_t count,
-                                          std::vector<std::string>& notes) {
-  std::vector<std::uint16_t> ports;
-  std::uint32_t candidate = base;
-  for (std::size_t i = 0; i < count; ++i) {
-    const std::uint32_t wanted =
-        std::max<std::uint32_t>(candidate, base + static_cast<std::uint32_t>(i));
-    candidate = wanted;
-    while (candidate < 65535 && !port_is_free(static_cast<std::uint16_t>(candidate))) ++candidate;
-    if (candidate >= 65535)
-      throw std::runtime_error(fmt::format("no free TCP port from {} up", base));
-    if (candidate != wanted) {
-      notes.push_back(
-          fmt::format("SSH port {} is busy, node {} uses {}", wanted, i + 1, candidate));
-    }
-    ports.push_back(static_cast<std::uint16_t>(candidate));
-    ++candidate;
-  }
-  return ports;
-}
 
 MeshRun::MeshRun(MeshRunSetup setup, Progress& progress)
     : setup_(std::move(setup)), progress_(progress) {}

@@ -12,6 +12,7 @@
 #include "launcher/progress.hpp"
 #include "launcher/run_plan.hpp"
 #include "launcher/run_state.hpp"
+#include "launcher/ssh_ports.hpp"
 #include "launcher/ssh_session.hpp"
 #include "medium/topology.hpp"
 
@@ -42,11 +43,6 @@ struct PhaseTimes {
   double mesh_s = 0;
   double checks_s = 0;
 };
-
-// Picks one free 127.0.0.1 TCP port per node, from `base` upwards; a busy port is skipped
-// and reported in `notes`. Throws std::runtime_error when none is free below 65535.
-std::vector<std::uint16_t> pick_ssh_ports(std::uint16_t base, std::size_t count,
-                                          std::vector<std::string>& notes);
 
 class MeshRun {
  public:
@@ -96,8 +92,5 @@ class MeshRun {
   std::vector<ChildProcess> vms_;
   std::vector<std::optional<SshSession>> sessions_;
 };
-
-// Last `lines` lines of a text file ("" when unreadable).
-std::string tail_lines(const std::filesystem::path& path, std::size_t lines);
 
 }  // namespace vmesh::launcher

@@ -49,29 +49,6 @@ std::string node_list_json(const std::vector<NodeRecord>& nodes) {
   return list.dump(2) + "\n";
 }
 
-void write_file_atomic(const std::filesystem::path& path, const std::string& text) {
-  const auto temporary = std::filesystem::path(path.string() + ".tmp");
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << text;
-    if (!out.flush()) throw std::runtime_error(fmt::format("cannot write {}", temporary.string()));
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
-    throw std::runtime_error(fmt::format("cannot rename {} to {}: {}", temporary.string(),
-                                         path.string(), error.message()));
-  }
-}
-
-std::string read_text_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) return {};
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 void write_node_list(const std::filesystem::path& path, const std::vector<NodeRecord>& nodes) {
   write_file_atomic(path, node_list_json(nodes));
 }

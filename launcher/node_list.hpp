@@ -10,6 +10,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "launcher/text_file.hpp"
+
 namespace vmesh::launcher {
 
 struct NodeRecord {
@@ -37,11 +39,5 @@ std::string node_list_json(const std::vector<NodeRecord>& nodes);
 // Writes node_list_json to `path` (via a temporary file and rename). Throws
 // std::runtime_error naming the path.
 void write_node_list(const std::filesystem::path& path, const std::vector<NodeRecord>& nodes);
-
-// Writes `text` to `path` atomically (temporary + rename). Throws std::runtime_error.
-void write_file_atomic(const std::filesystem::path& path, const std::string& text);
-
-// The whole content of a text file; "" when it cannot be read. Does not throw.
-std::string read_text_file(const std::filesystem::path& path);
 
 }  // namespace vmesh::launcher

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "launcher/mesh_run.hpp"
+#include "launcher/ssh_ports.hpp"
 
 namespace vmesh::launcher {
 namespace {
