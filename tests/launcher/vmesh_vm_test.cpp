@@ -187,6 +187,46 @@ TEST_F(VmeshVm, CommandReceivesTheNodeList) {
   expect_all_gone(nlohmann::json::parse(read_text_file(json_path)));
 }
 
+TEST_F(VmeshVm, UpStatusExecSshLogsDown) {
+  auto up = run({"up", VMESH_TOPOLOGIES_DIR "/line3.toml", "--name", "lab"});
+  if (!skip_reason_.empty()) GTEST_SKIP() << skip_reason_;
+  ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
+  EXPECT_NE(up.out.find("run 'lab' is up: 3 nodes"), std::string::npos) << up.out;
+
+  const auto status = run({"status", "--name", "lab", "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const auto json = nlohmann::json::parse(status.out);
+  ASSERT_EQ(json.at("nodes").size(), 3u);
+  EXPECT_TRUE(json.at("relay").at("running").get<bool>());
+  for (const auto& node : json.at("nodes"))
+    EXPECT_TRUE(node.at("running").get<bool>()) << node.dump();
+
+  const auto exec = run({"exec", "--all", "--name", "lab", "--", "cat", "/etc/hostname"});
+  EXPECT_EQ(exec.exit_code, 0) << exec.err;
+  for (const char* name : {"n1", "n2", "n3"}) {
+    EXPECT_NE(exec.out.find(std::string("==== ") + name + " (exit 0)\n" + name + "\n"),
+              std::string::npos)
+        << exec.out;
+  }
+  const auto ssh = run({"ssh", "n2", "--name", "lab", "--", "batctl", "n"});
+  EXPECT_EQ(ssh.exit_code, 0) << ssh.err;
+  EXPECT_NE(ssh.out.find("02:00:00:00:01:00"), std::string::npos) << ssh.out;
+  EXPECT_NE(ssh.out.find("02:00:00:00:03:00"), std::string::npos) << ssh.out;
+  const auto failing = run({"ssh", "n1", "--name", "lab", "--", "exit", "7"});
+  EXPECT_EQ(failing.exit_code, 7);
+  const auto logs = run({"logs", "n1", "--name", "lab"});
+  EXPECT_NE(logs.out.find("vmesh-init: ready"), std::string::npos);
+
+  const auto down = run({"down", "--name", "lab"});
+  EXPECT_EQ(down.exit_code, 0) << down.err;
+  expect_gone(json.at("relay").at("pid").get<pid_t>(), 0, "vmesh-relay");
+  for (const auto& node : json.at("nodes")) {
+    expect_gone(node.at("pid").get<pid_t>(), node.at("pid_start_ticks").get<std::uint64_t>(),
+                "QEMU of " + node.at("name").get<std::string>());
+  }
+  EXPECT_FALSE(std::filesystem::exists(json.at("dir").get<std::string>()));
+}
+
 TEST_F(VmeshVm, SigintWhileBootingLeavesNoProcess) {
   interrupt_while_booting(SIGINT, 130);
 }
