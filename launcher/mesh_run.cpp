@@ -136,7 +136,9 @@ void MeshRun::start_relay() {
     help.wait_for(milliseconds(5000));
     help.stop(milliseconds(100));
   }
-  relay_topology_ = read_file(help_out).find("--topology") != std::string::npos;
+  const std::string help_text = read_file(help_out);
+  relay_topology_ = help_text.find("--topology") != std::string::npos;
+  const bool relay_stats = help_text.find("--stats-file") != std::string::npos;
   const auto ports_file = setup_.run_dir / "relay.ports";
   const auto log = setup_.run_dir / "relay.log";
   SpawnOptions options;
@@ -146,6 +148,11 @@ void MeshRun::start_relay() {
   if (relay_topology_) {
     options.argv.insert(options.argv.end(),
                         {"--topology", std::filesystem::absolute(setup_.topology_path).string()});
+  }
+  if (relay_topology_ && relay_stats) {
+    // Per-link counters, written by the relay when it stops: kept with the logs.
+    options.argv.insert(options.argv.end(),
+                        {"--stats-file", (setup_.run_dir / "relay-stats.json").string()});
   }
   options.stdout_to = log;
   options.stderr_to = log;
