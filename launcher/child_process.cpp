@@ -115,7 +115,7 @@ ChildProcess ChildProcess::spawn(const SpawnOptions& options) {
   close(report[1]);
   if (out_fd >= 0) close(out_fd);
   if (err_fd >= 0) close(err_fd);
-  ChildProcess child(pid);
+  ChildProcess child(pid, options.own_session);
   int child_error = 0;
   ssize_t n;
   do {
@@ -137,6 +137,7 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
   if (this != &other) {
     if (owns_process()) stop(std::chrono::milliseconds(2000));
     pid_ = std::exchange(other.pid_, -1);
+    group_leader_ = std::exchange(other.group_leader_, false);
     exit_code_ = std::exchange(other.exit_code_, std::nullopt);
   }
   return *this;
@@ -173,9 +174,9 @@ std::optional<int> ChildProcess::wait_for(std::chrono::milliseconds timeout) {
 int ChildProcess::stop(std::chrono::milliseconds grace) {
   if (pid_ <= 0) return exit_code_.value_or(255);
   if (auto code = try_wait()) return *code;
-  kill(pid_, SIGTERM);
+  send_signal(SIGTERM);
   if (auto code = wait_for(grace)) return *code;
-  kill(pid_, SIGKILL);
+  send_signal(SIGKILL);
   int status = 0;
   pid_t r;
   do {
@@ -183,6 +184,13 @@ int ChildProcess::stop(std::chrono::milliseconds grace) {
   } while (r < 0 && errno == EINTR);
   exit_code_ = r == pid_ ? exit_code_from_status(status) : 255;
   return *exit_code_;
+}
+
+void ChildProcess::send_signal(int signal_number) const noexcept {
+  // Only while the child is unreaped: its PID (and so its group id) cannot be reused yet.
+  if (pid_ <= 0 || exit_code_) return;
+  if (group_leader_ && kill(-pid_, signal_number) == 0) return;
+  kill(pid_, signal_number);
 }
 
 pid_t ChildProcess::release() noexcept {

@@ -46,15 +46,20 @@ class ChildProcess {
   std::optional<int> try_wait();
   // Blocks until the child exits (or the timeout passes: nullopt).
   std::optional<int> wait_for(std::chrono::milliseconds timeout);
-  // SIGTERM, up to `grace` for it to exit, then SIGKILL; always reaps. Returns the exit
+  // SIGTERM, up to `grace` for it to exit, then SIGKILL (to its process group if it leads
+  // one: everything in it descends from this child); always reaps. Returns the exit
   // code; does nothing for a child already reaped.
   int stop(std::chrono::milliseconds grace);
   // Gives up ownership (the process keeps running, e.g. for `vmesh up`); returns its PID.
   pid_t release() noexcept;
 
  private:
-  explicit ChildProcess(pid_t pid) : pid_(pid) {}
+  ChildProcess(pid_t pid, bool group_leader) : pid_(pid), group_leader_(group_leader) {}
+  // Signals go to pid_, or to its whole process group when it leads one (own_session):
+  // helpers such as build-image.sh leave no grandchildren behind.
+  void send_signal(int signal_number) const noexcept;
   pid_t pid_ = -1;
+  bool group_leader_ = false;
   std::optional<int> exit_code_;
 };
 

@@ -55,6 +55,22 @@ TEST(ChildProcess, StopEscalatesToSigkill) {
   EXPECT_EQ(child.stop(milliseconds(300)), 128 + SIGKILL);
 }
 
+TEST(ChildProcess, StopTakesTheWholeProcessGroup) {
+  // A helper script's own children (build-image.sh runs apt-get, cpio, ...) go too.
+  const auto pid_file =
+      std::filesystem::temp_directory_path() / ("vmesh-group-" + std::to_string(getpid()));
+  auto child = ChildProcess::spawn(
+      {.argv = {"sh", "-c", "sleep 30 & echo $! > " + pid_file.string() + "; wait"}});
+  for (int i = 0; i < 200 && read_text_file(pid_file).empty(); ++i)
+    std::this_thread::sleep_for(milliseconds(10));
+  const pid_t grandchild = std::stoi(read_text_file(pid_file));
+  ASSERT_FALSE(gone(grandchild));
+  child.stop(milliseconds(2000));
+  for (int i = 0; i < 100 && !gone(grandchild); ++i) std::this_thread::sleep_for(milliseconds(10));
+  EXPECT_TRUE(gone(grandchild)) << "sleep " << grandchild << " outlived the stopped group";
+  std::filesystem::remove(pid_file);
+}
+
 TEST(ChildProcess, DestructorStopsTheProcess) {
   pid_t pid = -1;
   {
