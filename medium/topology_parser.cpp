@@ -106,7 +106,10 @@ class Parser {
 void Parser::check_keys(const toml::table& table, std::string_view where, Keys allowed,
                         Keys extra) const {
   for (auto&& [key, value] : table) {
-    const auto matches = [&](std::string_view k) { return k == key.str(); };
+    // A named copy: lambdas may not capture structured bindings before C++20 compilers
+    // caught up (clang 14, used for the fuzz build).
+    const std::string_view name = key.str();
+    const auto matches = [name](std::string_view k) { return k == name; };
     if (std::any_of(allowed.begin(), allowed.end(), matches) ||
         std::any_of(extra.begin(), extra.end(), matches)) {
       continue;

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Two VMs with vmesh-agent meshing through a host vmesh-relay (profile mesh): 802.11s
-# peering, batman-adv neighbours, ping over br-lan (bat0) and over babeld's route.
+# peering, batman-adv neighbours, ping over br-lan (bat0) and over babeld's route; then the
+# relay is restarted on the same port: the agents reconnect and the mesh carries ping again
+# without any VM restarting.
 # Usage: relay_pair_test.sh LAUNCHER_IMAGE_DIR VMESH_AGENT VMESH_RELAY
 set -euo pipefail
 IMAGE_SCRIPTS="${1:?usage: relay_pair_test.sh LAUNCHER_IMAGE_DIR VMESH_AGENT VMESH_RELAY}"
@@ -21,7 +23,8 @@ new_key
 
 "${WORK_DIR}/vmesh-relay" --no-vsock -u --ports-base 0 --ports-file "${WORK_DIR}/ports.json" \
   >"${WORK_DIR}/relay.out" 2>&1 &
-VM_PIDS+=("$!")
+relay_pid=$!
+VM_PIDS+=("$relay_pid")
 poll 10 "relay listening" test -s "${WORK_DIR}/ports.json"
 tcp_port="$(sed -n 's/.*"tcp":\([0-9]*\).*/\1/p' "${WORK_DIR}/ports.json")"
 [[ "$tcp_port" =~ ^[0-9]+$ ]] || fail "no tcp port in $(cat "${WORK_DIR}/ports.json")"
@@ -47,4 +50,19 @@ poll 60 "ping n1 -> n2 over br-lan" lan_ping
 vssh "$p1" 'ip route get 10.13.0.2' | grep -q 'dev br-lan' || fail "10.13.0.2 is not reached through br-lan"
 babel_ping() { vssh "$p1" 'ping -c 2 -W 2 -w 6 10.14.0.2' >/dev/null 2>&1; }
 poll 90 "ping n1 -> 10.14.0.2 over babeld's route" babel_ping
+
+note "restarting the relay on port ${tcp_port}"
+kill "$relay_pid"
+wait "$relay_pid" 2>/dev/null || true
+relay_down_lan() { ! vssh "$p1" 'ping -c 1 -W 1 -w 2 10.13.0.2' >/dev/null 2>&1; }
+poll 30 "n1 loses n2 while the relay is down" relay_down_lan
+"${WORK_DIR}/vmesh-relay" --no-vsock -u --ports-base 0 -t "$tcp_port" \
+  >"${WORK_DIR}/relay2.out" 2>&1 &
+relay_pid=$!
+VM_PIDS+=("$relay_pid")
+reconnected() { [[ "$(grep -c 'connect client' "${WORK_DIR}/relay2.out")" -ge 2 ]]; }
+poll 30 "both agents reconnect to the restarted relay" reconnected
+poll 90 "ping n1 -> n2 over br-lan after the relay restart" lan_ping
+uptime_n2="$(vssh "$p2" 'cut -d. -f1 /proc/uptime')"
+[[ "$uptime_n2" -gt 20 ]] || fail "n2 rebooted (uptime ${uptime_n2} s)"
 echo PASS
