@@ -214,16 +214,14 @@ void MeshRun::start_nodes() {
   sessions_.resize(plan_.nodes.size());
 }
 
-void MeshRun::check_children_alive() const {
-  auto& relay = const_cast<ChildProcess&>(relay_);
-  if (auto code = relay.try_wait()) {
+void MeshRun::check_children_alive() {
+  if (auto code = relay_.try_wait()) {
     throw std::runtime_error(fmt::format("vmesh-relay exited ({}); {}:\n{}", *code,
                                          (setup_.run_dir / "relay.log").string(),
                                          tail_lines(setup_.run_dir / "relay.log", 15)));
   }
   for (std::size_t i = 0; i < vms_.size(); ++i) {
-    auto& vm = const_cast<ChildProcess&>(vms_[i]);
-    if (auto code = vm.try_wait()) {
+    if (auto code = vms_[i].try_wait()) {
       const auto& node = plan_.nodes[i];
       throw std::runtime_error(fmt::format("QEMU of {} exited ({}); {}:\n{}{}:\n{}", node.name,
                                            *code, node.qemu_log_path.string(),

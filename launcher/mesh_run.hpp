@@ -77,7 +77,8 @@ class MeshRun {
   void teardown() noexcept;
 
  private:
-  void check_children_alive() const;
+  // Throws (with the log tails) when the relay or a QEMU has exited.
+  void check_children_alive();
   // One IP ping from `node` to each target's mesh IP; false (and `last` says which) if any
   // stays unanswered.
   bool ping_all(std::size_t node, const std::vector<medium::NodeId>& targets, std::string& last);

@@ -167,6 +167,12 @@ int command_run(const CliOptions& options, const ToolPaths& tools) {
         };
         report.passed = true;
         for (const auto& check : prepared.topology.checks) {
+          if (Clock::now() >= mesh->setup().deadline) {
+            report.checks.push_back({check_name(prepared.topology, check), false, false,
+                                     "not run: the run's --timeout passed", 0.0, 0});
+            report.passed = false;
+            continue;
+          }
           report.checks.push_back(run_check(prepared.topology, mesh->plan(), check, run_on, 30000));
           report.passed =
               report.passed && (report.checks.back().passed || report.checks.back().skipped);
