@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "relay/agent/netlink_protocol.hpp"
-#include "relay/agent/unique_fd.hpp"
+#include "relay/io/unique_fd.hpp"
 #include "relay/wire/mac_address.hpp"
 
 namespace vmesh::agent {

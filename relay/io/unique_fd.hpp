@@ -1,11 +1,12 @@
-// Move-only owner of a file descriptor; closes it on destruction.
+// Move-only owner of a file descriptor; closes it on destruction. Shared by the relay,
+// the guest agent and the load generator.
 #pragma once
 
 #include <unistd.h>
 
 #include <utility>
 
-namespace vmesh::relay {
+namespace vmesh {
 
 class UniqueFd {
  public:
@@ -34,4 +35,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace vmesh::relay
+}  // namespace vmesh

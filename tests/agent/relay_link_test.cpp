@@ -19,7 +19,7 @@
 #include "relay/agent/frame_pipeline.hpp"
 #include "relay/agent/netlink_protocol.hpp"
 #include "relay/agent/relay_link.hpp"
-#include "relay/agent/unique_fd.hpp"
+#include "relay/io/unique_fd.hpp"
 #include "relay/wire/hwsim_message.hpp"
 #include "relay/wire/message_builder.hpp"
 
