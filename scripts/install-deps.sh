@@ -8,6 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git clang libclang-rt-14-dev clang-format
   # libraries (never vendored)
   liburing-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libssh-dev libtomlplusplus-dev
+  nlohmann-json3-dev
   # guests: QEMU and what the image build uses on the host
   qemu-system-x86 qemu-utils cpio zstd xz-utils gzip kmod util-linux openssh-client
   # test tools
