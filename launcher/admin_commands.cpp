@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "launcher/relay_control.hpp"
 #include "launcher/run_command.hpp"
 #include "launcher/run_state.hpp"
 #include "launcher/ssh_session.hpp"
@@ -187,6 +188,34 @@ int command_logs(const CliOptions& options) {
   }
   std::cout << in.rdbuf() << std::flush;
   return kExitPassed;
+}
+
+}  // namespace vmesh::launcher
+
+namespace vmesh::launcher {
+
+int command_link(const CliOptions& options) {
+  auto state = load_or_report(options);
+  if (!state) return kExitUsage;
+  if (state->relay_control_port == 0) {
+    fmt::print(stderr, "vmesh: run '{}' recorded no relay control port\n", state->name);
+    return kExitFailed;
+  }
+  std::string line;
+  for (const auto& word : options.link_words) line += (line.empty() ? "link " : " ") + word;
+  const std::optional<std::string> reply =
+      relay_control_exchange(state->relay_control_port, line + "\n");
+  if (!reply) {
+    fmt::print(stderr, "vmesh: the relay of run '{}' does not answer on 127.0.0.1:{}\n",
+               state->name, state->relay_control_port);
+    return kExitFailed;
+  }
+  if (reply->rfind("ok", 0) == 0) {
+    fmt::print("{}: applied\n", line);
+    return kExitPassed;
+  }
+  fmt::print(stderr, "vmesh: relay refused '{}': {}", line, *reply);
+  return kExitUsage;
 }
 
 }  // namespace vmesh::launcher

@@ -25,9 +25,7 @@ Command command_from(const std::string& word) {
   if (word == "exec") return Command::exec;
   if (word == "logs") return Command::logs;
   if (word == "help" || word == "-h" || word == "--help") return Command::help;
-  if (word == "link") {
-    throw UsageError("'vmesh link set' is not implemented yet (needs the relay's control API)");
-  }
+  if (word == "link") return Command::link;
   throw UsageError(fmt::format("unknown command '{}' (try 'vmesh help')", word));
 }
 
@@ -44,6 +42,9 @@ std::string usage_text() {
   ssh NODE [--name RUN] [-- CMD...]                    shell or command on a node
   exec --all [--name RUN] -- CMD...                    command on every node
   logs NODE [--name RUN]                               serial console log of a node
+  link set A B key=value... [oneway] [--name RUN]      change a link of a running mesh:
+      loss=P delay=D jitter=D rate=R signal=DBM (e.g. loss=0.3 delay=20ms); both ways
+      unless oneway; applied by the relay at once, nobody reconnects
 environment: VIRTUAL_MESH_NODES, VIRTUAL_MESH_MAX_NODES, VIRTUAL_MESH_SSH_BASE_PORT (2222),
   VIRTUAL_MESH_IMAGE (not supported yet), VMESH_ACCEL=tcg|kvm, VMESH_CACHE_DIR
 )";
@@ -96,6 +97,13 @@ CliOptions parse_cli(std::span<const std::string> args) {
     } else {
       positional.push_back(arg);
     }
+  }
+  if (options.command == Command::link) {
+    if (positional.size() < 4 || positional[0] != "set") {
+      throw UsageError("usage: vmesh link set A B key=value... [oneway] [--name RUN]");
+    }
+    options.link_words = positional;
+    return options;
   }
   const bool wants_topology = options.command == Command::run || options.command == Command::up;
   const bool wants_node = options.command == Command::ssh || options.command == Command::logs;

@@ -20,7 +20,7 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class Command : std::uint8_t { run, up, down, status, ssh, exec, logs, help };
+enum class Command : std::uint8_t { run, up, down, status, ssh, exec, logs, link, help };
 
 struct CliOptions {
   Command command = Command::help;
@@ -34,6 +34,7 @@ struct CliOptions {
   std::string node;                                // ssh NODE, logs NODE
   bool all = false;                                // exec --all
   std::vector<std::string> command_argv;           // after "--"
+  std::vector<std::string> link_words;             // link set A B key=value... [oneway]
 };
 
 // Parses argv without the program name. Throws UsageError naming the bad argument.

@@ -47,6 +47,8 @@ int main(int argc, char** argv) {
       return command_exec(options);
     case Command::logs:
       return command_logs(options);
+    case Command::link:
+      return command_link(options);
     case Command::help:
       fmt::print("{}", usage_text());
       return kExitPassed;

@@ -42,6 +42,19 @@ TEST(Cli, AdminCommands) {
   EXPECT_EQ(parse({}).command, Command::help);
 }
 
+TEST(Cli, LinkSet) {
+  const std::vector<std::string> args = {"link",     "set",    "n1",     "n2",
+                                         "loss=0.3", "oneway", "--name", "lab"};
+  const auto o = parse_cli(args);
+  EXPECT_EQ(o.command, Command::link);
+  EXPECT_EQ(o.run_name, "lab");
+  EXPECT_EQ(o.link_words, (std::vector<std::string>{"set", "n1", "n2", "loss=0.3", "oneway"}));
+  const std::vector<std::string> short_args = {"link", "set", "n1", "n2"};
+  EXPECT_THROW(parse_cli(short_args), UsageError);
+  const std::vector<std::string> wrong_verb = {"link", "show", "n1", "n2", "loss=0"};
+  EXPECT_THROW(parse_cli(wrong_verb), UsageError);
+}
+
 TEST(Cli, ErrorsNameTheProblem) {
   auto message = [](std::vector<std::string> args) {
     try {
@@ -58,7 +71,7 @@ TEST(Cli, ErrorsNameTheProblem) {
   EXPECT_NE(message({"run", "a.toml", "--timeout"}).find("needs a value"), std::string::npos);
   EXPECT_NE(message({"frobnicate"}).find("frobnicate"), std::string::npos);
   EXPECT_NE(message({"exec", "--", "ls"}).find("--all"), std::string::npos);
-  EXPECT_NE(message({"link", "set", "a", "b"}).find("not implemented"), std::string::npos);
+  EXPECT_NE(message({"link", "set", "a", "b"}).find("usage: vmesh link set"), std::string::npos);
   EXPECT_NE(message({"run", "a.toml", "b.toml"}).find("b.toml"), std::string::npos);
 }
 

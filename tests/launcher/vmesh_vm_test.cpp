@@ -216,6 +216,12 @@ TEST_F(VmeshVm, UpStatusExecSshLogsDown) {
   EXPECT_EQ(failing.exit_code, 7);
   const auto logs = run({"logs", "n1", "--name", "lab"});
   EXPECT_NE(logs.out.find("vmesh-init: ready"), std::string::npos);
+  const auto link = run({"link", "set", "n1", "n2", "delay=5ms", "loss=0.1", "--name", "lab"});
+  EXPECT_EQ(link.exit_code, 0) << link.err;
+  EXPECT_NE(link.out.find("applied"), std::string::npos) << link.out;
+  const auto bad_link = run({"link", "set", "n1", "n9", "loss=0.1", "--name", "lab"});
+  EXPECT_EQ(bad_link.exit_code, 2);
+  EXPECT_NE(bad_link.err.find("unknown node 'n9'"), std::string::npos) << bad_link.err;
 
   const auto down = run({"down", "--name", "lab"});
   EXPECT_EQ(down.exit_code, 0) << down.err;
