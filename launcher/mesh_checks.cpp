@@ -156,8 +156,17 @@ CheckOutcome attempt_check(const medium::Topology& topology, const RunPlan& plan
 
 CheckOutcome run_check(const medium::Topology& topology, const RunPlan& plan,
                        const medium::Check& check, const RunOnNode& run,
-                       std::uint64_t default_deadline_ms) {
+                       std::uint64_t default_deadline_ms,
+                       std::chrono::steady_clock::time_point timeline_start) {
   using Clock = std::chrono::steady_clock;
+  if (check.after_us) {
+    const auto not_before = timeline_start + std::chrono::microseconds(*check.after_us);
+    while (Clock::now() < not_before) {
+      throw_if_interrupted();
+      std::this_thread::sleep_for(
+          std::min<Clock::duration>(not_before - Clock::now(), std::chrono::milliseconds(100)));
+    }
+  }
   const auto start = Clock::now();
   const auto deadline_ms = check.deadline_us ? *check.deadline_us / 1000 : default_deadline_ms;
   const auto deadline = start + std::chrono::milliseconds(deadline_ms);

@@ -2,6 +2,7 @@
 // iperf. Each is retried until it passes or its deadline passes; results carry timing.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -32,9 +33,12 @@ CheckOutcome attempt_check(const medium::Topology& topology, const RunPlan& plan
                            const medium::Check& check, const RunOnNode& run);
 
 // Runs a check until it passes or its deadline (default_deadline_ms when the topology gives
-// none) passes. Throws Interrupted on SIGINT; SSH failures count as a failed attempt.
+// none) passes. With `after`, it first waits until timeline_start + after (the timeline is
+// the relay's: events fire relative to it) and times itself from then. Throws Interrupted
+// on SIGINT; SSH failures count as a failed attempt.
 CheckOutcome run_check(const medium::Topology& topology, const RunPlan& plan,
                        const medium::Check& check, const RunOnNode& run,
-                       std::uint64_t default_deadline_ms);
+                       std::uint64_t default_deadline_ms,
+                       std::chrono::steady_clock::time_point timeline_start = {});
 
 }  // namespace vmesh::launcher

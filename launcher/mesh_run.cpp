@@ -169,6 +169,7 @@ void MeshRun::start_relay() {
       throw std::runtime_error("vmesh-relay wrote no ports file within 10 s");
     std::this_thread::sleep_for(milliseconds(20));
   }
+  timeline_start_ = Clock::now();
   const auto ports = nlohmann::json::parse(read_file(ports_file), nullptr, false);
   if (ports.is_discarded() || !ports.contains("tcp")) {
     throw std::runtime_error(

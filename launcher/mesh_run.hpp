@@ -64,6 +64,9 @@ class MeshRun {
   const RunPlan& plan() const { return plan_; }
   const MeshRunSetup& setup() const { return setup_; }
   bool relay_applies_topology() const { return relay_topology_; }
+  // When the relay's timeline started (t = 0 of the topology's events): the moment its
+  // ports file appeared, at most one poll interval after the relay's own clock started.
+  std::chrono::steady_clock::time_point timeline_start() const { return timeline_start_; }
   // Runs a command on a node over its session. Throws SshError.
   SshResult run_on(medium::NodeId node, const std::string& command, int timeout_ms);
   RunState state() const;
@@ -83,6 +86,7 @@ class MeshRun {
   // stays unanswered.
   bool ping_all(std::size_t node, const std::vector<medium::NodeId>& targets, std::string& last);
   MeshRunSetup setup_;
+  std::chrono::steady_clock::time_point timeline_start_{};
   Progress& progress_;
   std::filesystem::path image_dir_;
   bool relay_topology_ = false;

@@ -173,7 +173,8 @@ int command_run(const CliOptions& options, const ToolPaths& tools) {
             report.passed = false;
             continue;
           }
-          report.checks.push_back(run_check(prepared.topology, mesh->plan(), check, run_on, 30000));
+          report.checks.push_back(run_check(prepared.topology, mesh->plan(), check, run_on, 30000,
+                                            mesh->timeline_start()));
           report.passed =
               report.passed && (report.checks.back().passed || report.checks.back().skipped);
         }

@@ -105,6 +105,9 @@ struct Check {
   double min_mbps = 0.0;       // iperf
   std::string neighbors;       // neighbors: "topology"
   std::optional<std::uint64_t> deadline_us;
+  // Not before this time of the run's timeline (as events' `at`); the deadline counts
+  // from then, so the check's duration is the reaction time after an event.
+  std::optional<std::uint64_t> after_us;
 };
 
 struct Meta {

@@ -582,7 +582,7 @@ void Parser::parse_checks(const toml::node& node) {
     fail(node, "check must be written as [[check]] tables");
   for (const toml::node& element : *array) {
     const toml::table& table = *element.as_table();
-    check_keys(table, "[[check]]", {"ping", "neighbors", "route", "iperf", "deadline"});
+    check_keys(table, "[[check]]", {"ping", "neighbors", "route", "iperf", "deadline", "after"});
     Check check;
     int kinds = 0;
     if (auto* n = table.get("ping")) {
@@ -623,6 +623,7 @@ void Parser::parse_checks(const toml::node& node) {
     if (kinds != 1)
       fail(table, "each [[check]] needs exactly one of: ping, neighbors, route, iperf");
     if (auto* n = table.get("deadline")) check.deadline_us = get_duration(*n, "deadline");
+    if (auto* n = table.get("after")) check.after_us = get_duration(*n, "after");
     topology_.checks.push_back(std::move(check));
   }
 }

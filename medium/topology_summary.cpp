@@ -190,6 +190,7 @@ std::string summarize_topology(const Topology& topology) {
                            check.min_mbps);
         break;
     }
+    if (check.after_us) out += fmt::format(" after {}", format_duration(*check.after_us));
     if (check.deadline_us) out += fmt::format(" deadline {}", format_duration(*check.deadline_us));
     out += '\n';
   }

@@ -315,6 +315,18 @@ TEST(TopologyParser, RejectsNegativeAndMalformedTimes) {
             "t.toml:6:9: delay" + expected + "\"2h\"");
   EXPECT_EQ(error_of(with_nodes("[[check]]\nneighbors = \"topology\"\ndeadline = \"-1ms\"\n")),
             "t.toml:7:12: deadline" + expected + "\"-1ms\"");
+  EXPECT_EQ(error_of(with_nodes("[[check]]\nneighbors = \"topology\"\nafter = \"soon\"\n")),
+            "t.toml:7:9: after" + expected + "\"soon\"");
+}
+
+TEST(TopologyParser, ChecksCanWaitForTheTimeline) {
+  const Topology t = parse_topology(
+      "[meta]\nname = \"t\"\n[[node]]\nname = \"a\"\n[[node]]\nname = \"b\"\n"
+      "[[check]]\nping = { from = \"a\", to = \"b\" }\nafter = \"45s\"\ndeadline = \"20s\"\n",
+      "t.toml");
+  ASSERT_EQ(t.checks.size(), 1u);
+  EXPECT_EQ(t.checks[0].after_us, 45'000'000u);
+  EXPECT_EQ(t.checks[0].deadline_us, 20'000'000u);
 }
 
 TEST(TopologyParser, RejectsDuplicates) {
