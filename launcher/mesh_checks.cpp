@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <set>
 #include <thread>
 
@@ -38,10 +39,26 @@ CheckOutcome check_ping(const medium::Topology& topology, const RunPlan& plan,
                                  result.exit_status);
     return outcome;
   }
-  outcome.passed = stats->received > 0 && stats->loss_prob() <= check.max_loss_prob + 1e-9;
-  outcome.detail =
-      fmt::format("{}/{} received, loss {:.0f}% (max {:.0f}%)", stats->received, stats->transmitted,
-                  stats->loss_prob() * 100, check.max_loss_prob * 100);
+  const double loss = stats->loss_prob();
+  const bool expects_replies = check.min_loss_prob < 1.0;
+  outcome.passed = (stats->received > 0 || !expects_replies) &&
+                   loss >= check.min_loss_prob - 1e-9 && loss <= check.max_loss_prob + 1e-9;
+  outcome.detail = fmt::format("{}/{} received, loss {:.0f}% (allowed {:.0f}-{:.0f}%)",
+                               stats->received, stats->transmitted, loss * 100,
+                               check.min_loss_prob * 100, check.max_loss_prob * 100);
+  if (check.min_rtt_ms || check.max_rtt_ms) {
+    const double lo = check.min_rtt_ms.value_or(0.0);
+    const double hi = check.max_rtt_ms.value_or(1e12);
+    if (!stats->avg_rtt_ms) {
+      outcome.passed = false;
+      outcome.detail += ", no round-trip time";
+    } else {
+      outcome.passed = outcome.passed && *stats->avg_rtt_ms >= lo && *stats->avg_rtt_ms <= hi;
+      outcome.detail +=
+          fmt::format(", rtt avg {:.1f} ms (allowed {:g}-{:g} ms)", *stats->avg_rtt_ms, lo,
+                      check.max_rtt_ms ? hi : std::numeric_limits<double>::infinity());
+    }
+  }
   return outcome;
 }
 

@@ -120,7 +120,23 @@ std::optional<PingStats> parse_ping(std::string_view text) {
     const auto rest = line.substr(line.find(" packets transmitted"));
     auto received = number_before(rest, " packets received");
     if (!received) received = number_before(rest, " received");
-    if (received) stats = PingStats{*sent, *received};
+    if (received) stats = PingStats{*sent, *received, std::nullopt};
+  });
+  if (!stats) return stats;
+  for_each_line(text, [&](std::string_view line) {
+    const auto eq = line.find("min/avg/max");
+    if (eq == std::string_view::npos) return;
+    const auto values = line.find(" = ", eq);
+    if (values == std::string_view::npos) return;
+    const auto rest = line.substr(values + 3);
+    const auto first_slash = rest.find('/');
+    if (first_slash == std::string_view::npos) return;
+    const auto avg =
+        rest.substr(first_slash + 1, rest.find('/', first_slash + 1) - first_slash - 1);
+    try {
+      stats->avg_rtt_ms = std::stod(std::string(avg));
+    } catch (const std::exception&) {
+    }
   });
   return stats;
 }

@@ -40,12 +40,14 @@ std::vector<MeshPeer> parse_iw_station_dump(std::string_view text);
 struct PingStats {
   std::uint32_t transmitted = 0;
   std::uint32_t received = 0;
+  std::optional<double> avg_rtt_ms;  // from the "min/avg/max" line, when any reply came
   double loss_prob() const {
     return transmitted == 0 ? 1.0 : 1.0 - static_cast<double>(received) / transmitted;
   }
 };
 
-// The summary line of busybox or iputils ping ("5 packets transmitted, 4 (packets )received").
+// The summary lines of busybox or iputils ping ("5 packets transmitted, 4 (packets )received",
+// "round-trip min/avg/max = 1.0/2.0/3.0 ms" or "rtt min/avg/max/mdev = ...").
 std::optional<PingStats> parse_ping(std::string_view text);
 
 // Received throughput in Mbit/s from `iperf3 -c ... -J` (end.sum_received, else end.sum).

@@ -102,6 +102,9 @@ struct Check {
   NodeId via = 0;              // route
   std::uint32_t count = 5;     // ping
   double max_loss_prob = 0.0;  // ping
+  double min_loss_prob = 0.0;  // ping: 1.0 checks that `to` is unreachable
+  std::optional<double> min_rtt_ms;  // ping: bounds on the average round trip
+  std::optional<double> max_rtt_ms;
   double min_mbps = 0.0;       // iperf
   std::string neighbors;       // neighbors: "topology"
   std::optional<std::uint64_t> deadline_us;

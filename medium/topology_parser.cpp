@@ -589,10 +589,25 @@ void Parser::parse_checks(const toml::node& node) {
       ++kinds;
       check.kind = CheckKind::ping;
       const toml::table& ping = require_table(*n, "ping");
-      parse_check_pair(ping, check, {"from", "to", "count", "max_loss"});
+      parse_check_pair(ping, check,
+                       {"from", "to", "count", "max_loss", "min_loss", "min_rtt_ms", "max_rtt_ms"});
       if (auto* c = ping.get("count"))
         check.count = static_cast<std::uint32_t>(get_int(*c, "count", 1, 100000));
       if (auto* l = ping.get("max_loss")) check.max_loss_prob = get_probability(*l, "max_loss");
+      if (auto* l = ping.get("min_loss")) {
+        check.min_loss_prob = get_probability(*l, "min_loss");
+        if (ping.get("max_loss") == nullptr) check.max_loss_prob = 1.0;
+        if (check.min_loss_prob > check.max_loss_prob)
+          fail(*l, "min_loss must not exceed max_loss");
+      }
+      for (const char* key : {"min_rtt_ms", "max_rtt_ms"}) {
+        if (auto* r = ping.get(key)) {
+          const double ms = get_number(*r, key);
+          if (!(ms >= 0.0))
+            fail(*r, std::string(key) + " must be a non-negative number of milliseconds");
+          (std::string_view(key) == "min_rtt_ms" ? check.min_rtt_ms : check.max_rtt_ms) = ms;
+        }
+      }
     }
     if (auto* n = table.get("neighbors")) {
       ++kinds;

@@ -137,5 +137,36 @@ TEST(Checks, SshFailureIsAFailedAttemptNotACrash) {
   EXPECT_NE(outcome.detail.find("refused"), std::string::npos);
 }
 
+TEST(PingCheck, UnreachableAndRoundTripBounds) {
+  Fixture f;
+  medium::Check check = f.topology.checks[0];
+  check.min_loss_prob = 1.0;
+  check.max_loss_prob = 1.0;
+  f.replies[{0, "ping"}] = "4 packets transmitted, 0 packets received, 100% packet loss\n";
+  EXPECT_TRUE(attempt_check(f.topology, f.plan, check, f.runner()).passed)
+      << "unreachable as expected";
+  f.replies[{0, "ping"}] =
+      "4 packets transmitted, 4 packets received, 0% packet loss\nround-trip min/avg/max = 1/2/3 "
+      "ms\n";
+  EXPECT_FALSE(attempt_check(f.topology, f.plan, check, f.runner()).passed)
+      << "reachable but should not be";
+
+  medium::Check rtt = f.topology.checks[0];
+  rtt.min_rtt_ms = 100;
+  rtt.max_rtt_ms = 150;
+  f.replies[{0, "ping"}] =
+      "4 packets transmitted, 4 packets received, 0% packet loss\nround-trip min/avg/max = "
+      "101/110.5/130 ms\n";
+  auto outcome = attempt_check(f.topology, f.plan, rtt, f.runner());
+  EXPECT_TRUE(outcome.passed) << outcome.detail;
+  EXPECT_NE(outcome.detail.find("rtt avg 110.5 ms (allowed 100-150 ms)"), std::string::npos)
+      << outcome.detail;
+  f.replies[{0, "ping"}] =
+      "4 packets transmitted, 4 packets received, 0% packet loss\nrtt min/avg/max/mdev = "
+      "1.0/2.0/3.0/0.5 ms\n";
+  outcome = attempt_check(f.topology, f.plan, rtt, f.runner());
+  EXPECT_FALSE(outcome.passed) << "a 2 ms round trip passed a 100-150 ms bound";
+}
+
 }  // namespace
 }  // namespace vmesh::launcher

@@ -92,6 +92,8 @@ round-trip min/avg/max = 13.663/19.643/29.151 ms
   EXPECT_EQ(stats->transmitted, 5u);
   EXPECT_EQ(stats->received, 4u);
   EXPECT_NEAR(stats->loss_prob(), 0.2, 1e-9);
+  ASSERT_TRUE(stats->avg_rtt_ms);
+  EXPECT_DOUBLE_EQ(*stats->avg_rtt_ms, 19.643);
 }
 
 TEST(Ping, IputilsSummaryAndTotalLoss) {
@@ -101,6 +103,12 @@ TEST(Ping, IputilsSummaryAndTotalLoss) {
   EXPECT_EQ(stats->received, 0u);
   EXPECT_DOUBLE_EQ(stats->loss_prob(), 1.0);
   EXPECT_FALSE(parse_ping("ping: bad address 'x'\n"));
+  EXPECT_FALSE(stats->avg_rtt_ms) << "no replies, no round-trip time";
+  const auto iputils = parse_ping(
+      "2 packets transmitted, 2 received, 0% packet loss, time 1001ms\n"
+      "rtt min/avg/max/mdev = 100.211/104.500/108.789/4.289 ms\n");
+  ASSERT_TRUE(iputils && iputils->avg_rtt_ms);
+  EXPECT_DOUBLE_EQ(*iputils->avg_rtt_ms, 104.5);
 }
 
 TEST(Iperf3, ReceivedThroughput) {

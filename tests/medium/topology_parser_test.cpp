@@ -246,7 +246,8 @@ TEST(TopologyParser, RejectsUnknownKeys) {
       error_of(with_nodes("[[event]]\nat = \"1s\"\naction = \"heal\"\nnodes = [\"a\", \"b\"]\n")),
       "t.toml:8:1: unknown key 'nodes' in [[event]] heal; expected one of: at, action");
   EXPECT_EQ(error_of(with_nodes("[[check]]\nping = { from = \"a\", to = \"b\", cnt = 3 }\n")),
-            "t.toml:6:32: unknown key 'cnt' in check; expected one of: from, to, count, max_loss");
+            "t.toml:6:32: unknown key 'cnt' in check; expected one of: from, to, count, max_loss, "
+            "min_loss, min_rtt_ms, max_rtt_ms");
 }
 
 TEST(TopologyParser, RejectsUnknownNodeNames) {
@@ -327,6 +328,29 @@ TEST(TopologyParser, ChecksCanWaitForTheTimeline) {
   ASSERT_EQ(t.checks.size(), 1u);
   EXPECT_EQ(t.checks[0].after_us, 45'000'000u);
   EXPECT_EQ(t.checks[0].deadline_us, 20'000'000u);
+}
+
+TEST(TopologyParser, PingUnreachableAndRoundTripBounds) {
+  const std::string nodes =
+      "[meta]\nname = \"t\"\n[[node]]\nname = \"a\"\n[[node]]\nname = \"b\"\n";
+  const Topology t = parse_topology(
+      nodes +
+          "[[check]]\nping = { from = \"a\", to = \"b\", min_loss = 1.0 }\n"
+          "[[check]]\nping = { from = \"a\", to = \"b\", min_rtt_ms = 100, max_rtt_ms = 160 }\n",
+      "t.toml");
+  EXPECT_DOUBLE_EQ(t.checks[0].min_loss_prob, 1.0);
+  EXPECT_DOUBLE_EQ(t.checks[0].max_loss_prob, 1.0) << "min_loss alone allows up to all lost";
+  EXPECT_EQ(t.checks[1].min_rtt_ms, 100.0);
+  EXPECT_EQ(t.checks[1].max_rtt_ms, 160.0);
+  try {
+    parse_topology(
+        nodes + "[[check]]\nping = { from = \"a\", to = \"b\", min_loss = 0.5, max_loss = 0.1 }\n",
+        "t.toml");
+    FAIL() << "min_loss above max_loss accepted";
+  } catch (const TopologyError& e) {
+    EXPECT_NE(std::string(e.what()).find("min_loss must not exceed max_loss"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(TopologyParser, RejectsDuplicates) {
