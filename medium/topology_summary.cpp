@@ -177,6 +177,9 @@ std::string summarize_topology(const Topology& topology) {
       case CheckKind::ping:
         out += fmt::format("  ping {} -> {} count {} max_loss {:g}", name(check.from),
                            name(check.to), check.count, check.max_loss_prob);
+        if (check.min_loss_prob > 0) out += fmt::format(" min_loss {:g}", check.min_loss_prob);
+        if (check.min_rtt_ms) out += fmt::format(" min_rtt {:g}ms", *check.min_rtt_ms);
+        if (check.max_rtt_ms) out += fmt::format(" max_rtt {:g}ms", *check.max_rtt_ms);
         break;
       case CheckKind::neighbors:
         out += fmt::format("  neighbors = {}", check.neighbors);
