@@ -9,20 +9,8 @@ relay="${3:?}"
 # shellcheck source=vm_lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/vm_lib.sh"
 
-need_tools qemu-system-x86_64
-[[ -x "$agent" ]] || skip "vmesh-agent not built (${agent})"
-[[ -x "$relay" ]] || skip "vmesh-relay not built (${relay})"
-cp "$agent" "${WORK_DIR}/vmesh-agent"
-cp "$relay" "${WORK_DIR}/vmesh-relay"
-export VMESH_AGENT="${WORK_DIR}/vmesh-agent"
-image_or_skip
-new_key
-
-"${WORK_DIR}/vmesh-relay" --no-vsock -u --ports-base 0 --ports-file "${WORK_DIR}/ports.json" \
-  >"${WORK_DIR}/relay.out" 2>&1 &
-VM_PIDS+=("$!")
-poll 10 "relay listening" test -s "${WORK_DIR}/ports.json"
-tcp_port="$(sed -n 's/.*"tcp":\([0-9]*\).*/\1/p' "${WORK_DIR}/ports.json")"
+relay_pair_setup "$agent" "$relay"
+tcp_port="$RELAY_TCP_PORT"
 
 p1="$(free_port)"
 start_vm ap 1 "$p1" --relay "10.0.2.2:${tcp_port}" --profile ap

@@ -130,3 +130,26 @@ poll() {
   done
   fail "${what}: not within ${timeout_s} s"
 }
+
+# relay_pair_setup AGENT RELAY: the common start of the two-VM relay tests. Snapshots the
+# binaries (a concurrent rebuild must not change them under the test), builds the image
+# with that agent, makes the SSH key and starts vmesh-relay -u on free ports. Sets
+# RELAY_PID and RELAY_TCP_PORT.
+relay_pair_setup() {
+  local agent="$1" relay="$2"
+  need_tools qemu-system-x86_64
+  [[ -x "$agent" ]] || skip "vmesh-agent not built (${agent})"
+  [[ -x "$relay" ]] || skip "vmesh-relay not built (${relay})"
+  cp "$agent" "${WORK_DIR}/vmesh-agent"
+  cp "$relay" "${WORK_DIR}/vmesh-relay"
+  export VMESH_AGENT="${WORK_DIR}/vmesh-agent"
+  image_or_skip
+  new_key
+  "${WORK_DIR}/vmesh-relay" --no-vsock -u --ports-base 0 --ports-file "${WORK_DIR}/ports.json" \
+    >"${WORK_DIR}/relay.out" 2>&1 &
+  RELAY_PID=$!
+  VM_PIDS+=("$RELAY_PID")
+  poll 10 "relay listening" test -s "${WORK_DIR}/ports.json"
+  RELAY_TCP_PORT="$(sed -n 's/.*"tcp":\([0-9]*\).*/\1/p' "${WORK_DIR}/ports.json")"
+  [[ "$RELAY_TCP_PORT" =~ ^[0-9]+$ ]] || fail "no tcp port in $(cat "${WORK_DIR}/ports.json")"
+}
