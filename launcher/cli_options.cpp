@@ -33,10 +33,12 @@ Command command_from(const std::string& word) {
 
 std::string usage_text() {
   return R"(usage: vmesh COMMAND ...
-  run TOPOLOGY [--nodes N] [--keep] [--json FILE] [--timeout T] [-- COMMAND...]
+  run TOPOLOGY [--nodes N] [--keep] [--json FILE] [--capture FILE] [--timeout T] [-- COMMAND...]
       start the relay and one VM per node, wait for the mesh, run the topology's checks
       (or COMMAND, with VMESH_NODES_FILE naming the node list), report, tear down.
-  up TOPOLOGY [--name RUN] [--nodes N] [--timeout T]   start and leave running
+      --capture: the relay writes every frame as pcapng (one interface per node, verdicts
+      as packet comments; open with Wireshark/tshark).
+  up TOPOLOGY [--name RUN] [--nodes N] [--capture FILE] [--timeout T]  start, leave running
   down [--name RUN]                                    stop a run started by up
   status [--name RUN] [--json]                         nodes, PIDs, ports of a run
   ssh NODE [--name RUN] [-- CMD...]                    shell or command on a node
@@ -86,6 +88,8 @@ CliOptions parse_cli(std::span<const std::string> args) {
       } else {
         options.json_path = value();
       }
+    } else if (arg == "--capture") {
+      options.capture_path = value();
     } else if (arg == "--timeout") {
       options.timeout_s = parse_duration_s(value(), "--timeout");
     } else if (arg == "--name") {

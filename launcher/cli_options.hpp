@@ -27,14 +27,15 @@ struct CliOptions {
   std::filesystem::path topology;    // run, up
   std::optional<std::size_t> nodes;  // --nodes N
   bool keep = false;                 // --keep: leave the run directory (and for up: VMs)
-  std::optional<std::filesystem::path> json_path;  // --json FILE (run)
-  bool json_output = false;                        // status --json
-  std::uint32_t timeout_s = 600;                   // --timeout T (whole run), "90", "90s", "5m"
-  std::string run_name;                            // --name NAME (up/down/status/ssh/exec/logs)
-  std::string node;                                // ssh NODE, logs NODE
-  bool all = false;                                // exec --all
-  std::vector<std::string> command_argv;           // after "--"
-  std::vector<std::string> link_words;             // link set A B key=value... [oneway]
+  std::optional<std::filesystem::path> json_path;     // --json FILE (run)
+  bool json_output = false;                           // status --json
+  std::uint32_t timeout_s = 600;                      // --timeout T (whole run), "90", "90s", "5m"
+  std::string run_name;                               // --name NAME (up/down/status/ssh/exec/logs)
+  std::string node;                                   // ssh NODE, logs NODE
+  bool all = false;                                   // exec --all
+  std::vector<std::string> command_argv;              // after "--"
+  std::vector<std::string> link_words;                // link set A B key=value... [oneway]
+  std::optional<std::filesystem::path> capture_path;  // --capture FILE (run, up): relay pcapng
 };
 
 // Parses argv without the program name. Throws UsageError naming the bad argument.

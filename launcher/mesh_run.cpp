@@ -154,6 +154,10 @@ void MeshRun::start_relay() {
     options.argv.insert(options.argv.end(),
                         {"--stats-file", (setup_.run_dir / "relay-stats.json").string()});
   }
+  if (setup_.capture_path) {
+    options.argv.insert(options.argv.end(),
+                        {"--pcap", std::filesystem::absolute(*setup_.capture_path).string()});
+  }
   options.stdout_to = log;
   options.stderr_to = log;
   options.die_with_parent = !setup_.detached;

@@ -34,6 +34,7 @@ struct MeshRunSetup {
   std::optional<Accel> accel;  // nullopt: probe KVM (choose_accel)
   ToolPaths tools;
   bool detached = false;  // vmesh up: children outlive vmesh (no PR_SET_PDEATHSIG)
+  std::optional<std::filesystem::path> capture_path;  // relay --pcap
   std::chrono::steady_clock::time_point deadline;
 };
 

@@ -42,6 +42,13 @@ TEST(Cli, AdminCommands) {
   EXPECT_EQ(parse({}).command, Command::help);
 }
 
+TEST(Cli, Capture) {
+  const std::vector<std::string> args = {"run", "t.toml", "--capture", "out.pcapng"};
+  const auto o = parse_cli(args);
+  ASSERT_TRUE(o.capture_path);
+  EXPECT_EQ(*o.capture_path, "out.pcapng");
+}
+
 TEST(Cli, LinkSet) {
   const std::vector<std::string> args = {"link",     "set",    "n1",     "n2",
                                          "loss=0.3", "oneway", "--name", "lab"};

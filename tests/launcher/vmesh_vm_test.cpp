@@ -132,8 +132,9 @@ class VmeshVm : public ::testing::Test {
 
 TEST_F(VmeshVm, Line3PassesRouteThroughTheMiddleAndStopsEverything) {
   const auto json_path = dir_.path / "report.json";
-  const auto result =
-      run({"run", VMESH_TOPOLOGIES_DIR "/line3.toml", "--json", json_path.string()});
+  const auto capture = dir_.path / "line3.pcapng";
+  const auto result = run({"run", VMESH_TOPOLOGIES_DIR "/line3.toml", "--json", json_path.string(),
+                           "--capture", capture.string()});
   if (!skip_reason_.empty()) GTEST_SKIP() << skip_reason_;
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   const auto report = nlohmann::json::parse(read_text_file(json_path));
@@ -148,6 +149,21 @@ TEST_F(VmeshVm, Line3PassesRouteThroughTheMiddleAndStopsEverything) {
   ASSERT_EQ(report.at("nodes").size(), 3u);
   expect_all_gone(report);
   EXPECT_NE(result.out.find("PASSED"), std::string::npos);
+
+  // --capture: the relay's pcapng holds frames sent by each of the three nodes.
+  ASSERT_TRUE(std::filesystem::exists(capture));
+  if (std::system("command -v tshark >/dev/null 2>&1") == 0) {
+    const std::string command = "tshark -r " + capture.string() +
+                                " -T fields -e frame.interface_name 2>/dev/null | sort -u";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    std::string names;
+    char buf[256];
+    while (std::fgets(buf, sizeof(buf), pipe) != nullptr) names += buf;
+    ::pclose(pipe);
+    EXPECT_EQ(names, "n1\nn2\nn3\n") << "capture interfaces with frames";
+  } else {
+    EXPECT_GT(std::filesystem::file_size(capture), 1000u);
+  }
 }
 
 TEST_F(VmeshVm, FailingCheckExitsNonZeroAndKeepsLogs) {
