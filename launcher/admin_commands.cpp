@@ -77,6 +77,13 @@ int command_status(const CliOptions& options) {
   auto state = load_or_report(options);
   if (!state) return kExitUsage;
   const bool relay_alive = process_is(state->relay_pid, state->relay_start_ticks);
+  // Per-link counters straight from the relay (`stats` on its control port), when it runs.
+  nlohmann::json links;
+  if (relay_alive && state->relay_control_port != 0) {
+    if (auto stats = relay_control_exchange(state->relay_control_port, "stats\n")) {
+      links = nlohmann::json::parse(*stats, nullptr, false);
+    }
+  }
   if (options.json_output) {
     nlohmann::json nodes = nlohmann::json::array();
     for (const auto& node : state->nodes) {
@@ -84,16 +91,19 @@ int command_status(const CliOptions& options) {
       json["running"] = process_is(node.pid, node.pid_start_ticks);
       nodes.push_back(json);
     }
-    const nlohmann::json json = {{"name", state->name},
-                                 {"dir", state->dir.string()},
-                                 {"topology", state->topology.string()},
-                                 {"ssh_key", state->ssh_key.string()},
-                                 {"relay",
-                                  {{"pid", state->relay_pid},
-                                   {"running", relay_alive},
-                                   {"tcp", state->relay_tcp_port},
-                                   {"control", state->relay_control_port}}},
-                                 {"nodes", nodes}};
+    const nlohmann::json json = {
+        {"name", state->name},
+        {"dir", state->dir.string()},
+        {"topology", state->topology.string()},
+        {"ssh_key", state->ssh_key.string()},
+        {"relay",
+         {{"pid", state->relay_pid},
+          {"running", relay_alive},
+          {"tcp", state->relay_tcp_port},
+          {"control", state->relay_control_port}}},
+        {"nodes", nodes},
+        {"links",
+         links.is_object() && links.contains("links") ? links["links"] : nlohmann::json::array()}};
     fmt::print("{}\n", json.dump(2));
     return kExitPassed;
   }
@@ -105,6 +115,24 @@ int command_status(const CliOptions& options) {
     fmt::print("{:<8} pid {:<8} {:<8} ssh 127.0.0.1:{}  mesh {}  mac {}\n", node.name, node.pid,
                process_is(node.pid, node.pid_start_ticks) ? "running" : "gone", node.ssh_port,
                node.mesh_ip, node.mac_prefix);
+  }
+  if (links.is_object() && links.contains("links") && !links["links"].empty()) {
+    fmt::print("\n{:<14} {:>10} {:>10} {:>7} {:>10}  {}\n", "link", "sent", "delivered", "ratio",
+               "delay us", "dropped");
+    for (const auto& link : links["links"]) {
+      const auto sent = link.value("sent", std::uint64_t{0});
+      const auto delivered = link.value("delivered", std::uint64_t{0});
+      std::string dropped;
+      for (const auto& [reason, count] : link["dropped"].items()) {
+        if (count.get<std::uint64_t>() > 0)
+          dropped += fmt::format("{}={} ", reason, count.get<std::uint64_t>());
+      }
+      fmt::print("{:<14} {:>10} {:>10} {:>6.1f}% {:>10}  {}\n",
+                 fmt::format("{}->{}", link.value("from", "?"), link.value("to", "?")), sent,
+                 delivered,
+                 sent ? 100.0 * static_cast<double>(delivered) / static_cast<double>(sent) : 0.0,
+                 link.value("mean_delay_us", std::uint64_t{0}), dropped.empty() ? "-" : dropped);
+    }
   }
   return kExitPassed;
 }

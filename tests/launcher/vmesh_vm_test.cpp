@@ -214,6 +214,16 @@ TEST_F(VmeshVm, UpStatusExecSshLogsDown) {
   const auto json = nlohmann::json::parse(status.out);
   ASSERT_EQ(json.at("nodes").size(), 3u);
   EXPECT_TRUE(json.at("relay").at("running").get<bool>());
+  // Per-link counters from the running relay: the formed mesh has carried frames n1 -> n2.
+  bool n1_to_n2 = false;
+  for (const auto& link : json.at("links")) {
+    if (link.at("from") == "n1" && link.at("to") == "n2") {
+      n1_to_n2 = link.at("delivered").get<std::uint64_t>() > 0;
+    }
+  }
+  EXPECT_TRUE(n1_to_n2) << json.at("links").dump();
+  const auto table = run({"status", "--name", "lab"});
+  EXPECT_NE(table.out.find("n1->n2"), std::string::npos) << table.out;
   for (const auto& node : json.at("nodes"))
     EXPECT_TRUE(node.at("running").get<bool>()) << node.dump();
 
