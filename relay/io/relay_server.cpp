@@ -1,16 +1,12 @@
+// The event loop: waiting, dispatching completions, accepting, receiving, sending,
+// closing and the periodic timeouts.
 #include "relay/io/relay_server.hpp"
 
-#include <fcntl.h>
-#include <signal.h>
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <random>
-#include <system_error>
 
-#include "medium/topology_parser.hpp"
 #include "relay/io/log.hpp"
 #include "relay/io/user_data.hpp"
 
@@ -19,118 +15,12 @@ namespace vmesh::relay {
 namespace {
 
 constexpr std::int64_t kTickMs = 50;
-constexpr unsigned kSqEntries = 4096;
-constexpr unsigned kCqEntries = 16384;
-
-std::uint64_t choose_seed(const RelayOptions& options) {
-  if (options.seed_given) return options.seed;
-  if (!options.topology_file.empty())
-    return medium::load_topology_file(options.topology_file).meta.seed;
-  return (std::uint64_t{std::random_device{}()} << 32) | std::random_device{}();
-}
-
-RelaySettings settings_from(const RelayOptions& options) {
-  RelaySettings s;
-  s.loss_enabled = options.loss_enabled;
-  s.tcp_port = options.tcp_port;
-  s.vsock_port = options.vsock_port;
-  return s;
-}
 
 bool is_resource_shortage(int err) {
   return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
 }
 
 }  // namespace
-
-const char* to_string(ConnKind kind) {
-  switch (kind) {
-    case ConnKind::client:
-      return "client";
-    case ConnKind::spy:
-      return "spy";
-    case ConnKind::control:
-      return "control";
-  }
-  return "?";
-}
-
-RelayServer::RelayServer(const RelayOptions& options)
-    : options_(options),
-      core_(settings_from(options), choose_seed(options)),
-      ring_(kSqEntries, kCqEntries) {
-  // Blocked before any thread starts (the capture writer), so only the signalfd sees them.
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGINT);
-  sigaddset(&mask, SIGTERM);
-  if (::sigprocmask(SIG_BLOCK, &mask, nullptr) < 0) {
-    throw std::system_error(errno, std::system_category(), "sigprocmask");
-  }
-  signal_fd_.reset(::signalfd(-1, &mask, SFD_CLOEXEC));
-  if (!signal_fd_) throw std::system_error(errno, std::system_category(), "signalfd");
-  const auto add = [&](UniqueFd fd, ConnKind kind, const char* name) {
-    listeners_.push_back(Listener{std::move(fd), kind, name, false, -1});
-    return bound_port(listeners_.back().fd.get());
-  };
-  ports_.tcp = add(listen_tcp(options.bind_address, options.tcp_port), ConnKind::client, "clients");
-  ports_.spy = add(listen_tcp(options.bind_address, options.spy_port), ConnKind::spy, "spies");
-  ports_.control =
-      add(listen_tcp(options.bind_address, options.control_port), ConnKind::control, "control");
-  if (options.vsock_enabled) {
-    try {
-      ports_.vsock = add(listen_vsock(options.vsock_port), ConnKind::client, "vsock clients");
-    } catch (const std::system_error& e) {
-      logf("VSOCK unavailable ({}); serving TCP only", e.what());
-    }
-  }
-  core_.set_ports(ports_.tcp, ports_.vsock.value_or(0));
-  if (!options.topology_file.empty()) {
-    medium::Topology topology = medium::load_topology_file(options.topology_file);
-    const std::uint64_t seed = choose_seed(options);
-    logf("topology {} ({} nodes, {} links, {} events), seed {}", options.topology_file,
-         topology.nodes.size(), topology.links.size(), topology.events.size(), seed);
-    topology_ = std::make_unique<TopologyRouter>(std::move(topology), seed);
-  }
-  if (!options.pcap_file.empty()) {
-    std::vector<std::string> interfaces;
-    if (topology_) {
-      for (const auto& node : topology_->topology().nodes) interfaces.push_back(node.name);
-      interfaces.push_back("unbound");
-    } else {
-      interfaces.push_back("medium");
-    }
-    std::vector<std::string> verdicts;  // indexed by medium::Verdict's value
-    for (auto v : {medium::Verdict::deliver, medium::Verdict::drop_loss, medium::Verdict::drop_deaf,
-                   medium::Verdict::drop_rate, medium::Verdict::drop_node_down,
-                   medium::Verdict::drop_channel}) {
-      verdicts.emplace_back(medium::to_string(v));
-    }
-    capture_ = std::make_unique<capture::CaptureWriter>(options.pcap_file, interfaces, verdicts,
-                                                        options.pcap_max_bytes);
-    logf("capturing to {} (rotated past {} bytes)", options.pcap_file, options.pcap_max_bytes);
-  }
-
-  // A receiver that vanished mid-send must cost us an error code, not the process.
-  ::signal(SIGPIPE, SIG_IGN);
-}
-
-RelayServer::~RelayServer() = default;
-
-void RelayServer::write_ports_file() const {
-  if (options_.ports_file.empty()) return;
-  const std::string tmp = options_.ports_file + ".tmp";
-  FILE* f = std::fopen(tmp.c_str(), "w");
-  if (f == nullptr) {
-    logf("cannot write ports file {}: {}", tmp, std::strerror(errno));
-    return;
-  }
-  const std::string vsock = ports_.vsock ? std::to_string(*ports_.vsock) : "null";
-  std::fprintf(f, "{\"tcp\":%u,\"spy\":%u,\"control\":%u,\"vsock\":%s}\n", ports_.tcp, ports_.spy,
-               ports_.control, vsock.c_str());
-  std::fclose(f);
-  std::rename(tmp.c_str(), options_.ports_file.c_str());
-}
 
 std::int64_t RelayServer::wait_budget_ns(std::int64_t next_tick_ms) const {
   std::int64_t wait_ns = std::max<std::int64_t>(1, next_tick_ms - now_ms_) * 1'000'000;
@@ -145,17 +35,6 @@ std::int64_t RelayServer::wait_budget_ns(std::int64_t next_tick_ms) const {
     if (auto event_us = topology_->next_event_us()) tighten(*event_us + start_us_);
   }
   return wait_ns;
-}
-
-void RelayServer::write_stats_file() const {
-  if (options_.stats_file.empty() || !topology_) return;
-  FILE* f = std::fopen(options_.stats_file.c_str(), "w");
-  if (f == nullptr) {
-    logf("cannot write stats file {}: {}", options_.stats_file, std::strerror(errno));
-    return;
-  }
-  std::fprintf(f, "%s\n", topology_->stats_json().c_str());
-  std::fclose(f);
 }
 
 int RelayServer::run() {
