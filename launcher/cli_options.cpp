@@ -38,6 +38,8 @@ std::string usage_text() {
       (or COMMAND, with VMESH_NODES_FILE naming the node list), report, tear down.
       --capture: the relay writes every frame as pcapng (one interface per node, verdicts
       as packet comments; open with Wireshark/tshark).
+      --relay-transport serial|tcp: how agents reach the relay (run, up). serial (default):
+      a virtio-serial port QEMU connects to the relay; tcp: guest TCP via user-mode net.
   up TOPOLOGY [--name RUN] [--nodes N] [--capture FILE] [--timeout T]  start, leave running
   down [--name RUN]                                    stop a run started by up
   status [--name RUN] [--json]                         nodes, PIDs, ports of a run
@@ -90,6 +92,16 @@ CliOptions parse_cli(std::span<const std::string> args) {
       }
     } else if (arg == "--capture") {
       options.capture_path = value();
+    } else if (arg == "--relay-transport") {
+      const std::string& transport = value();
+      if (transport == "serial") {
+        options.relay_transport = RelayTransport::serial;
+      } else if (transport == "tcp") {
+        options.relay_transport = RelayTransport::tcp;
+      } else {
+        throw UsageError(
+            fmt::format("--relay-transport must be serial or tcp, not '{}'", transport));
+      }
     } else if (arg == "--timeout") {
       options.timeout_s = parse_duration_s(value(), "--timeout");
     } else if (arg == "--name") {

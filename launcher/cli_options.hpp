@@ -36,6 +36,7 @@ struct CliOptions {
   std::vector<std::string> command_argv;              // after "--"
   std::vector<std::string> link_words;                // link set A B key=value... [oneway]
   std::optional<std::filesystem::path> capture_path;  // --capture FILE (run, up): relay pcapng
+  RelayTransport relay_transport = RelayTransport::serial;  // --relay-transport serial|tcp
 };
 
 // Parses argv without the program name. Throws UsageError naming the bad argument.

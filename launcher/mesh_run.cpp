@@ -195,6 +195,7 @@ void MeshRun::start_nodes() {
   inputs.ssh_public_key = key_path().string() + ".pub";
   inputs.image_scripts_dir = setup_.tools.image_scripts;
   inputs.accel = setup_.accel.value_or(Accel::tcg);
+  inputs.relay_transport = setup_.relay_transport;
   plan_ = plan_run(setup_.topology, inputs);
   for (const auto& node : plan_.nodes) {
     SpawnOptions cpio;

@@ -35,6 +35,7 @@ struct MeshRunSetup {
   ToolPaths tools;
   bool detached = false;  // vmesh up: children outlive vmesh (no PR_SET_PDEATHSIG)
   std::optional<std::filesystem::path> capture_path;  // relay --pcap
+  RelayTransport relay_transport = RelayTransport::serial;
   std::chrono::steady_clock::time_point deadline;
 };
 

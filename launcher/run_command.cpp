@@ -66,6 +66,7 @@ MeshRunSetup make_setup(const CliOptions& options, const ToolPaths& tools, Prepa
   setup.tools = tools;
   setup.detached = detached;
   setup.capture_path = options.capture_path;
+  setup.relay_transport = options.relay_transport;
   setup.deadline = Clock::now() + std::chrono::seconds(options.timeout_s);
   std::filesystem::create_directories(setup.run_dir);
   generate_ssh_key(setup.run_dir / "id_ed25519", "vmesh-" + run_name);

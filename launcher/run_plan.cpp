@@ -14,6 +14,12 @@ bool hears(const medium::Topology& topology, medium::NodeId from, medium::NodeId
   return topology.medium.default_reach == medium::DefaultReach::all;
 }
 
+// The guest's vmesh.relay setting (read by the guest init).
+std::string relay_setting(const PlanInputs& inputs) {
+  if (inputs.relay_transport == RelayTransport::serial) return "serial";
+  return fmt::format("10.0.2.2:{}", inputs.relay_tcp_port);
+}
+
 }  // namespace
 
 std::string format_mac_prefix(const medium::MacPrefix& prefix) {
@@ -62,7 +68,7 @@ RunPlan plan_run(const medium::Topology& topology, const PlanInputs& inputs) {
                       "--index",      std::to_string(node.index),
                       "--name",       node.name,
                       "--mac-prefix", node.mac_prefix,
-                      "--relay",      fmt::format("10.0.2.2:{}", inputs.relay_tcp_port),
+                      "--relay",      relay_setting(inputs),
                       "--ssh-key",    inputs.ssh_public_key.string()};
     if (const auto channel = spec.channel ? spec.channel : topology.medium.channel) {
       node.cpio_argv.insert(node.cpio_argv.end(), {"--channel", std::to_string(*channel)});
@@ -91,6 +97,16 @@ RunPlan plan_run(const medium::Topology& topology, const PlanInputs& inputs) {
          fmt::format("user,id=net0,hostfwd=tcp:127.0.0.1:{}-:22", node.ssh_port), "-device",
          "virtio-net-pci,netdev=net0,romfile=", "-serial", "file:" + node.log_path.string(),
          "-fw_cfg", "name=opt/vmesh/node.cpio,file=" + node.cpio_path.string()});
+    if (inputs.relay_transport == RelayTransport::serial) {
+      // nodelay: frames are small and latency-bound. reconnect=1: after a relay restart
+      // QEMU connects again within a second; the agent sees the port hang up and come back.
+      node.qemu_argv.insert(
+          node.qemu_argv.end(),
+          {"-device", "virtio-serial-pci", "-chardev",
+           fmt::format("socket,id=relay,host=127.0.0.1,port={},reconnect=1,nodelay=on",
+                       inputs.relay_tcp_port),
+           "-device", "virtserialport,chardev=relay,name=vmesh.relay"});
+    }
     plan.nodes.push_back(std::move(node));
   }
   return plan;

@@ -13,6 +13,12 @@ namespace vmesh::launcher {
 
 enum class Accel : std::uint8_t { tcg, kvm };
 
+// How a node's vmesh-agent reaches the relay. serial: QEMU connects a virtio-serial port
+// straight to the relay's TCP port (no guest TCP stack, no user-mode network emulation in
+// the path: the fast default). tcp: through user-mode networking to 10.0.2.2, as a
+// vwifi-client in a stock image does.
+enum class RelayTransport : std::uint8_t { serial, tcp };
+
 struct PlanInputs {
   std::size_t node_count = 0;               // the first node_count nodes of the topology
   std::vector<std::uint16_t> ssh_ports;     // one per node, host side (127.0.0.1)
@@ -22,6 +28,7 @@ struct PlanInputs {
   std::filesystem::path ssh_public_key;     // put into every node's cpio
   std::filesystem::path image_scripts_dir;  // launcher/image
   Accel accel = Accel::tcg;
+  RelayTransport relay_transport = RelayTransport::serial;
 };
 
 struct NodePlan {

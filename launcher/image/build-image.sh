@@ -35,7 +35,7 @@ readonly tool_binaries=(sbin/iw sbin/wpa_supplicant sbin/wpa_cli usr/sbin/hostap
 # Kernel modules wanted; their dependencies are added by modprobe --show-depends.
 readonly wanted_modules=(mac80211_hwsim batman-adv virtio_net virtio_pci bridge sch_netem
   ccm gcm ctr cmac aes_generic aesni_intel ghash_generic gcm libarc4 qemu_fw_cfg veth
-  vmw_vsock_virtio_transport)
+  vmw_vsock_virtio_transport virtio_console)
 
 log() { echo "build-image: $*" >&2; }
 die() { echo "build-image: error: $*" >&2; exit 1; }

@@ -6,7 +6,9 @@
 # (or append it to a copy of initramfs.img: Linux unpacks concatenated archives).
 #
 # Usage: make-node-cpio.sh --out FILE --index N [--name NAME] [--mac-prefix XX:XX:XX:XX:XX]
-#          [--channel C] [--profile P] [--relay HOST:PORT] [--radios R] [--ssh-key PUBKEY_FILE]
+#          [--channel C] [--profile P] [--relay RELAY] [--radios R] [--ssh-key PUBKEY_FILE]
+#   --relay  HOST:PORT (TCP through QEMU user-mode net), vsock[:PORT] or serial[:NAME]
+#            (a virtio-serial port whose host end QEMU connects to the relay)
 # Host packages needed: cpio, coreutils.
 set -euo pipefail
 

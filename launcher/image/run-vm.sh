@@ -4,10 +4,13 @@
 # (docs/guest-image.md).
 #
 # Usage: run-vm.sh --image DIR --index N --ssh-key PUBKEY_FILE --log FILE
-#          [--name NAME] [--ssh-port PORT] [--relay HOST:PORT] [--profile P] [--radios R]
+#          [--name NAME] [--ssh-port PORT] [--relay HOST:PORT | --relay-serial PORT]
+#          [--profile P] [--radios R]
 #          [--channel C] [--key-via cmdline|fw_cfg] [--append "EXTRA KERNEL ARGS"] [--memory MB]
 #   --ssh-port  host port forwarded from 127.0.0.1 to the guest's port 22 (default 2221+N)
 #   --relay     relay address as seen from the guest, e.g. 10.0.2.2:8212 (starts vmesh-agent)
+#   --relay-serial  the relay's TCP port on 127.0.0.1: QEMU connects a virtio-serial port to
+#               it and the agent talks through that port (no guest TCP, no user-mode net)
 #   --key-via   cmdline: settings and key on the kernel command line (default);
 #               fw_cfg: settings and key in a per-node cpio passed as fw_cfg opt/vmesh/node.cpio
 # QEMU's stdout/stderr go to LOG.qemu; the serial console goes to LOG.
@@ -30,7 +33,7 @@ cmdline_key() {
 
 main() {
   local image="" index="" key="" log="" name="" port="" relay="" profile="" radios=""
-  local channel="" key_via=cmdline extra="" memory=256
+  local channel="" key_via=cmdline extra="" memory=256 relay_serial=""
   while (($# > 0)); do
     case "$1" in
       --image) image="${2:?}"; shift 2 ;;
@@ -40,6 +43,7 @@ main() {
       --name) name="${2:?}"; shift 2 ;;
       --ssh-port) port="${2:?}"; shift 2 ;;
       --relay) relay="${2:?}"; shift 2 ;;
+      --relay-serial) relay_serial="${2:?}"; shift 2 ;;
       --profile) profile="${2:?}"; shift 2 ;;
       --radios) radios="${2:?}"; shift 2 ;;
       --channel) channel="${2:?}"; shift 2 ;;
@@ -57,6 +61,15 @@ main() {
   [[ -n "$log" ]] || die "--log FILE is required"
   command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (apt-get install qemu-system-x86)"
   port="${port:-$((2221 + index))}"
+  local serial_args=()
+  if [[ -n "$relay_serial" ]]; then
+    [[ -z "$relay" ]] || die "--relay and --relay-serial exclude each other"
+    [[ "$relay_serial" =~ ^[0-9]+$ ]] || die "--relay-serial needs the relay's TCP port"
+    relay="serial"
+    serial_args=(-device virtio-serial-pci
+      -chardev "socket,id=relay,host=127.0.0.1,port=${relay_serial},reconnect=1,nodelay=on"
+      -device "virtserialport,chardev=relay,name=vmesh.relay")
+  fi
   name="${name:-vmesh${index}}"
 
   local append="console=ttyS0 quiet random.trust_cpu=on panic=-1 vmesh.index=${index}"
@@ -90,7 +103,7 @@ main() {
     -netdev "user,id=net0,hostfwd=tcp:127.0.0.1:${port}-:22" \
     -device virtio-net-pci,netdev=net0,romfile= \
     -serial "file:${log}" \
-    "${fw_cfg[@]}" \
+    "${fw_cfg[@]}" "${serial_args[@]}" \
     </dev/null >"${log}.qemu" 2>&1 &
   echo $!
 }

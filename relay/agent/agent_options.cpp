@@ -37,6 +37,8 @@ ParsedOptions parse_options(std::span<const std::string_view> args) {
   AgentOptions o;
   bool port_given = false;
   bool host_given = false;
+  bool vsock = false;
+  bool serial = false;
   auto fail = [](std::string msg) { return ParsedOptions{std::nullopt, std::move(msg)}; };
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
@@ -51,7 +53,14 @@ ParsedOptions parse_options(std::span<const std::string_view> args) {
     } else if (a == "--version" || a == "-v") {
       o.version = true;
     } else if (a == "--vsock") {
-      o.relay.vsock = true;
+      o.relay.transport = Transport::vsock;
+      vsock = true;
+    } else if (a == "--serial") {
+      if (!value(v) || v.empty() || v[0] != '/')
+        return fail("--serial needs the absolute path of a virtio-serial port, e.g. /dev/vport1p1");
+      o.relay.transport = Transport::serial;
+      o.relay.device = std::string(v);
+      serial = true;
     } else if (a == "-p" || a == "--port") {
       if (!value(v) || !parse_int(v, o.relay.port, 1, 65535))
         return fail("-p needs a port number 1..65535");
@@ -78,10 +87,13 @@ ParsedOptions parse_options(std::span<const std::string_view> args) {
       return fail("more than one server address given");
     }
   }
-  if (o.relay.vsock && host_given)
+  if (vsock && serial) return fail("--vsock and --serial exclude each other");
+  if (vsock && host_given)
     return fail("--vsock connects to the host (CID 2); do not give a server address");
-  if (o.relay.vsock && !port_given) o.relay.port = kDefaultVsockPort;
-  if (!o.relay.vsock && !port_given) o.relay.port = kDefaultTcpPort;
+  if (serial && (host_given || port_given))
+    return fail("--serial talks through the port's host end; do not give an address or port");
+  if (vsock && !port_given) o.relay.port = kDefaultVsockPort;
+  if (!vsock && !port_given) o.relay.port = kDefaultTcpPort;
   return ParsedOptions{o, {}};
 }
 
@@ -97,8 +109,8 @@ std::vector<wire::MacAddress> radio_addresses(const AgentOptions& options) {
 }
 
 std::string usage() {
-  return "usage: vmesh-agent [-p PORT] [-n RADIOS] [-m MAC_PREFIX] [-t TX_POWER_DBM] [--vsock] "
-         "[SERVER_IP]\n"
+  return "usage: vmesh-agent [-p PORT] [-n RADIOS] [-m MAC_PREFIX] [-t TX_POWER_DBM] "
+         "[--vsock | --serial DEVICE] [SERVER_IP]\n"
          "       vmesh-agent --version | -h\n"
          "Guest end of the vmesh relay (vwifi-compatible): creates mac80211_hwsim radios, "
          "registers\n"
@@ -106,6 +118,8 @@ std::string usage() {
          "  SERVER_IP        relay address over TCP (default 10.0.2.2, QEMU user-mode host)\n"
          "  -p PORT          relay port (default 8212 TCP, 8211 VSOCK)\n"
          "  --vsock          connect over VSOCK to CID 2 instead of TCP\n"
+         "  --serial DEVICE  use a virtio-serial port (e.g. /dev/vport1p1) whose host end\n"
+         "                   QEMU connects to the relay (-chardev socket)\n"
          "  -n RADIOS        radios to create (default 1)\n"
          "  -m MAC_PREFIX    first five octets of the radios' addresses (default 02:00:00:00:01);\n"
          "                   radio r gets MAC_PREFIX:<r as two hex digits>\n"

@@ -1,11 +1,13 @@
 #include "relay/agent/relay_link.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <linux/vm_sockets.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -25,7 +27,9 @@ constexpr auto kStableConnection = std::chrono::seconds(1);
 }  // namespace
 
 std::string RelayEndpoint::describe() const {
-  if (vsock) return "vsock " + std::to_string(cid) + ":" + std::to_string(port);
+  if (transport == Transport::serial) return "serial " + device;
+  if (transport == Transport::vsock)
+    return "vsock " + std::to_string(cid) + ":" + std::to_string(port);
   return host + ":" + std::to_string(port);
 }
 
@@ -41,11 +45,13 @@ void RelayLink::maintain(Clock::time_point now) {
 
 void RelayLink::start_connect(Clock::time_point now) {
   ++attempts_;
-  const int family = endpoint_.vsock ? AF_VSOCK : AF_INET;
+  if (endpoint_.transport == Transport::serial) return open_serial(now);
+  const bool vsock = endpoint_.transport == Transport::vsock;
+  const int family = vsock ? AF_VSOCK : AF_INET;
   fd_.reset(::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd_) return fail("socket", errno, now);
   int rc = 0;
-  if (endpoint_.vsock) {
+  if (vsock) {
     sockaddr_vm addr{};
     addr.svm_family = AF_VSOCK;
     addr.svm_cid = endpoint_.cid;
@@ -68,6 +74,29 @@ void RelayLink::start_connect(Clock::time_point now) {
     return;
   }
   fail("connect", errno, now);
+}
+
+// A virtio-serial port opens whether or not its host end is connected; until QEMU has a
+// connection to the relay, poll() reports POLLHUP and read() returns 0. So "connected"
+// means open and no hang-up; a hang-up later closes the port, which also discards any
+// unread tail of the old connection's stream.
+void RelayLink::open_serial(Clock::time_point now) {
+  fd_.reset(::open(endpoint_.device.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+  if (!fd_) return fail("open", errno, now);
+  pollfd probe{fd_.get(), POLLIN | POLLOUT, 0};
+  if (::poll(&probe, 1, 0) < 0) return fail("poll", errno, now);
+  if ((probe.revents & (POLLHUP | POLLERR)) != 0) return fail("host end", ENOTCONN, now);
+  connected(now);
+}
+
+ssize_t RelayLink::read_some(std::uint8_t* data, std::size_t size) noexcept {
+  if (endpoint_.transport == Transport::serial) return ::read(fd_.get(), data, size);
+  return ::recv(fd_.get(), data, size, MSG_DONTWAIT);
+}
+
+ssize_t RelayLink::write_some(const std::uint8_t* data, std::size_t size) noexcept {
+  if (endpoint_.transport == Transport::serial) return ::write(fd_.get(), data, size);
+  return ::send(fd_.get(), data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 void RelayLink::connected(Clock::time_point now) {
@@ -129,13 +158,15 @@ void RelayLink::read_available(Clock::time_point now) {
       compact_input();
     }
     const std::size_t room = in_.size() - in_end_;
-    const ssize_t n = ::recv(fd_.get(), in_.data() + in_end_, room, MSG_DONTWAIT);
+    const ssize_t n = read_some(in_.data() + in_end_, room);
     ++counters_.recvs;
     if (n > 0) {
       in_end_ += static_cast<std::size_t>(n);
       counters_.bytes_in += static_cast<std::uint64_t>(n);
-      // A short read emptied the socket buffer: no need for a recv() that says EAGAIN.
-      if (static_cast<std::size_t>(n) < room) return;
+      // A short read emptied the socket buffer: no need for a recv() that says EAGAIN. A
+      // serial port returns one virtqueue buffer (a page) per read, so there a short read
+      // says nothing: drain it, to hand the pipeline one large batch per wakeup.
+      if (static_cast<std::size_t>(n) < room && endpoint_.transport != Transport::serial) return;
       continue;
     }
     if (n == 0) return drop("closed by the relay", now);
@@ -180,8 +211,7 @@ std::vector<std::uint8_t>* RelayLink::output() noexcept {
 
 void RelayLink::flush(Clock::time_point now) {
   while (state_ == LinkState::connected && out_sent_ < out_.size()) {
-    const ssize_t n = ::send(fd_.get(), out_.data() + out_sent_, out_.size() - out_sent_,
-                             MSG_NOSIGNAL | MSG_DONTWAIT);
+    const ssize_t n = write_some(out_.data() + out_sent_, out_.size() - out_sent_);
     ++counters_.sends;
     if (n >= 0) {
       out_sent_ += static_cast<std::size_t>(n);

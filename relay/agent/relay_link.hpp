@@ -1,5 +1,5 @@
-// The agent's client connection to the relay (TCP or VSOCK): nonblocking connect,
-// reconnect with backoff, an input buffer that yields whole wire messages across any
+// The agent's client connection to the relay (TCP, VSOCK or a virtio-serial port): nonblocking
+// connect, reconnect with backoff, an input buffer that yields whole wire messages across any
 // split of the stream, and an output buffer written with one send() per flush.
 #pragma once
 
@@ -19,11 +19,21 @@ namespace vmesh::agent {
 using Clock = std::chrono::steady_clock;
 using LogFn = std::function<void(std::string_view)>;
 
+enum class Transport : std::uint8_t {
+  tcp,
+  vsock,
+  // A virtio-serial port whose host end QEMU connects to the relay's TCP port
+  // (-chardev socket): the byte stream is the same, but the guest's TCP stack and QEMU's
+  // user-mode network emulation are out of the path.
+  serial,
+};
+
 struct RelayEndpoint {
-  bool vsock = false;
+  Transport transport = Transport::tcp;
   std::string host = "10.0.2.2";  // TCP: IPv4 address
   std::uint16_t port = 8212;      // TCP port, or VSOCK port (8211)
   std::uint32_t cid = 2;          // VSOCK: the host
+  std::string device;             // serial: the port's device, e.g. /dev/vport1p1
   std::string describe() const;
 };
 
@@ -73,6 +83,9 @@ class RelayLink {
 
  private:
   void start_connect(Clock::time_point now);
+  void open_serial(Clock::time_point now);
+  ssize_t read_some(std::uint8_t* data, std::size_t size) noexcept;
+  ssize_t write_some(const std::uint8_t* data, std::size_t size) noexcept;
   void connected(Clock::time_point now);
   void fail(std::string_view what, int error, Clock::time_point now);
   void drop(std::string_view why, Clock::time_point now);

@@ -15,7 +15,7 @@ ParsedOptions parse(std::vector<std::string_view> args) {
 TEST(AgentOptions, DefaultsMatchVwifiClient) {
   const auto p = parse({});
   ASSERT_TRUE(p.options) << p.error;
-  EXPECT_FALSE(p.options->relay.vsock);
+  EXPECT_EQ(p.options->relay.transport, Transport::tcp);
   EXPECT_EQ(p.options->relay.host, "10.0.2.2");
   EXPECT_EQ(p.options->relay.port, 8212);
   EXPECT_EQ(p.options->radios, 1);
@@ -39,9 +39,22 @@ TEST(AgentOptions, PortRadiosPrefixAndServer) {
 TEST(AgentOptions, VsockDefaultsToHostCidAndPort8211) {
   const auto p = parse({"--vsock"});
   ASSERT_TRUE(p.options) << p.error;
-  EXPECT_TRUE(p.options->relay.vsock);
+  EXPECT_EQ(p.options->relay.transport, Transport::vsock);
   EXPECT_EQ(p.options->relay.cid, 2u);
   EXPECT_EQ(p.options->relay.port, 8211);
+}
+
+TEST(AgentOptions, SerialPortTakesAnAbsoluteDevicePath) {
+  const auto p = parse({"--serial", "/dev/vport1p1", "-n", "2"});
+  ASSERT_TRUE(p.options) << p.error;
+  EXPECT_EQ(p.options->relay.transport, Transport::serial);
+  EXPECT_EQ(p.options->relay.device, "/dev/vport1p1");
+  EXPECT_EQ(p.options->relay.describe(), "serial /dev/vport1p1");
+  EXPECT_FALSE(parse({"--serial"}).options);
+  EXPECT_FALSE(parse({"--serial", "vport1p1"}).options);
+  EXPECT_FALSE(parse({"--serial", "/dev/vport1p1", "--vsock"}).options);
+  EXPECT_FALSE(parse({"--serial", "/dev/vport1p1", "10.0.2.2"}).options);
+  EXPECT_FALSE(parse({"--serial", "/dev/vport1p1", "-p", "8212"}).options);
 }
 
 TEST(AgentOptions, RejectsBadInput) {

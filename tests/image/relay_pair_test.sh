@@ -3,11 +3,15 @@
 # peering, batman-adv neighbours, ping over br-lan (bat0) and over babeld's route; then the
 # relay is restarted on the same port: the agents reconnect and the mesh carries ping again
 # without any VM restarting.
-# Usage: relay_pair_test.sh LAUNCHER_IMAGE_DIR VMESH_AGENT VMESH_RELAY
+# TRANSPORT tcp: the agents connect through QEMU user-mode net (10.0.2.2), as a vwifi-client
+# does; serial: QEMU connects each VM's virtio-serial port to the relay and the agents use
+# the port (after the restart QEMU reconnects and the agents reopen their port).
+# Usage: relay_pair_test.sh LAUNCHER_IMAGE_DIR VMESH_AGENT VMESH_RELAY [tcp|serial]
 set -euo pipefail
-IMAGE_SCRIPTS="${1:?usage: relay_pair_test.sh LAUNCHER_IMAGE_DIR VMESH_AGENT VMESH_RELAY}"
+IMAGE_SCRIPTS="${1:?usage: relay_pair_test.sh LAUNCHER_IMAGE_DIR VMESH_AGENT VMESH_RELAY [tcp|serial]}"
 agent="${2:?}"
 relay="${3:?}"
+transport="${4:-tcp}"
 # shellcheck source=vm_lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/vm_lib.sh"
 
@@ -15,17 +19,23 @@ relay_pair_setup "$agent" "$relay"
 relay_pid="$RELAY_PID"
 tcp_port="$RELAY_TCP_PORT"
 
+case "$transport" in
+  tcp) relay_args=(--relay "10.0.2.2:${tcp_port}") ;;
+  serial) relay_args=(--relay-serial "$tcp_port") ;;
+  *) fail "transport must be tcp or serial, not ${transport}" ;;
+esac
 p1="$(free_port)"
-start_vm n1 1 "$p1" --relay "10.0.2.2:${tcp_port}"
+start_vm n1 1 "$p1" "${relay_args[@]}"
 p2="$(free_port)"
 while [[ "$p2" == "$p1" ]]; do p2="$(free_port)"; done
-start_vm n2 2 "$p2" --relay "10.0.2.2:${tcp_port}"
+start_vm n2 2 "$p2" "${relay_args[@]}"
 wait_ssh "$p1" 180
 wait_ssh "$p2" 180
 for n in n1 n2; do
   if grep '^vmesh-init: error' "${WORK_DIR}/${n}.log"; then fail "${n}: init reported errors"; fi
 done
-vssh "$p1" 'cat /var/log/vmesh-agent.log' | grep -q 'connected' || fail "n1's agent did not connect"
+if [[ "$transport" == serial ]]; then want='relay serial /dev/vport[0-9]*p[0-9]* connected'; else want='relay 10.0.2.2:[0-9]* connected'; fi
+vssh "$p1" 'cat /var/log/vmesh-agent.log' | grep -q "$want" || fail "n1's agent did not connect over ${transport}"
 
 peered() { vssh "$p1" 'iw dev wlan0 station dump' 2>/dev/null | grep -A30 '^Station 02:00:00:00:02:00' | grep -q 'plink:.*ESTAB'; }
 poll 60 "n1 <-> n2 802.11s peering ESTAB" peered
@@ -49,6 +59,8 @@ VM_PIDS+=("$relay_pid")
 reconnected() { [[ "$(grep -c 'connect client' "${WORK_DIR}/relay2.out")" -ge 2 ]]; }
 poll 30 "both agents reconnect to the restarted relay" reconnected
 poll 90 "ping n1 -> n2 over br-lan after the relay restart" lan_ping
+reopened() { [[ "$(vssh "$p1" 'grep -c " connected" /var/log/vmesh-agent.log')" -ge 2 ]]; }
+poll 30 "n1's agent logged its second connection" reopened
 uptime_n2="$(vssh "$p2" 'cut -d. -f1 /proc/uptime')"
 [[ "$uptime_n2" -gt 20 ]] || fail "n2 rebooted (uptime ${uptime_n2} s)"
 echo PASS

@@ -49,6 +49,19 @@ TEST(Cli, Capture) {
   EXPECT_EQ(*o.capture_path, "out.pcapng");
 }
 
+TEST(Cli, RelayTransportDefaultsToSerialAndRejectsUnknownWords) {
+  EXPECT_EQ(parse({"run", "t.toml"}).relay_transport, RelayTransport::serial);
+  EXPECT_EQ(parse({"up", "t.toml", "--relay-transport", "tcp"}).relay_transport,
+            RelayTransport::tcp);
+  const std::vector<std::string> bad = {"run", "t.toml", "--relay-transport", "udp"};
+  try {
+    parse_cli(bad);
+    FAIL() << "udp accepted";
+  } catch (const UsageError& error) {
+    EXPECT_NE(std::string(error.what()).find("serial or tcp, not 'udp'"), std::string::npos);
+  }
+}
+
 TEST(Cli, LinkSet) {
   const std::vector<std::string> args = {"link",     "set",    "n1",     "n2",
                                          "loss=0.3", "oneway", "--name", "lab"};

@@ -98,9 +98,29 @@ TEST(RunPlan, CpioCarriesIdentityRelayKeyAndChannel) {
   EXPECT_TRUE(has_pair(argv, "--index", "3"));
   EXPECT_TRUE(has_pair(argv, "--name", "c"));
   EXPECT_TRUE(has_pair(argv, "--mac-prefix", "02:aa:00:00:07"));
-  EXPECT_TRUE(has_pair(argv, "--relay", "10.0.2.2:40001"));
+  EXPECT_TRUE(has_pair(argv, "--relay", "serial"));
   EXPECT_TRUE(has_pair(argv, "--ssh-key", "/run/x/id.pub"));
   EXPECT_TRUE(has_pair(argv, "--channel", "6"));
+}
+
+TEST(RunPlan, SerialTransportConnectsAVirtioSerialPortToTheRelayOnLoopback) {
+  const auto topology = medium::parse_topology(kLine3, "t.toml");
+  const auto argv = plan_run(topology, inputs(3)).nodes[0].qemu_argv;
+  EXPECT_TRUE(has_pair(argv, "-device", "virtio-serial-pci"));
+  EXPECT_TRUE(has_pair(argv, "-chardev",
+                       "socket,id=relay,host=127.0.0.1,port=40001,reconnect=1,nodelay=on"));
+  EXPECT_TRUE(has_pair(argv, "-device", "virtserialport,chardev=relay,name=vmesh.relay"));
+}
+
+TEST(RunPlan, TcpTransportGoesThroughUserModeNetAndAddsNoSerialPort) {
+  const auto topology = medium::parse_topology(kLine3, "t.toml");
+  auto in = inputs(3);
+  in.relay_transport = RelayTransport::tcp;
+  const auto node = plan_run(topology, in).nodes[2];
+  EXPECT_TRUE(has_pair(node.cpio_argv, "--relay", "10.0.2.2:40001"));
+  EXPECT_FALSE(has_pair(node.qemu_argv, "-device", "virtio-serial-pci"));
+  EXPECT_EQ(std::find(node.qemu_argv.begin(), node.qemu_argv.end(), "-chardev"),
+            node.qemu_argv.end());
 }
 
 TEST(RunPlan, FewerNodesThanTheTopologyTakesTheFirstOnes) {
