@@ -60,6 +60,8 @@ void RelayServer::write_stats_line() {
 
 void RelayServer::finish_stats_file() {
   if (!stats_jsonl_) return;
+  now_us_ = monotonic_us();
+  now_ms_ = static_cast<std::int64_t>(now_us_ / 1000);
   write_stats_line();  // the final counters, so the last line matches what clients got
   // Let the writes in flight complete (they own their buffers), then write the rest.
   const std::int64_t deadline_ms = monotonic_ms() + 2000;
