@@ -100,7 +100,10 @@ int command_status(const CliOptions& options) {
          {{"pid", state->relay_pid},
           {"running", relay_alive},
           {"tcp", state->relay_tcp_port},
-          {"control", state->relay_control_port}}},
+          {"control", state->relay_control_port},
+          {"stats_jsonl", state->relay_stats_jsonl.empty()
+                              ? nlohmann::json()
+                              : nlohmann::json(state->relay_stats_jsonl.string())}}},
         {"nodes", nodes},
         {"links",
          links.is_object() && links.contains("links") ? links["links"] : nlohmann::json::array()}};
@@ -111,6 +114,8 @@ int command_status(const CliOptions& options) {
              state->topology.string());
   fmt::print("relay pid {} {} tcp {} control {}\n", state->relay_pid,
              relay_alive ? "running" : "gone", state->relay_tcp_port, state->relay_control_port);
+  if (!state->relay_stats_jsonl.empty())
+    fmt::print("relay stats (one JSON line a second) in {}\n", state->relay_stats_jsonl.string());
   for (const auto& node : state->nodes) {
     fmt::print("{:<8} pid {:<8} {:<8} ssh 127.0.0.1:{}  mesh {}  mac {}\n", node.name, node.pid,
                process_is(node.pid, node.pid_start_ticks) ? "running" : "gone", node.ssh_port,

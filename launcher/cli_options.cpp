@@ -26,6 +26,7 @@ Command command_from(const std::string& word) {
   if (word == "logs") return Command::logs;
   if (word == "help" || word == "-h" || word == "--help") return Command::help;
   if (word == "link") return Command::link;
+  if (word == "graph") return Command::graph;
   throw UsageError(fmt::format("unknown command '{}' (try 'vmesh help')", word));
 }
 
@@ -33,14 +34,20 @@ Command command_from(const std::string& word) {
 
 std::string usage_text() {
   return R"(usage: vmesh COMMAND ...
-  run TOPOLOGY [--nodes N] [--keep] [--json FILE] [--capture FILE] [--timeout T] [-- COMMAND...]
+  run TOPOLOGY [--nodes N] [--keep] [--json FILE] [--capture FILE] [--stats FILE]
+      [--relay-transport serial|tcp] [--timeout T]
+      [-- COMMAND...]
       start the relay and one VM per node, wait for the mesh, run the topology's checks
       (or COMMAND, with VMESH_NODES_FILE naming the node list), report, tear down.
       --capture: the relay writes every frame as pcapng (one interface per node, verdicts
       as packet comments; open with Wireshark/tshark).
       --relay-transport serial|tcp: how agents reach the relay (run, up). serial (default):
       a virtio-serial port QEMU connects to the relay; tcp: guest TCP via user-mode net.
-  up TOPOLOGY [--name RUN] [--nodes N] [--capture FILE] [--timeout T]  start, leave running
+      --stats: the relay appends its per-link and per-client counters to FILE as one JSON
+      line a second (schema in docs/relay.md).
+  up TOPOLOGY [--name RUN] [--nodes N] [--capture FILE] [--stats FILE]
+      [--relay-transport serial|tcp] [--timeout T]
+      start, leave running
   down [--name RUN]                                    stop a run started by up
   status [--name RUN] [--json]                         nodes, PIDs, ports of a run
   ssh NODE [--name RUN] [-- CMD...]                    shell or command on a node
@@ -49,6 +56,11 @@ std::string usage_text() {
   link set A B key=value... [oneway] [--name RUN]      change a link of a running mesh:
       loss=P delay=D jitter=D rate=R signal=DBM (e.g. loss=0.3 delay=20ms); both ways
       unless oneway; applied by the relay at once, nobody reconnects
+  graph TOPOLOGY [-o FILE] [--format svg|dot|png]    who hears whom, with link parameters,
+      rendered by Graphviz's dot (format from --format, else FILE's extension, else svg;
+      without -o to stdout)
+  graph [TOPOLOGY] --live [--name RUN] [-o FILE] [--format F]   the same for a run started
+      by up, each link labelled with the relay's measured delivery ratio and frames
 environment: VIRTUAL_MESH_NODES, VIRTUAL_MESH_MAX_NODES, VIRTUAL_MESH_SSH_BASE_PORT (2222),
   VIRTUAL_MESH_IMAGE (not supported yet), VMESH_ACCEL=tcg|kvm, VMESH_CACHE_DIR
 )";
@@ -102,6 +114,23 @@ CliOptions parse_cli(std::span<const std::string> args) {
         throw UsageError(
             fmt::format("--relay-transport must be serial or tcp, not '{}'", transport));
       }
+    } else if (arg == "--stats") {
+      options.stats_path = value();
+    } else if (arg == "-o" || arg == "--output") {
+      options.output_path = value();
+    } else if (arg == "--format") {
+      const std::string& format = value();
+      if (format == "svg") {
+        options.graph_format = GraphFormat::svg;
+      } else if (format == "dot") {
+        options.graph_format = GraphFormat::dot;
+      } else if (format == "png") {
+        options.graph_format = GraphFormat::png;
+      } else {
+        throw UsageError(fmt::format("--format: '{}' is not svg, dot or png", format));
+      }
+    } else if (arg == "--live") {
+      options.live = true;
     } else if (arg == "--timeout") {
       options.timeout_s = parse_duration_s(value(), "--timeout");
     } else if (arg == "--name") {
@@ -119,6 +148,23 @@ CliOptions parse_cli(std::span<const std::string> args) {
       throw UsageError("usage: vmesh link set A B key=value... [oneway] [--name RUN]");
     }
     options.link_words = positional;
+    return options;
+  }
+  const bool is_graph = options.command == Command::graph;
+  if ((options.output_path || options.graph_format || options.live) && !is_graph) {
+    throw UsageError(
+        fmt::format("-o, --format and --live are options of 'graph', not '{}'", args[0]));
+  }
+  if (options.stats_path && options.command != Command::run && options.command != Command::up) {
+    throw UsageError(fmt::format("--stats is an option of 'run' and 'up', not '{}'", args[0]));
+  }
+  if (is_graph) {
+    if (positional.size() > 1)
+      throw UsageError(fmt::format("unexpected argument '{}'", positional[1]));
+    if (positional.empty() && !options.live) {
+      throw UsageError("'graph' needs a TOPOLOGY file (or --live for a run started by up)");
+    }
+    if (!positional.empty()) options.topology = positional[0];
     return options;
   }
   const bool wants_topology = options.command == Command::run || options.command == Command::up;

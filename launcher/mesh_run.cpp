@@ -158,6 +158,19 @@ void MeshRun::start_relay() {
     options.argv.insert(options.argv.end(),
                         {"--pcap", std::filesystem::absolute(*setup_.capture_path).string()});
   }
+  if (setup_.stats_path) {
+    if (help_text.find("--stats-jsonl") == std::string::npos) {
+      throw std::runtime_error(fmt::format("{} has no --stats-jsonl; rebuild it for --stats",
+                                           setup_.tools.relay.string()));
+    }
+    // The relay appends; a run starts its file afresh.
+    std::ofstream truncate(stats_jsonl_path(), std::ios::trunc);
+    if (!truncate) {
+      throw std::runtime_error(
+          fmt::format("--stats {}: cannot write the file", stats_jsonl_path().string()));
+    }
+    options.argv.insert(options.argv.end(), {"--stats-jsonl", stats_jsonl_path().string()});
+  }
   options.stdout_to = log;
   options.stderr_to = log;
   options.die_with_parent = !setup_.detached;
@@ -350,6 +363,11 @@ SshResult MeshRun::run_on(medium::NodeId node, const std::string& command, int t
   return sessions_[node]->run(command, timeout_ms);
 }
 
+std::filesystem::path MeshRun::stats_jsonl_path() const {
+  return setup_.stats_path ? std::filesystem::absolute(*setup_.stats_path)
+                           : std::filesystem::path();
+}
+
 RunState MeshRun::state() const {
   RunState state;
   state.name = setup_.run_name;
@@ -361,6 +379,7 @@ RunState MeshRun::state() const {
   state.relay_start_ticks = process_start_ticks(relay_.pid()).value_or(0);
   state.relay_tcp_port = relay_tcp_port_;
   state.relay_control_port = relay_control_port_;
+  state.relay_stats_jsonl = stats_jsonl_path();
   for (std::size_t i = 0; i < plan_.nodes.size(); ++i) {
     const auto& node = plan_.nodes[i];
     NodeRecord record;

@@ -36,6 +36,7 @@ struct MeshRunSetup {
   bool detached = false;  // vmesh up: children outlive vmesh (no PR_SET_PDEATHSIG)
   std::optional<std::filesystem::path> capture_path;  // relay --pcap
   RelayTransport relay_transport = RelayTransport::serial;
+  std::optional<std::filesystem::path> stats_path;    // relay --stats-jsonl
   std::chrono::steady_clock::time_point deadline;
 };
 
@@ -66,6 +67,8 @@ class MeshRun {
   const RunPlan& plan() const { return plan_; }
   const MeshRunSetup& setup() const { return setup_; }
   bool relay_applies_topology() const { return relay_topology_; }
+  // The relay's --stats-jsonl file (absolute), empty without --stats.
+  std::filesystem::path stats_jsonl_path() const;
   // When the relay's timeline started (t = 0 of the topology's events): the moment its
   // ports file appeared, at most one poll interval after the relay's own clock started.
   std::chrono::steady_clock::time_point timeline_start() const { return timeline_start_; }

@@ -67,6 +67,7 @@ MeshRunSetup make_setup(const CliOptions& options, const ToolPaths& tools, Prepa
   setup.detached = detached;
   setup.capture_path = options.capture_path;
   setup.relay_transport = options.relay_transport;
+  setup.stats_path = options.stats_path;
   setup.deadline = Clock::now() + std::chrono::seconds(options.timeout_s);
   std::filesystem::create_directories(setup.run_dir);
   generate_ssh_key(setup.run_dir / "id_ed25519", "vmesh-" + run_name);
@@ -144,6 +145,7 @@ int command_run(const CliOptions& options, const ToolPaths& tools) {
       mesh->start_relay();
       report.relay_topology = mesh->relay_applies_topology();
       report.relay_pid = mesh->state().relay_pid;
+      report.relay_stats_jsonl = mesh->stats_jsonl_path().string();
       if (!report.relay_topology) {
         fmt::print(stderr,
                    "vmesh: vmesh-relay has no --topology yet: every node hears every other\n");

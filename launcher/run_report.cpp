@@ -53,6 +53,9 @@ std::string report_json(const RunReport& report) {
                            {"total", report.total_s}}},
                          {"run_dir", report.run_dir},
                          {"relay_pid", report.relay_pid},
+                         {"relay_stats_jsonl", report.relay_stats_jsonl.empty()
+                                                   ? nlohmann::json()
+                                                   : nlohmann::json(report.relay_stats_jsonl)},
                          {"nodes", nodes}};
   json["command_exit"] =
       report.command_exit ? nlohmann::json(*report.command_exit) : nlohmann::json();

@@ -22,6 +22,7 @@ struct RunReport {
   std::string run_dir;
   bool relay_topology = false;
   int relay_pid = -1;
+  std::string relay_stats_jsonl;  // --stats FILE: the relay's per-interval counters
 };
 
 // The table of checks (name, result, seconds, detail) and the phase times.

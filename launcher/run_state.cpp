@@ -33,6 +33,7 @@ void save_run_state(const RunState& state) {
                                {"relay_start_ticks", state.relay_start_ticks},
                                {"relay_tcp_port", state.relay_tcp_port},
                                {"relay_control_port", state.relay_control_port},
+                               {"relay_stats_jsonl", state.relay_stats_jsonl.string()},
                                {"nodes", nodes}};
   write_file_atomic(state.dir / "state.json", json.dump(2) + "\n");
 }
@@ -53,6 +54,7 @@ RunState load_run_state(const std::filesystem::path& dir) {
     state.relay_start_ticks = json.at("relay_start_ticks").get<std::uint64_t>();
     state.relay_tcp_port = json.at("relay_tcp_port").get<std::uint16_t>();
     state.relay_control_port = json.at("relay_control_port").get<std::uint16_t>();
+    state.relay_stats_jsonl = json.value("relay_stats_jsonl", std::string());
     for (const auto& node : json.at("nodes")) state.nodes.push_back(node_from_json(node));
     return state;
   } catch (const nlohmann::json::exception& e) {

@@ -23,6 +23,7 @@ struct RunState {
   std::uint64_t relay_start_ticks = 0;
   std::uint16_t relay_tcp_port = 0;
   std::uint16_t relay_control_port = 0;
+  std::filesystem::path relay_stats_jsonl;  // --stats FILE, empty without
   std::vector<NodeRecord> nodes;
 };
 

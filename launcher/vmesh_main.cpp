@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "launcher/admin_commands.hpp"
+#include "launcher/graph_command.hpp"
 #include "launcher/interrupt.hpp"
 #include "launcher/run_command.hpp"
 
@@ -49,6 +50,8 @@ int main(int argc, char** argv) {
       return command_logs(options);
     case Command::link:
       return command_link(options);
+    case Command::graph:
+      return command_graph(options);
     case Command::help:
       fmt::print("{}", usage_text());
       return kExitPassed;

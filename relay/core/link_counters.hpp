@@ -27,7 +27,9 @@ struct LinkCounter {
   std::uint64_t sent = 0;       // frames the sender put on this link (not counting deaf ones)
   std::uint64_t delivered = 0;  // frames handed to the receiver's connection
   std::uint64_t dropped[static_cast<int>(DropReason::count)] = {};
-  std::uint64_t delay_us_total = 0;  // sum of applied delays, for the mean
+  std::uint64_t delay_us_total = 0;   // sum of applied delays, for the mean
+  std::uint64_t bytes_sent = 0;       // 802.11 frame bytes of `sent`
+  std::uint64_t bytes_delivered = 0;  // 802.11 frame bytes of `delivered`
 };
 
 class LinkCounters {

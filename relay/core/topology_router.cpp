@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "medium/units.hpp"
 #include "relay/wire/hwsim_message.hpp"
 
@@ -178,6 +180,7 @@ void TopologyRouter::route(Slot from, std::span<const std::uint8_t> message, std
       continue;
     }
     ++c.sent;
+    c.bytes_sent += info.bytes;
     if (d.verdict != medium::Verdict::deliver) {
       ++c.dropped[static_cast<int>(reason_of(d.verdict))];
       continue;
@@ -188,14 +191,18 @@ void TopologyRouter::route(Slot from, std::span<const std::uint8_t> message, std
       continue;
     }
     ++c.delivered;
+    c.bytes_delivered += info.bytes;
     c.delay_us_total += d.delay_us;
-    out.push_back({*receiver_slot, d.signal_dbm, d.delay_us, *sender, d.receiver});
+    out.push_back({*receiver_slot, d.signal_dbm, d.delay_us, *sender, d.receiver,
+                   static_cast<std::uint32_t>(info.bytes)});
   }
 }
 
-void TopologyRouter::count_queue_drop(medium::NodeId from, medium::NodeId to) {
+void TopologyRouter::count_queue_drop(medium::NodeId from, medium::NodeId to,
+                                      std::uint32_t frame_bytes) {
   LinkCounter& c = counters_.at(from, to);
   if (c.delivered > 0) --c.delivered;
+  c.bytes_delivered -= std::min<std::uint64_t>(c.bytes_delivered, frame_bytes);
   ++c.dropped[static_cast<int>(DropReason::queue)];
 }
 

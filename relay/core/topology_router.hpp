@@ -23,6 +23,7 @@ struct RoutedDelivery {
   std::uint64_t delay_us = 0;
   medium::NodeId from_node = 0;
   medium::NodeId to_node = 0;
+  std::uint32_t frame_bytes = 0;  // the 802.11 frame, for the byte counters
 };
 
 // What happened when a connection's first frame named its node.
@@ -45,8 +46,8 @@ class TopologyRouter {
   Binding bind_cid(Slot slot, std::uint32_t cid);
   void unbind(Slot slot);
 
-  // The relay's send queue refused a delivery.
-  void count_queue_drop(medium::NodeId from, medium::NodeId to);
+  // The relay's send queue refused a delivery of a frame of frame_bytes.
+  void count_queue_drop(medium::NodeId from, medium::NodeId to, std::uint32_t frame_bytes);
 
   // Runtime change of both directions (or one with one_way) of a link; names are node
   // names. Returns an error message, or empty on success.
@@ -71,6 +72,7 @@ class TopologyRouter {
   std::optional<medium::NodeId> node_of(Slot slot) const;
   std::uint64_t unbound_frames() const { return unbound_frames_; }
   const medium::Topology& topology() const { return medium_.topology(); }
+  const LinkCounters& counters() const { return counters_; }
   std::string stats_json() const;
 
  private:

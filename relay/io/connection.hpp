@@ -13,9 +13,14 @@
 
 namespace vmesh::relay {
 
-enum class ConnKind : std::uint8_t { client, spy, control };
+enum class ConnKind : std::uint8_t { client, spy, control, metrics };
 
 const char* to_string(ConnKind kind);
+
+// Clients and spies are peers of the medium; control and metrics connections only ask.
+inline bool is_peer(ConnKind kind) {
+  return kind == ConnKind::client || kind == ConnKind::spy;
+}
 
 // Holds the largest message twice over, so a full message always fits behind a partial one.
 inline constexpr std::size_t kRxBufferBytes = 2 * wire::kMaxWireMessageBytes;
@@ -47,7 +52,9 @@ struct Connection {
 
   // Counters.
   std::uint64_t frames_in = 0;
+  std::uint64_t bytes_in = 0;
   std::uint64_t frames_out = 0;
+  std::uint64_t bytes_out = 0;
   std::uint64_t frames_dropped = 0;
   std::uint64_t dropped_since_log = 0;
 };

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 
@@ -19,7 +20,52 @@ T parse_number(const std::string& flag, const std::string& text) {
   return value;
 }
 
+bool is_ipv4(const std::string& text) {
+  int parts = 0;
+  std::size_t at = 0;
+  while (at <= text.size()) {
+    const std::size_t dot = std::min(text.find('.', at), text.size());
+    unsigned octet = 0;
+    const auto [end, ec] = std::from_chars(text.data() + at, text.data() + dot, octet);
+    if (dot == at || dot - at > 3 || ec != std::errc{} || end != text.data() + dot || octet > 255)
+      return false;
+    ++parts;
+    at = dot + 1;
+  }
+  return parts == 4;
+}
+
 }  // namespace
+
+ListenAddress parse_listen_address(const std::string& flag, const std::string& text) {
+  ListenAddress result{"127.0.0.1", 0};
+  std::string port_text = text;
+  if (text.starts_with("[")) {
+    throw UsageError(
+        fmt::format("{}: '{}': IPv6 is not supported; use an IPv4 address", flag, text));
+  }
+  if (const auto colon = text.rfind(':'); colon != std::string::npos) {
+    result.ipv4_address = text.substr(0, colon);
+    port_text = text.substr(colon + 1);
+    if (!is_ipv4(result.ipv4_address)) {
+      throw UsageError(
+          fmt::format("{}: '{}' is not an IPv4 address (expected [IPV4:]PORT, e.g. "
+                      "127.0.0.1:9100)",
+                      flag, result.ipv4_address));
+    }
+  }
+  std::uint32_t port = 0;
+  const auto [end, ec] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (port_text.empty() || ec != std::errc{} || end != port_text.data() + port_text.size() ||
+      port > 65535) {
+    throw UsageError(fmt::format(
+        "{}: '{}' is not a port number 0-65535 (expected [IPV4:]PORT, e.g. 127.0.0.1:9100)", flag,
+        port_text));
+  }
+  result.port = static_cast<std::uint16_t>(port);
+  return result;
+}
 
 std::string relay_usage() {
   return R"(usage: vmesh-relay [options]
@@ -56,12 +102,19 @@ vmesh options:
       --pcap FILE           capture every frame as pcapng (radiotap + 802.11, one interface
                             per node, the relay's verdict per receiver as packet comment)
       --pcap-max-bytes N    rotate the capture to FILE.1 past N bytes (default 268435456)
+      --stats-jsonl FILE    append one JSON line of per-link and per-client counters to
+                            FILE every interval (schema in docs/relay.md)
+      --stats-interval-ms N interval of --stats-jsonl (default 1000, 10-3600000)
+      --metrics-listen [ADDR:]PORT  serve GET /metrics (Prometheus text format) on
+                            ADDR:PORT; ADDR defaults to 127.0.0.1, PORT 0 picks one
+      --metrics-timeout-ms N  close an HTTP connection not done within N ms (2000)
       --version             print the version
 )";
 }
 
 std::optional<RelayOptions> parse_relay_options(const std::vector<std::string>& args) {
   RelayOptions opts;
+  bool interval_given = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     auto value = [&]() -> const std::string& {
@@ -131,12 +184,30 @@ std::optional<RelayOptions> parse_relay_options(const std::vector<std::string>& 
     } else if (arg == "--pcap-max-bytes") {
       opts.pcap_max_bytes = parse_number<std::uint64_t>(arg, value());
       if (opts.pcap_max_bytes < 65536) throw UsageError("--pcap-max-bytes: at least 65536");
+    } else if (arg == "--stats-jsonl") {
+      opts.stats_jsonl_file = value();
+      if (opts.stats_jsonl_file.empty()) throw UsageError("--stats-jsonl: empty file name");
+    } else if (arg == "--stats-interval-ms") {
+      opts.stats_interval_ms = parse_number<std::uint32_t>(arg, value());
+      interval_given = true;
+      if (opts.stats_interval_ms < 10 || opts.stats_interval_ms > 3'600'000)
+        throw UsageError("--stats-interval-ms: between 10 and 3600000");
+    } else if (arg == "--metrics-listen") {
+      const ListenAddress listen = parse_listen_address(arg, value());
+      opts.metrics_enabled = true;
+      opts.metrics_address = listen.ipv4_address;
+      opts.metrics_port = listen.port;
+    } else if (arg == "--metrics-timeout-ms") {
+      opts.metrics_timeout_ms = parse_number<std::uint32_t>(arg, value());
+      if (opts.metrics_timeout_ms == 0) throw UsageError("--metrics-timeout-ms: at least 1");
     } else if (arg == "--check-topology") {
       opts.check_topology_file = value();
     } else {
       throw UsageError(fmt::format("unknown option '{}' (see --help)", arg));
     }
   }
+  if (interval_given && opts.stats_jsonl_file.empty())
+    throw UsageError("--stats-interval-ms needs --stats-jsonl FILE");
   return opts;
 }
 

@@ -32,6 +32,17 @@ struct RelayOptions {
   std::uint32_t busy_poll_us = 0;           // spin this long for work before sleeping
   std::string pcap_file;                    // pcapng capture of every relayed frame
   std::uint64_t pcap_max_bytes = 256ull << 20;  // then FILE is rotated to FILE.1
+  std::string stats_jsonl_file;                 // one JSON line of counters per interval
+  std::uint32_t stats_interval_ms = 1000;
+  bool metrics_enabled = false;  // --metrics-listen: GET /metrics over HTTP
+  std::string metrics_address = "127.0.0.1";
+  std::uint16_t metrics_port = 0;           // 0: any free port (in the ports file)
+  std::uint32_t metrics_timeout_ms = 2000;  // whole HTTP exchange must end within this
+};
+
+struct ListenAddress {
+  std::string ipv4_address;
+  std::uint16_t port = 0;
 };
 
 struct UsageError : std::runtime_error {
@@ -42,5 +53,9 @@ struct UsageError : std::runtime_error {
 std::optional<RelayOptions> parse_relay_options(const std::vector<std::string>& args);
 
 std::string relay_usage();
+
+// "[IPV4:]PORT" (e.g. "127.0.0.1:9100", "9100"; address 127.0.0.1 when only a port is
+// given; port 0 picks a free one). Throws UsageError naming `flag` and what is wrong.
+ListenAddress parse_listen_address(const std::string& flag, const std::string& text);
 
 }  // namespace vmesh::relay

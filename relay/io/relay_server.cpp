@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "relay/core/http_request.hpp"
 #include "relay/io/log.hpp"
 #include "relay/io/user_data.hpp"
 
@@ -31,6 +32,7 @@ std::int64_t RelayServer::wait_budget_ns(std::int64_t next_tick_ms) const {
     wait_ns = std::min(wait_ns, std::max<std::int64_t>(until_ns, 1000));
   };
   tighten(delayed_.next_due_us());
+  if (next_stats_ms_ >= 0) tighten(static_cast<std::uint64_t>(next_stats_ms_) * 1000);
   if (topology_) {
     if (auto event_us = topology_->next_event_us()) tighten(*event_us + start_us_);
   }
@@ -50,6 +52,7 @@ int RelayServer::run() {
        ports_.tcp, ports_.spy, ports_.control, ports_.vsock ? ", vsock " : "",
        ports_.vsock ? std::to_string(*ports_.vsock) : "");
   write_ports_file();
+  if (stats_jsonl_) next_stats_ms_ = now_ms_ + options_.stats_interval_ms;
 
   std::int64_t next_tick_ms = now_ms_ + kTickMs;
   while (!stop_) {
@@ -74,6 +77,12 @@ int RelayServer::run() {
     io_uring_cq_advance(ring_.raw(), seen);
     deliver_due();
     if (topology_) topology_->advance_to(medium_time_us());  // events fire without traffic too
+    if (next_stats_ms_ >= 0 && now_ms_ >= next_stats_ms_) {
+      write_stats_line();
+      // Stay on the interval's grid, but never owe a burst of lines after a long stall.
+      next_stats_ms_ += options_.stats_interval_ms;
+      if (next_stats_ms_ <= now_ms_) next_stats_ms_ = now_ms_ + options_.stats_interval_ms;
+    }
     if (now_ms_ >= next_tick_ms) {
       check_timeouts();
       next_tick_ms = now_ms_ + kTickMs;
@@ -84,6 +93,7 @@ int RelayServer::run() {
   logf("stopping: {} frames in, {} deliveries, {} lost to loss", c.frames_in, c.deliveries,
        c.dropped_loss);
   write_stats_file();
+  finish_stats_file();
   if (capture_) {
     const auto totals = capture_->stop();
     logf("capture: {} packets{}{}{}", totals.packets,
@@ -103,6 +113,13 @@ int RelayServer::run() {
 void RelayServer::dispatch(std::uint64_t user_data, int res, unsigned flags) {
   const OpTag tag = decode_op(user_data);
   if (tag.kind == OpKind::accept) return on_accept(tag.slot, res, flags);
+  if (tag.kind == OpKind::stats_write) {
+    if (stats_jsonl_) {
+      stats_jsonl_->on_write_done(res);
+      stats_jsonl_->submit(ring_, encode_op(OpKind::stats_write, 0, 0));
+    }
+    return;
+  }
   if (tag.kind == OpKind::signal) {
     if (res > 0) {
       logf("signal {} received", signal_info_.ssi_signo);
@@ -136,7 +153,7 @@ void RelayServer::on_accept(std::uint32_t index, int res, unsigned flags) {
     l.retry_at_ms = -1;
     const std::uint32_t slot = open_connection(UniqueFd(res), l.kind);
     Connection& c = *conns_[slot];
-    if (c.kind != ConnKind::control) {
+    if (is_peer(c.kind)) {
       const auto kind = c.kind == ConnKind::spy ? PeerKind::spy : PeerKind::client;
       const std::optional<Slot> old = core_.attach(slot, kind, c.peer.id);
       logf("connect {} id={} from {}", to_string(c.kind), c.peer.id, c.peer.text);
@@ -162,7 +179,7 @@ std::uint32_t RelayServer::open_connection(UniqueFd fd, ConnKind kind) {
   }
   Connection& c = *conns_[slot];
   c.peer = describe_peer(fd.get(), options_.use_port_in_hash);
-  if (kind != ConnKind::control) set_no_delay(fd.get());
+  if (is_peer(kind)) set_no_delay(fd.get());
   c.fd = std::move(fd);
   c.kind = kind;
   c.in_use = true;
@@ -179,13 +196,14 @@ std::uint32_t RelayServer::open_connection(UniqueFd fd, ConnKind kind) {
   c.dirty = false;
   c.close_after_send = false;
   c.frames_in = c.frames_out = c.frames_dropped = c.dropped_since_log = 0;
+  c.bytes_in = c.bytes_out = 0;
   return slot;
 }
 
 void RelayServer::on_recv(std::uint32_t slot, int res) {
   Connection& c = *conns_[slot];
   if (c.closing) return;
-  if (res == 0) return begin_close(slot, "peer closed the connection", c.kind != ConnKind::control);
+  if (res == 0) return begin_close(slot, "peer closed the connection", is_peer(c.kind));
   if (res < 0) {
     if (res == -EINTR || res == -EAGAIN) return arm_recv(slot);
     return begin_close(slot, fmt::format("receive failed: {}", std::strerror(-res)));
@@ -193,6 +211,8 @@ void RelayServer::on_recv(std::uint32_t slot, int res) {
   c.rx_len += static_cast<std::size_t>(res);
   if (c.kind == ConnKind::control) {
     handle_control(slot);
+  } else if (c.kind == ConnKind::metrics) {
+    handle_metrics(slot);
   } else {
     handle_frames(slot);
   }
@@ -220,7 +240,7 @@ void RelayServer::begin_close(std::uint32_t slot, const std::string& reason, boo
   Connection& c = *conns_[slot];
   if (!c.in_use || c.closing) return;
   c.closing = true;
-  if (c.kind != ConnKind::control) core_.detach(slot);
+  if (is_peer(c.kind)) core_.detach(slot);
   if (topology_) topology_->unbind(slot);
   if (log) {
     logf("disconnect {} id={} from {}: {} (frames in {}, out {}, dropped {})", to_string(c.kind),
@@ -262,6 +282,15 @@ void RelayServer::check_timeouts() {
       }
       continue;
     }
+    if (c.kind == ConnKind::metrics) {
+      // One bound for the whole exchange: a client that sends nothing, drips its request
+      // or does not read the answer holds a slot this long at most.
+      if (now_ms_ - c.opened_ms > options_.metrics_timeout_ms) {
+        begin_close(
+            slot, fmt::format("HTTP exchange not done within {} ms", options_.metrics_timeout_ms));
+      }
+      continue;
+    }
     if (c.partial_since_ms >= 0 && now_ms_ - c.partial_since_ms > options_.partial_timeout_ms) {
       begin_close(slot, fmt::format("half-sent frame ({} bytes) for over {} ms", c.rx_len,
                                     options_.partial_timeout_ms));
@@ -294,7 +323,10 @@ void RelayServer::arm_recv(std::uint32_t slot) {
   Connection& c = *conns_[slot];
   io_uring_sqe* sqe = ring_.sqe();
   if (sqe == nullptr) return begin_close(slot, "submission queue exhausted");
-  io_uring_prep_recv(sqe, c.fd.get(), c.rx.get() + c.rx_len, kRxBufferBytes - c.rx_len, 0);
+  // An HTTP request head is read only up to its limit; what a client sends past it is never
+  // read (the connection is answered 431 and closed).
+  const std::size_t capacity = c.kind == ConnKind::metrics ? kMaxHttpRequestBytes : kRxBufferBytes;
+  io_uring_prep_recv(sqe, c.fd.get(), c.rx.get() + c.rx_len, capacity - c.rx_len, 0);
   io_uring_sqe_set_data64(sqe, encode_op(OpKind::recv, c.generation, slot));
   ++c.ops_in_flight;
 }

@@ -11,9 +11,12 @@
 
 #include "relay/capture/capture_writer.hpp"
 #include "relay/core/relay_core.hpp"
+#include "relay/core/stats_jsonl.hpp"
+#include "relay/core/stats_snapshot.hpp"
 #include "relay/core/topology_router.hpp"
 #include "relay/io/connection.hpp"
 #include "relay/io/delay_queue.hpp"
+#include "relay/io/jsonl_appender.hpp"
 #include "relay/io/relay_options.hpp"
 #include "relay/io/ring.hpp"
 #include "relay/io/unique_fd.hpp"
@@ -27,6 +30,7 @@ struct BoundPorts {
   std::uint16_t tcp = 0;
   std::uint16_t spy = 0;
   std::uint16_t control = 0;
+  std::optional<std::uint16_t> metrics;  // --metrics-listen
 };
 
 class RelayServer {
@@ -75,6 +79,12 @@ class RelayServer {
   void capture_vwifi_frame(std::uint32_t slot, std::span<const std::uint8_t> message,
                            std::size_t receivers);
 
+  // Observability (relay_stats.cpp).
+  StatsSnapshot take_snapshot() const;
+  void write_stats_line();
+  void finish_stats_file();
+  void handle_metrics(std::uint32_t slot);
+
   // Connection lifetime (relay_server.cpp).
   std::uint32_t open_connection(UniqueFd fd, ConnKind kind);
   void begin_close(std::uint32_t slot, const std::string& reason, bool log = true);
@@ -107,6 +117,11 @@ class RelayServer {
   std::vector<std::uint32_t> free_slots_;
   std::vector<std::uint32_t> dirty_;
   std::vector<Fanout> fanout_;
+  std::unique_ptr<JsonlAppender> stats_jsonl_;
+  StatsJsonl stats_lines_;
+  std::int64_t next_stats_ms_ = -1;
+  std::uint64_t frames_in_total_ = 0;  // messages from clients and spies, all connections  // when
+                                       // the next --stats-jsonl line is due
 };
 
 }  // namespace vmesh::relay

@@ -45,6 +45,8 @@ const char* to_string(ConnKind kind) {
       return "spy";
     case ConnKind::control:
       return "control";
+    case ConnKind::metrics:
+      return "metrics";
   }
   return "?";
 }
@@ -78,6 +80,15 @@ RelayServer::RelayServer(const RelayOptions& options)
       logf("VSOCK unavailable ({}); serving TCP only", e.what());
     }
   }
+  if (options.metrics_enabled) {
+    try {
+      ports_.metrics = add(listen_tcp(options.metrics_address, options.metrics_port),
+                           ConnKind::metrics, "metrics");
+    } catch (const std::system_error& e) {
+      throw UsageError(fmt::format("--metrics-listen {}:{}: {}", options.metrics_address,
+                                   options.metrics_port, e.what()));
+    }
+  }
   core_.set_ports(ports_.tcp, ports_.vsock.value_or(0));
   if (!options.topology_file.empty()) {
     medium::Topology topology = medium::load_topology_file(options.topology_file);
@@ -85,6 +96,15 @@ RelayServer::RelayServer(const RelayOptions& options)
     logf("topology {} ({} nodes, {} links, {} events), seed {}", options.topology_file,
          topology.nodes.size(), topology.links.size(), topology.events.size(), seed);
     topology_ = std::make_unique<TopologyRouter>(std::move(topology), seed);
+    delayed_.track_links(topology_->topology().nodes.size());
+  }
+  if (!options.stats_jsonl_file.empty()) {
+    try {
+      stats_jsonl_ = std::make_unique<JsonlAppender>(options.stats_jsonl_file);
+    } catch (const std::system_error& e) {
+      throw UsageError(fmt::format("--stats-jsonl: {}", e.what()));
+    }
+    logf("stats every {} ms to {}", options.stats_interval_ms, options.stats_jsonl_file);
   }
   if (!options.pcap_file.empty()) {
     std::vector<std::string> interfaces;
@@ -120,8 +140,10 @@ void RelayServer::write_ports_file() const {
     return;
   }
   const std::string vsock = ports_.vsock ? std::to_string(*ports_.vsock) : "null";
-  std::fprintf(f, "{\"tcp\":%u,\"spy\":%u,\"control\":%u,\"vsock\":%s}\n", ports_.tcp, ports_.spy,
-               ports_.control, vsock.c_str());
+  const std::string metrics =
+      ports_.metrics ? fmt::format(",\"metrics\":{}", *ports_.metrics) : std::string();
+  std::fprintf(f, "{\"tcp\":%u,\"spy\":%u,\"control\":%u,\"vsock\":%s%s}\n", ports_.tcp, ports_.spy,
+               ports_.control, vsock.c_str(), metrics.c_str());
   std::fclose(f);
   std::rename(tmp.c_str(), options_.ports_file.c_str());
 }

@@ -25,6 +25,8 @@ void RelayServer::handle_frames(std::uint32_t slot) {
     }
     const auto message = rest.first(r.wire_bytes);
     ++c.frames_in;
+    ++frames_in_total_;
+    c.bytes_in += message.size();
     if (topology_ && c.kind == ConnKind::client) {
       route_topology(slot, message);
     } else {
@@ -64,13 +66,13 @@ void RelayServer::route_topology(std::uint32_t slot, std::span<const std::uint8_
   for (const RoutedDelivery& d : routed_) {
     if (d.delay_us == 0) {
       if (!enqueue(d.receiver, message, d.power_dbm))
-        topology_->count_queue_drop(d.from_node, d.to_node);
+        topology_->count_queue_drop(d.from_node, d.to_node, d.frame_bytes);
       continue;
     }
     if (!shared)
       shared = std::make_shared<const std::vector<std::uint8_t>>(message.begin(), message.end());
     delayed_.push({now_us_ + d.delay_us, 0, d.receiver, conns_[d.receiver]->generation, d.power_dbm,
-                   d.from_node, d.to_node, shared});
+                   d.from_node, d.to_node, d.frame_bytes, shared});
   }
   // Spies hear everything, unchanged, at once (as with vwifi).
   for (const LivePeer& peer : core_.peers().live()) {
@@ -117,7 +119,7 @@ void RelayServer::deliver_due() {
     if (!c.in_use || c.closing || c.generation != d->generation)
       continue;  // receiver left meanwhile
     if (!enqueue(d->slot, *d->message, d->power_dbm))
-      topology_->count_queue_drop(d->from_node, d->to_node);
+      topology_->count_queue_drop(d->from_node, d->to_node, d->frame_bytes);
   }
 }
 
@@ -135,6 +137,7 @@ bool RelayServer::enqueue(std::uint32_t slot, std::span<const std::uint8_t> mess
   c.queued.insert(c.queued.end(), message.begin(), message.end());
   c.queued[at] = static_cast<std::uint8_t>(power_dbm);
   ++c.frames_out;
+  c.bytes_out += message.size();
   if (!c.dirty) {
     c.dirty = true;
     dirty_.push_back(slot);
@@ -214,7 +217,7 @@ void RelayServer::handle_control(std::uint32_t slot) {
     logf("control order: closing all clients and spies");
     for (std::uint32_t other = 0; other < conns_.size(); ++other) {
       Connection& o = *conns_[other];
-      if (o.in_use && o.kind != ConnKind::control) begin_close(other, "closed by control order");
+      if (o.in_use && is_peer(o.kind)) begin_close(other, "closed by control order");
     }
   }
   reply_and_close(slot, outcome.reply);

@@ -7,7 +7,7 @@
 
 namespace vmesh::relay {
 
-enum class OpKind : std::uint8_t { accept = 1, recv = 2, send = 3, signal = 4 };
+enum class OpKind : std::uint8_t { accept = 1, recv = 2, send = 3, signal = 4, stats_write = 5 };
 
 struct OpTag {
   OpKind kind;

@@ -31,6 +31,24 @@ TEST(Cli, RunWithEverything) {
   EXPECT_EQ(o.command_argv, (std::vector<std::string>{"pytest", "-x", "--nodes"}));
 }
 
+TEST(Cli, StatsAndGraphOptions) {
+  EXPECT_EQ(parse({"up", "t.toml", "--stats", "s.jsonl"}).stats_path, "s.jsonl");
+  EXPECT_EQ(parse({"run", "t.toml", "--stats", "s.jsonl"}).stats_path, "s.jsonl");
+  EXPECT_THROW(parse({"status", "--stats", "s.jsonl"}), UsageError);
+  const auto graph = parse({"graph", "t.toml", "-o", "t.png", "--format", "png"});
+  EXPECT_EQ(graph.command, Command::graph);
+  EXPECT_EQ(graph.topology, "t.toml");
+  EXPECT_EQ(graph.output_path, "t.png");
+  EXPECT_EQ(graph.graph_format, GraphFormat::png);
+  const auto live = parse({"graph", "--live", "--name", "lab"});
+  EXPECT_TRUE(live.live);
+  EXPECT_TRUE(live.topology.empty());
+  EXPECT_THROW(parse({"graph"}), UsageError);
+  EXPECT_THROW(parse({"graph", "a.toml", "b.toml"}), UsageError);
+  EXPECT_THROW(parse({"graph", "a.toml", "--format", "jpeg"}), UsageError);
+  EXPECT_THROW(parse({"run", "a.toml", "--live"}), UsageError);
+}
+
 TEST(Cli, AdminCommands) {
   EXPECT_EQ(parse({"down", "--name", "lab"}).run_name, "lab");
   EXPECT_TRUE(parse({"status", "--json"}).json_output);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -133,8 +134,9 @@ class VmeshVm : public ::testing::Test {
 TEST_F(VmeshVm, Line3PassesRouteThroughTheMiddleAndStopsEverything) {
   const auto json_path = dir_.path / "report.json";
   const auto capture = dir_.path / "line3.pcapng";
+  const auto stats = dir_.path / "line3-stats.jsonl";
   const auto result = run({"run", VMESH_TOPOLOGIES_DIR "/line3.toml", "--json", json_path.string(),
-                           "--capture", capture.string()});
+                           "--capture", capture.string(), "--stats", stats.string()});
   if (!skip_reason_.empty()) GTEST_SKIP() << skip_reason_;
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   const auto report = nlohmann::json::parse(read_text_file(json_path));
@@ -164,6 +166,29 @@ TEST_F(VmeshVm, Line3PassesRouteThroughTheMiddleAndStopsEverything) {
   } else {
     EXPECT_GT(std::filesystem::file_size(capture), 1000u);
   }
+
+  // --stats: the relay's JSON lines, named by the report. Every node was bound while the
+  // mesh ran (the VMs stop before the relay, so the final line has no clients left), and
+  // the last line has traffic on both links in both directions.
+  EXPECT_EQ(report.at("relay_stats_jsonl"), stats.string());
+  std::ifstream lines(stats);
+  nlohmann::json last;
+  int count = 0;
+  std::set<std::string> nodes;
+  for (std::string line; std::getline(lines, line); ++count) {
+    last = nlohmann::json::parse(line);
+    for (const auto& client : last.at("clients")) {
+      if (client.at("node").is_string()) nodes.insert(client.at("node").get<std::string>());
+    }
+  }
+  EXPECT_GE(count, 3) << "one line a second over a run of several seconds";
+  std::set<std::string> links;
+  for (const auto& link : last.at("links")) {
+    if (link.at("delivered").get<long>() > 0)
+      links.insert(link.at("from").get<std::string>() + "->" + link.at("to").get<std::string>());
+  }
+  EXPECT_EQ(links, (std::set<std::string>{"n1->n2", "n2->n1", "n2->n3", "n3->n2"}));
+  EXPECT_EQ(nodes, (std::set<std::string>{"n1", "n2", "n3"}));
 }
 
 TEST_F(VmeshVm, FailingCheckExitsNonZeroAndKeepsLogs) {

@@ -67,3 +67,44 @@ TEST(RelayOptions, ErrorsNameTheFlag) {
 
 }  // namespace
 }  // namespace vmesh::relay
+
+namespace vmesh::relay {
+namespace {
+
+TEST(RelayOptions, MetricsListenDefaultsToLoopback) {
+  const auto port_only = parse_relay_options({"--metrics-listen", "9100"});
+  ASSERT_TRUE(port_only);
+  EXPECT_TRUE(port_only->metrics_enabled);
+  EXPECT_EQ(port_only->metrics_address, "127.0.0.1");
+  EXPECT_EQ(port_only->metrics_port, 9100);
+  const auto both = parse_relay_options({"--metrics-listen", "0.0.0.0:0"});
+  EXPECT_EQ(both->metrics_address, "0.0.0.0");
+  EXPECT_EQ(both->metrics_port, 0);
+  EXPECT_FALSE(parse_relay_options({})->metrics_enabled);
+}
+
+TEST(RelayOptions, BadMetricsListenValuesSayWhy) {
+  for (const char* bad : {"", "x", "65536", "1.2.3:80", "1.2.3.4.5:80", "256.0.0.1:80", ":80",
+                          "127.0.0.1:-1", "[::1]:80", "01234.0.0.1:80"}) {
+    EXPECT_THROW(parse_listen_address("--metrics-listen", bad), UsageError) << bad;
+  }
+  try {
+    parse_listen_address("--metrics-listen", "localhost:9100");
+  } catch (const UsageError& e) {
+    EXPECT_STREQ(e.what(),
+                 "--metrics-listen: 'localhost' is not an IPv4 address (expected [IPV4:]PORT, "
+                 "e.g. 127.0.0.1:9100)");
+  }
+}
+
+TEST(RelayOptions, StatsJsonlInterval) {
+  const auto o = parse_relay_options({"--stats-jsonl", "s.jsonl", "--stats-interval-ms", "250"});
+  EXPECT_EQ(o->stats_jsonl_file, "s.jsonl");
+  EXPECT_EQ(o->stats_interval_ms, 250u);
+  EXPECT_EQ(parse_relay_options({"--stats-jsonl", "s.jsonl"})->stats_interval_ms, 1000u);
+  EXPECT_THROW(parse_relay_options({"--stats-jsonl", "s", "--stats-interval-ms", "5"}), UsageError);
+  EXPECT_THROW(parse_relay_options({"--stats-interval-ms", "100"}), UsageError);
+}
+
+}  // namespace
+}  // namespace vmesh::relay

@@ -76,6 +76,7 @@ RelayProcess::RelayProcess(const std::vector<std::string>& extra_args, int max_o
       spy_port = json_port(json, "spy");
       control_port = json_port(json, "control");
       if (json.find("\"vsock\":null") == std::string::npos) vsock_port = json_port(json, "vsock");
+      if (json.find("\"metrics\":") != std::string::npos) metrics_port = json_port(json, "metrics");
       return;
     }
     int status = 0;
