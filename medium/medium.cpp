@@ -136,17 +136,28 @@ void Medium::decide(const FrameInfo& frame, std::uint64_t now_us, std::vector<De
   for (std::size_t index = 0; index < node_count_; ++index) {
     const auto receiver = static_cast<NodeId>(index);
     if (receiver == sender) continue;
-    if (!node_up_[sender] || !node_up_[receiver]) {
-      out.push_back(Delivery{receiver, Verdict::drop_node_down, 0, 0});
-      continue;
-    }
-    LinkState& state = link(sender, receiver);
-    if (group_[sender] != group_[receiver] || state.forced_down || state.reach == Reach::deaf) {
-      out.push_back(Delivery{receiver, Verdict::drop_deaf, 0, 0});
-      continue;
-    }
-    out.push_back(decide_link(state, frame, receiver, now_us_));
+    out.push_back(decide_receiver(frame, receiver));
   }
+}
+
+Delivery Medium::retry(const FrameInfo& frame, NodeId receiver, std::uint64_t now_us) {
+  now_us_ = std::max(now_us_, now_us);
+  if (frame.sender >= node_count_ || receiver >= node_count_ || receiver == frame.sender) {
+    return Delivery{receiver, Verdict::drop_deaf, 0, 0};
+  }
+  return decide_receiver(frame, receiver);
+}
+
+Delivery Medium::decide_receiver(const FrameInfo& frame, NodeId receiver) {
+  const NodeId sender = frame.sender;
+  if (!node_up_[sender] || !node_up_[receiver]) {
+    return Delivery{receiver, Verdict::drop_node_down, 0, 0};
+  }
+  LinkState& state = link(sender, receiver);
+  if (group_[sender] != group_[receiver] || state.forced_down || state.reach == Reach::deaf) {
+    return Delivery{receiver, Verdict::drop_deaf, 0, 0};
+  }
+  return decide_link(state, frame, receiver, now_us_);
 }
 
 double Medium::signal_dbm(LinkState& state, NodeId from, NodeId to, std::uint32_t freq_mhz,

@@ -55,6 +55,12 @@ class Medium {
   // A sender outside the topology gets no deliveries. Does not throw.
   void decide(const FrameInfo& frame, std::uint64_t now_us, std::vector<Delivery>& out);
 
+  // One more attempt of a frame decide() just decided, on frame.sender -> receiver only: a
+  // unicast retransmission after a missing ACK. The same checks and draws as decide() makes
+  // for that receiver, from that link's own random stream (so retries never shift the
+  // draws of other links). now_us as given to decide(). Does not throw.
+  Delivery retry(const FrameInfo& frame, NodeId receiver, std::uint64_t now_us);
+
   // Applies the timeline events due at now_us (decide does this itself). Does not throw.
   void advance_to(std::uint64_t now_us);
 
@@ -123,6 +129,8 @@ class Medium {
   // Received signal [dBm] on from -> to before clamping.
   double signal_dbm(LinkState& state, NodeId from, NodeId to, std::uint32_t freq_mhz,
                     std::int8_t tx_power_dbm);
+  // Deciding one receiver: node, partition and link checks, then decide_link.
+  Delivery decide_receiver(const FrameInfo& frame, NodeId receiver);
   // Deciding one receiver after the node, partition and link checks passed.
   Delivery decide_link(LinkState& state, const FrameInfo& frame, NodeId receiver,
                        std::uint64_t now_us);

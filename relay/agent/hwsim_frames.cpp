@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "relay/agent/genl_writer.hpp"
+#include "relay/wire/tx_status.hpp"
 #include "relay/wire/wire_format.hpp"
 
 namespace vmesh::agent {
@@ -15,9 +16,6 @@ namespace {
 std::uint16_t attr(HwsimAttr a) {
   return static_cast<std::uint16_t>(a);
 }
-
-// struct hwsim_tx_rate { s8 idx; u8 count; } __packed, IEEE80211_TX_MAX_RATES entries.
-constexpr std::size_t kTxRateBytes = 2;
 
 }  // namespace
 
@@ -53,17 +51,7 @@ bool append_tx_status(std::vector<std::uint8_t>& out, std::uint16_t family_id,
   // the rest unused (idx -1), which is what a medium that delivered the frame reports.
   auto rates = w.reserve(attr(HwsimAttr::tx_info), tx.tx_info.size());
   std::memcpy(rates.data(), tx.tx_info.data(), tx.tx_info.size());
-  bool acked = false;
-  for (std::size_t i = 0; i + kTxRateBytes <= rates.size(); i += kTxRateBytes) {
-    const auto idx = static_cast<std::int8_t>(rates[i]);
-    if (!acked && idx >= 0) {
-      rates[i + 1] = 1;
-      acked = true;
-    } else if (acked) {
-      rates[i] = 0xff;  // idx -1
-      rates[i + 1] = 0;
-    }
-  }
+  wire::spend_attempts(rates, 1);
   w.put_u64(attr(HwsimAttr::cookie), *tx.cookie);
   if (!tx.tx_info_flags.empty()) w.put(attr(HwsimAttr::tx_info_flags), tx.tx_info_flags);
   w.finish();

@@ -44,7 +44,12 @@ std::string LinkCounters::to_json(const medium::Topology& topology) const {
         out += fmt::format(R"({}"{}":{})", r ? "," : "", to_string(static_cast<DropReason>(r)),
                            c.dropped[r]);
       }
-      out += "}}";
+      out += "}";
+      if (c.acked + c.unacked > 0) {
+        out += fmt::format(R"(,"tx_status":{{"acked":{},"unacked":{},"retries":{}}})", c.acked,
+                           c.unacked, c.retries);
+      }
+      out += "}";
     }
   }
   return out + "]}";

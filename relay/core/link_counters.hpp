@@ -30,6 +30,11 @@ struct LinkCounter {
   std::uint64_t delay_us_total = 0;   // sum of applied delays, for the mean
   std::uint64_t bytes_sent = 0;       // 802.11 frame bytes of `sent`
   std::uint64_t bytes_delivered = 0;  // 802.11 frame bytes of `delivered`
+  // TX-status clients only: unicast frames whose ACK the medium decided on this link,
+  // and the retransmissions it simulated (each also counted in `sent` and `dropped`).
+  std::uint64_t acked = 0;
+  std::uint64_t unacked = 0;
+  std::uint64_t retries = 0;
 };
 
 class LinkCounters {
@@ -46,7 +51,8 @@ class LinkCounters {
   std::size_t node_count() const { return node_count_; }
 
   // {"links":[{"from":"n1","to":"n2","sent":..,"delivered":..,"mean_delay_us":..,
-  //   "dropped":{"loss":..,...}},...]} for every pair with traffic. Does not throw except
+  //   "dropped":{"loss":..,...}[,"tx_status":{"acked":..,"unacked":..,"retries":..}]},...]}
+  //   for every pair with traffic (tx_status only where the medium decided ACKs). Does not throw except
   //   bad_alloc.
   std::string to_json(const medium::Topology& topology) const;
 

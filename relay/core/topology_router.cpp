@@ -139,8 +139,83 @@ std::optional<medium::NodeId> TopologyRouter::node_of(Slot slot) const {
   return it->second;
 }
 
+namespace {
+
+// 802.11 header offsets: addr1 (receiver) after frame control and duration, addr2 after it.
+constexpr std::size_t kAddr1Offset = 4;
+constexpr std::size_t kAddr2Offset = 10;
+constexpr std::size_t kAddr2End = kAddr2Offset + wire::kMacBytes;
+constexpr std::size_t kMaxLearnedAddresses = 1024;
+// hwsim plans at most 4 rates x max_rate_tries (11); a bound for hand-made messages.
+constexpr std::uint32_t kMaxAttempts = 64;
+
+wire::MacAddress mac_at(std::span<const std::uint8_t> frame, std::size_t offset) {
+  wire::MacAddress mac;
+  std::copy_n(frame.begin() + static_cast<std::ptrdiff_t>(offset), wire::kMacBytes,
+              mac.bytes.begin());
+  return mac;
+}
+
+bool is_retryable(medium::Verdict verdict) {
+  // Lost on the air: the next attempt draws again. Deaf, down, other channel, or over
+  // the rate limit at this instant: every retry would fail the same way.
+  return verdict == medium::Verdict::drop_loss;
+}
+
+}  // namespace
+
+void TopologyRouter::learn_address(medium::NodeId sender, std::span<const std::uint8_t> frame) {
+  // Control frames (type 1) such as ACK and CTS carry no addr2.
+  if (frame.size() < kAddr2End || ((frame[0] >> 2) & 0x3) == 1) return;
+  const wire::MacAddress addr2 = mac_at(frame, kAddr2Offset);
+  if (medium::matches_prefix(medium_.topology().nodes[sender].mac_prefix, addr2)) return;
+  const auto it = learned_addresses_.find(addr2);
+  if (it != learned_addresses_.end()) {
+    it->second = sender;
+  } else if (learned_addresses_.size() < kMaxLearnedAddresses) {
+    learned_addresses_.emplace(addr2, sender);
+  }
+}
+
+std::optional<medium::NodeId> TopologyRouter::node_of_address(
+    const wire::MacAddress& address) const {
+  if (auto node = medium_.node_for_transmitter(address)) return node;
+  const auto it = learned_addresses_.find(address);
+  if (it == learned_addresses_.end()) return std::nullopt;
+  return it->second;
+}
+
+void TopologyRouter::decide_ack(const medium::FrameInfo& info, std::span<const std::uint8_t> frame,
+                                std::uint64_t now_us, AckRequest& ack) {
+  const std::uint32_t planned = std::clamp<std::uint32_t>(ack.planned_attempts, 1, kMaxAttempts);
+  ack.outcome = {.acked = false, .attempts = planned};
+  const auto dest = frame.size() >= kAddr1Offset + wire::kMacBytes
+                        ? node_of_address(mac_at(frame, kAddr1Offset))
+                        : std::nullopt;
+  if (!dest || *dest == info.sender) return;  // nobody owns that address: no ACK comes
+  const std::size_t index = *dest < info.sender ? *dest : *dest - 1u;  // decide() skips sender
+  if (index >= decisions_.size()) return;
+  LinkCounter& c = counters_.at(info.sender, *dest);
+  medium::Delivery& delivery = decisions_[index];
+  std::uint32_t attempts = 1;
+  while (delivery.verdict != medium::Verdict::deliver && is_retryable(delivery.verdict) &&
+         attempts < planned) {
+    // The failed attempt is counted here; the final one by route() like any frame.
+    ++c.sent;
+    c.bytes_sent += info.bytes;
+    ++c.dropped[static_cast<int>(reason_of(delivery.verdict))];
+    ++c.retries;
+    ++attempts;
+    delivery = medium_.retry(info, *dest, now_us);
+  }
+  const bool acked = delivery.verdict == medium::Verdict::deliver && slot_of_node_[*dest];
+  ack.outcome = {.acked = acked, .attempts = acked ? attempts : planned};
+  ++(acked ? c.acked : c.unacked);
+}
+
 void TopologyRouter::route(Slot from, std::span<const std::uint8_t> message, std::uint64_t now_us,
-                           std::vector<RoutedDelivery>& out, Binding& binding) {
+                           std::vector<RoutedDelivery>& out, Binding& binding, AckRequest* ack) {
+  if (ack != nullptr) ack->outcome = {.acked = false, .attempts = ack->planned_attempts};
   const wire::FrameRouting routing = wire::read_frame_routing(message);
   decisions_.clear();
   auto sender = node_of(from);
@@ -172,6 +247,8 @@ void TopologyRouter::route(Slot from, std::span<const std::uint8_t> message, std
   info.tx_power_dbm = static_cast<std::int8_t>(message[0]);
   decisions_.clear();
   medium_.decide(info, now_us, decisions_);
+  learn_address(*sender, routing.frame);
+  if (ack != nullptr) decide_ack(info, routing.frame, now_us, *ack);
 
   for (const medium::Delivery& d : decisions_) {
     LinkCounter& c = counters_.at(*sender, d.receiver);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -13,6 +14,7 @@
 #include "medium/medium.hpp"
 #include "relay/core/link_counters.hpp"
 #include "relay/core/peer_registry.hpp"
+#include "relay/wire/tx_status.hpp"
 
 namespace vmesh::relay {
 
@@ -32,15 +34,25 @@ struct Binding {
   std::string detail;  // for the log line
 };
 
+// The medium's answer for a unicast frame whose sender wants honest TX status.
+struct AckRequest {
+  std::uint32_t planned_attempts = 1;  // from the frame's TX_INFO retry chain
+  wire::TxOutcome outcome;             // filled in by route()
+};
+
 class TopologyRouter {
  public:
   TopologyRouter(medium::Topology topology, std::uint64_t seed);
 
   // Decides one validated message (power byte first) from client `from` at now_us (µs
   // since the relay started). The first frame of a connection binds it to a node; frames
-  // of connections that match no node are dropped and counted. No throws except bad_alloc.
+  // of connections that match no node are dropped and counted. With `ack`, the frame is a
+  // unicast frame (wire::wants_medium_ack) whose sender waits for the medium's verdict:
+  // lost attempts to the addressed node are retried up to the planned number, as a radio
+  // retransmits until it hears an ACK, and `ack->outcome` says how it ended. No throws
+  // except bad_alloc.
   void route(Slot from, std::span<const std::uint8_t> message, std::uint64_t now_us,
-             std::vector<RoutedDelivery>& out, Binding& binding);
+             std::vector<RoutedDelivery>& out, Binding& binding, AckRequest* ack = nullptr);
 
   // A connection for a node whose VSOCK CID the topology names; returns its binding.
   Binding bind_cid(Slot slot, std::uint32_t cid);
@@ -77,6 +89,12 @@ class TopologyRouter {
 
  private:
   Binding bind(Slot slot, medium::NodeId node, const std::string& how);
+  // Interface addresses outside the MAC-prefix scheme (a guest that set its own) are
+  // learned from the addr2 of the frames each node sends.
+  void learn_address(medium::NodeId sender, std::span<const std::uint8_t> frame);
+  std::optional<medium::NodeId> node_of_address(const wire::MacAddress& address) const;
+  void decide_ack(const medium::FrameInfo& info, std::span<const std::uint8_t> frame,
+                  std::uint64_t now_us, AckRequest& ack);
 
   std::uint64_t seed_;
   medium::Medium medium_;
@@ -85,6 +103,7 @@ class TopologyRouter {
   std::vector<std::optional<Slot>> slot_of_node_;
   std::unordered_map<Slot, bool> unknown_reported_;
   std::vector<medium::Delivery> decisions_;
+  std::map<wire::MacAddress, medium::NodeId> learned_addresses_;
   std::uint64_t unbound_frames_ = 0;
 };
 

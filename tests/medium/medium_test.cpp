@@ -438,5 +438,49 @@ TEST(Medium, DecideDoesNotAllocateOnceTheVectorHasCapacity) {
   EXPECT_EQ(out.capacity(), 8U);
 }
 
+TEST(Medium, RetryDrawsAgainOnlyOnTheOneLink) {
+  constexpr std::string_view kLossy = R"([medium]
+default = "none"
+[[node]]
+name = "a"
+[[node]]
+name = "b"
+[[node]]
+name = "c"
+[[link]]
+nodes = ["a", "b"]
+loss = 0.5
+[[link]]
+nodes = ["a", "c"]
+loss = 0.5
+)";
+  // Same seed, same frames: retries on a->b leave a->c's draws where they were.
+  Medium plain = make_medium(kLossy, 7);
+  Medium retried = make_medium(kLossy, 7);
+  int retry_delivered = 0;
+  for (std::uint64_t i = 0; i < 2000; ++i) {
+    const auto a = decide(plain, frame_from(0), i);
+    const auto b = decide(retried, frame_from(0), i);
+    ASSERT_EQ(a[1].verdict, b[1].verdict) << "frame " << i;  // a->c unaffected
+    if (b[0].verdict == Verdict::drop_loss) {
+      const Delivery again = retried.retry(frame_from(0), 1, i);
+      EXPECT_NE(again.verdict, Verdict::drop_deaf);
+      if (again.verdict == Verdict::deliver) ++retry_delivered;
+    }
+  }
+  // About half of the ~1000 retries get through (5 sigma is ~80).
+  EXPECT_GT(retry_delivered, 420);
+  EXPECT_LT(retry_delivered, 580);
+}
+
+TEST(Medium, RetryKeepsTheLinkChecks) {
+  Medium medium = make_medium(kLine3);
+  EXPECT_EQ(medium.retry(frame_from(0), 2, 0).verdict, Verdict::drop_deaf);  // no n1-n3 link
+  EXPECT_EQ(medium.retry(frame_from(0), 1, 0).verdict, Verdict::deliver);
+  EXPECT_EQ(medium.retry(frame_from(0), 1, 0).delay_us, 1000U);
+  EXPECT_EQ(medium.retry(frame_from(0), 0, 0).verdict, Verdict::drop_deaf);   // itself
+  EXPECT_EQ(medium.retry(frame_from(0), 42, 0).verdict, Verdict::drop_deaf);  // no such node
+}
+
 }  // namespace
 }  // namespace vmesh::medium
