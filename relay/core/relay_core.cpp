@@ -1,8 +1,14 @@
 #include "relay/core/relay_core.hpp"
 
+#include <algorithm>
+
 #include "relay/wire/hwsim_message.hpp"
 
 namespace vmesh::relay {
+
+namespace {
+constexpr std::size_t kMaxOwners = 1024;
+}  // namespace
 
 RelayCore::RelayCore(RelaySettings settings, std::uint64_t seed)
     : settings_(settings), rng_(static_cast<std::mt19937::result_type>(seed)) {}
@@ -13,6 +19,15 @@ void RelayCore::route(Slot from, std::span<const std::uint8_t> message,
   if (sender == nullptr || message.empty()) return;
   ++counters_.frames_in;
   const auto tx_power_dbm = static_cast<std::int8_t>(message[0]);
+  if (learn_addresses_ && owners_.size() < kMaxOwners) {
+    const wire::FrameRouting routing = wire::read_frame_routing(message);
+    // addr2 of anything but control frames (ACK/CTS have none).
+    if (routing.frame.size() >= 16 && ((routing.frame[0] >> 2) & 0x3) != 1) {
+      wire::MacAddress addr2;
+      std::copy_n(routing.frame.begin() + 10, 6, addr2.bytes.begin());
+      owners_[addr2] = from;
+    }
+  }
   const bool from_spy = sender->kind == PeerKind::spy;
   std::optional<std::uint32_t> freq_mhz;  // parsed only if a client needs a signal
 
@@ -33,6 +48,16 @@ void RelayCore::route(Slot from, std::span<const std::uint8_t> message,
     out.push_back({peer.slot, signal});
   }
   counters_.deliveries += out.size();
+}
+
+std::optional<Slot> RelayCore::owner_of(const wire::MacAddress& address) const {
+  const auto it = owners_.find(address);
+  if (it == owners_.end()) return std::nullopt;
+  return it->second;
+}
+
+void RelayCore::forget_addresses_of(Slot slot) {
+  std::erase_if(owners_, [slot](const auto& entry) { return entry.second == slot; });
 }
 
 ControlOutcome RelayCore::handle_control(const ControlRequest& request) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <random>
 #include <span>
@@ -10,6 +11,7 @@
 
 #include "relay/core/control_protocol.hpp"
 #include "relay/core/peer_registry.hpp"
+#include "relay/wire/mac_address.hpp"
 
 namespace vmesh::relay {
 
@@ -54,6 +56,12 @@ class RelayCore {
   // frames go to every client and other spy unchanged. Appends to `out`. No throws.
   void route(Slot from, std::span<const std::uint8_t> message, std::vector<Fanout>& out) noexcept;
 
+  // Which live client sent frames from an 802.11 address (addr2), once learning is on:
+  // the destination of a unicast frame for TX-status clients in vwifi mode.
+  std::optional<Slot> owner_of(const wire::MacAddress& address) const;
+  void learn_addresses() { learn_addresses_ = true; }
+  void forget_addresses_of(Slot slot);
+
   // Applies a control order and returns the reply bytes (possibly empty).
   ControlOutcome handle_control(const ControlRequest& request);
 
@@ -72,6 +80,8 @@ class RelayCore {
   PeerRegistry peers_;
   std::mt19937 rng_;
   RelayCounters counters_;
+  bool learn_addresses_ = false;
+  std::map<wire::MacAddress, Slot> owners_;
 };
 
 }  // namespace vmesh::relay

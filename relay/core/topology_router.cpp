@@ -210,6 +210,7 @@ void TopologyRouter::decide_ack(const medium::FrameInfo& info, std::span<const s
   }
   const bool acked = delivery.verdict == medium::Verdict::deliver && slot_of_node_[*dest];
   ack.outcome = {.acked = acked, .attempts = acked ? attempts : planned};
+  ack.signal_dbm = acked ? delivery.signal_dbm : 0;
   ++(acked ? c.acked : c.unacked);
 }
 

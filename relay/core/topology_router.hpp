@@ -38,6 +38,7 @@ struct Binding {
 struct AckRequest {
   std::uint32_t planned_attempts = 1;  // from the frame's TX_INFO retry chain
   wire::TxOutcome outcome;             // filled in by route()
+  std::int8_t signal_dbm = 0;          // of the delivered attempt, for the ACK's signal
 };
 
 class TopologyRouter {

@@ -34,6 +34,10 @@ struct Connection {
   int ops_in_flight = 0;  // the slot is reused only when this drops to 0 after closing
   PeerAddress peer;
   std::int64_t opened_ms = 0;
+  // TX-status extension: accepted on that port (a hello was queued), and the agent's hello
+  // arrived, so every later unicast frame of it gets the medium's verdict back.
+  bool tx_status_port = false;
+  bool tx_status_on = false;
 
   // Receive side.
   std::unique_ptr<std::uint8_t[]> rx;
@@ -56,6 +60,7 @@ struct Connection {
   std::uint64_t frames_out = 0;
   std::uint64_t bytes_out = 0;
   std::uint64_t frames_dropped = 0;
+  std::uint64_t statuses_out = 0;  // TX statuses queued to it
   std::uint64_t dropped_since_log = 0;
 };
 

@@ -83,7 +83,10 @@ vwifi-server options:
   -h, --help                this text
 vmesh options:
       --bind ADDR           IPv4 address of the TCP listeners (default 127.0.0.1)
-      --ports-base N        VSOCK N, TCP N+1, spy N+2, control N+3 (0: any free ports)
+      --port-txstatus PORT  TCP port for vmesh-agent clients that take the medium's
+                            TX status (honest ACKs; default 8215, see docs/relay.md)
+      --ports-base N        VSOCK N, TCP N+1, spy N+2, control N+3, TX status N+4
+                            (0: any free ports)
       --no-vsock            do not listen on VSOCK
       --seed N              seed of the loss decisions (default: random, logged)
       --queue-bytes N       per-receiver send queue bound; beyond it frames are dropped
@@ -91,7 +94,8 @@ vmesh options:
       --stall-timeout-ms N  close a receiver whose socket accepts nothing for N ms (3000)
       --partial-timeout-ms N  close a sender that leaves a frame half-sent for N ms (1000)
       --control-timeout-ms N  close a control connection silent for N ms (1000)
-      --ports-file PATH     write {"tcp":P,"spy":P,"control":P,"vsock":P} once listening
+      --ports-file PATH     write {"tcp":P,"spy":P,"control":P,"vsock":P,"txstatus":P}
+                            once listening
       --topology FILE       use the topology medium of FILE (who hears whom, loss, delay,
                             events) instead of vwifi's; clients are matched to nodes by
                             their radios' MAC prefix; the seed defaults to [meta] seed
@@ -137,6 +141,8 @@ std::optional<RelayOptions> parse_relay_options(const std::vector<std::string>& 
       opts.spy_port = port();
     } else if (arg == "-c" || arg == "--port-ctrl") {
       opts.control_port = port();
+    } else if (arg == "--port-txstatus") {
+      opts.txstatus_port = port();
     } else if (arg == "-l" || arg == "--lost-packets") {
       opts.loss_enabled = true;
     } else if (arg == "-u" || arg == "--use-port-in-hash") {
@@ -147,8 +153,8 @@ std::optional<RelayOptions> parse_relay_options(const std::vector<std::string>& 
       opts.bind_address = value();
     } else if (arg == "--ports-base") {
       const auto base = parse_number<std::uint32_t>(arg, value());
-      if (base != 0 && base + 3 > 65535)
-        throw UsageError("--ports-base: N+3 must be a port number");
+      if (base != 0 && base + 4 > 65535)
+        throw UsageError("--ports-base: N+4 must be a port number");
       const auto at = [&](std::uint32_t offset) {
         return static_cast<std::uint16_t>(base == 0 ? 0 : base + offset);
       };
@@ -156,6 +162,7 @@ std::optional<RelayOptions> parse_relay_options(const std::vector<std::string>& 
       opts.tcp_port = at(1);
       opts.spy_port = at(2);
       opts.control_port = at(3);
+      opts.txstatus_port = at(4);
     } else if (arg == "--no-vsock") {
       opts.vsock_enabled = false;
     } else if (arg == "--seed") {

@@ -15,6 +15,7 @@ struct RelayOptions {
   std::uint16_t tcp_port = 8212;
   std::uint16_t spy_port = 8213;
   std::uint16_t control_port = 8214;
+  std::uint16_t txstatus_port = 8215;  // vmesh-agent clients that take the medium's TX status
   bool vsock_enabled = true;
   bool loss_enabled = false;      // -l
   bool use_port_in_hash = false;  // -u

@@ -10,6 +10,7 @@
 #include "relay/core/http_request.hpp"
 #include "relay/io/log.hpp"
 #include "relay/io/user_data.hpp"
+#include "relay/wire/tx_status.hpp"
 
 namespace vmesh::relay {
 
@@ -48,8 +49,9 @@ int RelayServer::run() {
                         static_cast<std::uint64_t>(realtime.tv_nsec) / 1000 - now_us_;
   for (std::uint32_t i = 0; i < listeners_.size(); ++i) arm_accept(i);
   arm_signal();
-  logf("listening on {}: clients tcp {}, spies {}, control {}{}{}", options_.bind_address,
-       ports_.tcp, ports_.spy, ports_.control, ports_.vsock ? ", vsock " : "",
+  logf("listening on {}: clients tcp {}, spies {}, control {}, TX-status clients {}{}{}",
+       options_.bind_address, ports_.tcp, ports_.spy, ports_.control, ports_.txstatus,
+       ports_.vsock ? ", vsock " : "",
        ports_.vsock ? std::to_string(*ports_.vsock) : "");
   write_ports_file();
   if (stats_jsonl_) next_stats_ms_ = now_ms_ + options_.stats_interval_ms;
@@ -163,6 +165,13 @@ void RelayServer::on_accept(std::uint32_t index, int res, unsigned flags) {
         if (b.kind != Binding::Kind::none) logf("client id={}: {}", c.peer.id, b.detail);
       }
     }
+    if (l.tx_status) {
+      // The offer comes first on the stream; the agent's hello accepts it.
+      c.tx_status_port = true;
+      status_scratch_.clear();
+      wire::append_hello(status_scratch_);
+      enqueue_protocol(slot, status_scratch_);
+    }
     arm_recv(slot);
   }
   if (!l.armed && l.retry_at_ms < 0) arm_accept(index);
@@ -186,6 +195,9 @@ std::uint32_t RelayServer::open_connection(UniqueFd fd, ConnKind kind) {
   c.closing = false;
   c.ops_in_flight = 0;
   c.opened_ms = now_ms_;
+  c.tx_status_port = false;
+  c.tx_status_on = false;
+  c.statuses_out = 0;
   if (!c.rx) c.rx = std::make_unique<std::uint8_t[]>(kRxBufferBytes);
   c.rx_len = 0;
   c.partial_since_ms = -1;
@@ -241,6 +253,7 @@ void RelayServer::begin_close(std::uint32_t slot, const std::string& reason, boo
   if (!c.in_use || c.closing) return;
   c.closing = true;
   if (is_peer(c.kind)) core_.detach(slot);
+  if (c.tx_status_on) core_.forget_addresses_of(slot);
   if (topology_) topology_->unbind(slot);
   if (log) {
     logf("disconnect {} id={} from {}: {} (frames in {}, out {}, dropped {})", to_string(c.kind),

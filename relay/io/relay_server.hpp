@@ -31,6 +31,7 @@ struct BoundPorts {
   std::uint16_t spy = 0;
   std::uint16_t control = 0;
   std::optional<std::uint16_t> metrics;  // --metrics-listen
+  std::uint16_t txstatus = 0;
 };
 
 class RelayServer {
@@ -54,6 +55,7 @@ class RelayServer {
     const char* name = "";
     bool armed = false;
     std::int64_t retry_at_ms = -1;  // after EMFILE and friends
+    bool tx_status = false;         // clients here speak the TX-status extension
   };
 
   // Event handlers (relay_server.cpp).
@@ -71,6 +73,12 @@ class RelayServer {
   void handle_text_command(std::uint32_t slot);
   void reply_and_close(std::uint32_t slot, std::span<const std::uint8_t> reply);
   bool enqueue(std::uint32_t slot, std::span<const std::uint8_t> message, std::int8_t power_dbm);
+  // Hello and TX statuses: small, one per frame the client itself sent, so they may exceed
+  // the frame bound by a fixed allowance (a client that stops reading still hits the stall
+  // timeout).
+  void enqueue_protocol(std::uint32_t slot, std::span<const std::uint8_t> message);
+  void answer_tx_status(std::uint32_t slot, std::span<const std::uint8_t> message,
+                        const wire::TxOutcome& outcome, std::int8_t signal_dbm);
   void flush_sends();
   std::uint64_t medium_time_us() const { return now_us_ - start_us_; }
   std::int64_t wait_budget_ns(std::int64_t next_tick_ms) const;
@@ -117,6 +125,7 @@ class RelayServer {
   std::vector<std::uint32_t> free_slots_;
   std::vector<std::uint32_t> dirty_;
   std::vector<Fanout> fanout_;
+  std::vector<std::uint8_t> status_scratch_;
   std::unique_ptr<JsonlAppender> stats_jsonl_;
   StatsJsonl stats_lines_;
   std::int64_t next_stats_ms_ = -1;

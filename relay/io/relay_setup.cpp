@@ -73,6 +73,9 @@ RelayServer::RelayServer(const RelayOptions& options)
   ports_.spy = add(listen_tcp(options.bind_address, options.spy_port), ConnKind::spy, "spies");
   ports_.control =
       add(listen_tcp(options.bind_address, options.control_port), ConnKind::control, "control");
+  ports_.txstatus = add(listen_tcp(options.bind_address, options.txstatus_port), ConnKind::client,
+                        "TX-status clients");
+  listeners_.back().tx_status = true;
   if (options.vsock_enabled) {
     try {
       ports_.vsock = add(listen_vsock(options.vsock_port), ConnKind::client, "vsock clients");
@@ -142,8 +145,9 @@ void RelayServer::write_ports_file() const {
   const std::string vsock = ports_.vsock ? std::to_string(*ports_.vsock) : "null";
   const std::string metrics =
       ports_.metrics ? fmt::format(",\"metrics\":{}", *ports_.metrics) : std::string();
-  std::fprintf(f, "{\"tcp\":%u,\"spy\":%u,\"control\":%u,\"vsock\":%s%s}\n", ports_.tcp, ports_.spy,
-               ports_.control, vsock.c_str(), metrics.c_str());
+  std::fprintf(f, "{\"tcp\":%u,\"spy\":%u,\"control\":%u,\"vsock\":%s,\"txstatus\":%u%s}\n",
+               ports_.tcp, ports_.spy, ports_.control, vsock.c_str(), ports_.txstatus,
+               metrics.c_str());
   std::fclose(f);
   std::rename(tmp.c_str(), options_.ports_file.c_str());
 }

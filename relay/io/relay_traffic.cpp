@@ -9,8 +9,18 @@
 #include "relay/io/relay_server.hpp"
 #include "relay/wire/hwsim_message.hpp"
 #include "relay/wire/message_decoder.hpp"
+#include "relay/wire/tx_status.hpp"
 
 namespace vmesh::relay {
+
+namespace {
+
+// Room for TX statuses beyond --queue-bytes (each is about 80 bytes).
+constexpr std::size_t kProtocolAllowanceBytes = 256 * 1024;
+// ACK signal when the medium gives none (vwifi mode): vwifi's value at distance 0.
+constexpr std::int8_t kVwifiAckSignalDbm = -10;
+
+}  // namespace
 
 void RelayServer::handle_frames(std::uint32_t slot) {
   Connection& c = *conns_[slot];
@@ -27,7 +37,14 @@ void RelayServer::handle_frames(std::uint32_t slot) {
     ++c.frames_in;
     ++frames_in_total_;
     c.bytes_in += message.size();
-    if (topology_ && c.kind == ConnKind::client) {
+    if (c.tx_status_port && wire::is_hello(message)) {
+      if (!c.tx_status_on) {
+        c.tx_status_on = true;
+        core_.learn_addresses();
+        logf("client id={} from {}: TX status on (the medium acknowledges its unicast frames)",
+             c.peer.id, c.peer.text);
+      }
+    } else if (topology_ && c.kind == ConnKind::client) {
       route_topology(slot, message);
     } else {
       route_vwifi(slot, message);
@@ -51,12 +68,62 @@ void RelayServer::route_vwifi(std::uint32_t slot, std::span<const std::uint8_t> 
   core_.route(slot, message, fanout_);
   for (const Fanout& f : fanout_) enqueue(f.receiver, message, f.power_dbm);
   if (capture_) capture_vwifi_frame(slot, message, fanout_.size());
+  if (!conns_[slot]->tx_status_on) return;
+  // vwifi's medium has no retries: acknowledged when the addressed client got it.
+  const wire::HwsimMessage tx = wire::read_hwsim_message(message);
+  if (!wire::wants_medium_ack(tx)) return;
+  wire::MacAddress addr1;
+  std::copy_n(tx.frame.begin() + 4, wire::kMacBytes, addr1.bytes.begin());
+  const auto owner = core_.owner_of(addr1);
+  const auto got = std::find_if(fanout_.begin(), fanout_.end(),
+                                [&](const Fanout& f) { return owner && f.receiver == *owner; });
+  const bool acked = got != fanout_.end();
+  answer_tx_status(slot, message,
+                   {.acked = acked, .attempts = acked ? 1 : wire::planned_attempts(tx.tx_info)},
+                   acked ? got->power_dbm : kVwifiAckSignalDbm);
+}
+
+void RelayServer::answer_tx_status(std::uint32_t slot, std::span<const std::uint8_t> message,
+                                   const wire::TxOutcome& outcome, std::int8_t signal_dbm) {
+  status_scratch_.clear();
+  if (!wire::append_tx_status_message(status_scratch_, wire::read_hwsim_message(message), outcome,
+                                      signal_dbm)) {
+    return;
+  }
+  enqueue_protocol(slot, status_scratch_);
+  ++conns_[slot]->statuses_out;
+}
+
+void RelayServer::enqueue_protocol(std::uint32_t slot, std::span<const std::uint8_t> message) {
+  Connection& c = *conns_[slot];
+  if (c.closing) return;
+  if (c.queued.size() + message.size() > options_.queue_bytes + kProtocolAllowanceBytes) {
+    ++c.frames_dropped;
+    ++c.dropped_since_log;
+    return;
+  }
+  c.queued.insert(c.queued.end(), message.begin(), message.end());
+  if (!c.dirty) {
+    c.dirty = true;
+    dirty_.push_back(slot);
+  }
 }
 
 void RelayServer::route_topology(std::uint32_t slot, std::span<const std::uint8_t> message) {
   routed_.clear();
   Binding binding;
-  topology_->route(slot, message, medium_time_us(), routed_, binding);
+  const bool wants_status = conns_[slot]->tx_status_on;
+  wire::HwsimMessage tx;
+  AckRequest ack;
+  bool ack_wanted = false;
+  if (wants_status) {
+    tx = wire::read_hwsim_message(message);
+    ack_wanted = wire::wants_medium_ack(tx);
+    ack.planned_attempts = wire::planned_attempts(tx.tx_info);
+  }
+  topology_->route(slot, message, medium_time_us(), routed_, binding,
+                   ack_wanted ? &ack : nullptr);
+  if (ack_wanted) answer_tx_status(slot, message, ack.outcome, ack.signal_dbm);
   if (binding.kind != Binding::Kind::none) {
     logf("client id={} from {}: {}", conns_[slot]->peer.id, conns_[slot]->peer.text,
          binding.detail);

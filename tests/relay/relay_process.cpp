@@ -75,6 +75,7 @@ RelayProcess::RelayProcess(const std::vector<std::string>& extra_args, int max_o
       tcp_port = json_port(json, "tcp");
       spy_port = json_port(json, "spy");
       control_port = json_port(json, "control");
+      txstatus_port = json_port(json, "txstatus");
       if (json.find("\"vsock\":null") == std::string::npos) vsock_port = json_port(json, "vsock");
       if (json.find("\"metrics\":") != std::string::npos) metrics_port = json_port(json, "metrics");
       return;

@@ -34,6 +34,7 @@ class RelayProcess {
   std::uint16_t tcp_port = 0;
   std::uint16_t spy_port = 0;
   std::uint16_t control_port = 0;
+  std::uint16_t txstatus_port = 0;
   std::uint32_t vsock_port = 0;    // 0 when the relay has no VSOCK listener
   std::uint16_t metrics_port = 0;  // 0 without --metrics-listen
   // The relay's scratch directory (ports file, log); removed with the object.
