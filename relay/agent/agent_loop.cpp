@@ -46,10 +46,21 @@ void AgentLoop::run_once(int max_wait_ms) {
   ++counters_.wakeups;
   now = Clock::now();
   if (nfds == 2) relay_.on_events(fds[1].revents, now);
+  note_relay_loss();
   if ((fds[0].revents & (POLLIN | POLLERR)) != 0) drain_kernel(now);
   drain_relay(now);
   flush_kernel();
   relay_.flush(now);
+}
+
+void AgentLoop::note_relay_loss() {
+  if (relay_.counters().disconnects == disconnects_seen_) return;
+  disconnects_seen_ = relay_.counters().disconnects;
+  const std::size_t waiting = pipeline_.on_relay_lost(kernel_out_);
+  if (waiting > 0) {
+    log_(std::to_string(waiting) +
+         " frames were waiting for the relay's TX status: reported as not acknowledged");
+  }
 }
 
 void AgentLoop::drain_kernel(Clock::time_point now) {
@@ -115,7 +126,10 @@ void AgentLoop::drain_relay(Clock::time_point now) {
   for (;;) {
     const auto message = relay_.next_message(now);
     if (message.empty()) break;
-    pipeline_.on_relay_message(message, kernel_out_);
+    const RelayEventKind kind = pipeline_.on_relay_message(message, relay_.output(), kernel_out_);
+    if (kind == RelayEventKind::tx_status_on) {
+      log_("relay offers TX status: accepted, the medium acknowledges our unicast frames");
+    }
     if (kernel_out_.size() >= kKernelBatchBytes) flush_kernel();
   }
   relay_.compact_input();
@@ -150,6 +164,8 @@ std::string AgentLoop::stats_line() const {
          " to_relay=" + std::to_string(p.relay_out_frames) +
          " relay_dropped=" + std::to_string(c.relay_dropped) +
          " tx_status=" + std::to_string(p.tx_status) +
+         " medium_statuses=" + std::to_string(p.medium_statuses) +
+         " unanswered=" + std::to_string(p.unanswered) +
          " local_forwards=" + std::to_string(p.local_forwards) +
          " from_relay=" + std::to_string(p.relay_in_frames) +
          " rx_delivered=" + std::to_string(p.rx_delivered) +

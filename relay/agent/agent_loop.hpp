@@ -56,6 +56,8 @@ class AgentLoop {
   void drain_relay(Clock::time_point now);
   void flush_kernel();
   void note_kernel_event(const KernelEvent& event);
+  // After a disconnect: frames awaiting the relay's TX status are answered here.
+  void note_relay_loss();
 
   int kernel_fd_;
   FramePipeline& pipeline_;
@@ -67,6 +69,7 @@ class AgentLoop {
   std::vector<std::uint8_t> kernel_out_;
   LoopCounters counters_;
   std::vector<int> logged_errors_;  // errnos already reported once
+  std::uint64_t disconnects_seen_ = 0;
 };
 
 }  // namespace vmesh::agent

@@ -7,6 +7,7 @@
 #include "relay/wire/byte_io.hpp"
 #include "relay/wire/hwsim_message.hpp"
 #include "relay/wire/message_decoder.hpp"
+#include "relay/wire/tx_status.hpp"
 #include "relay/wire/wire_format.hpp"
 
 namespace vmesh::agent {
@@ -93,7 +94,20 @@ KernelEvent FramePipeline::on_kernel_message(std::span<const std::uint8_t> nlmsg
   event.kind = KernelEventKind::frame;
   if (relay_out != nullptr) ++counters_.relay_out_frames;
 
-  if (append_tx_status(kernel_out, family_id_, tx)) ++counters_.tx_status;
+  if (medium_acks_ && wire::wants_medium_ack(tx)) {
+    ++counters_.awaiting_medium;
+    if (relay_out == nullptr) {
+      // Not sent (the relay is too far behind): nobody can acknowledge it.
+      if (append_tx_status(kernel_out, family_id_, tx,
+                           {.acked = false, .attempts = wire::planned_attempts(tx.tx_info)})) {
+        ++counters_.unanswered;
+      }
+    } else if (auto evicted = pending_.push(tx)) {
+      answer_unacked(*evicted, kernel_out);
+    }
+  } else if (append_tx_status(kernel_out, family_id_, tx)) {
+    ++counters_.tx_status;
+  }
 
   std::optional<std::size_t> sender;
   if (tx.transmitter) {
@@ -124,17 +138,57 @@ KernelEvent FramePipeline::on_kernel_message(std::span<const std::uint8_t> nlmsg
   return event;
 }
 
-void FramePipeline::on_relay_message(std::span<const std::uint8_t> wire_message,
-                                     std::vector<std::uint8_t>& kernel_out) {
+void FramePipeline::answer_unacked(const PendingStatuses::Entry& entry,
+                                   std::vector<std::uint8_t>& kernel_out) {
+  if (entry.tx_info_len == 0) return;  // an empty entry: nothing to answer
+  const wire::HwsimMessage tx = entry.as_message();
+  if (append_tx_status(kernel_out, family_id_, tx,
+                       {.acked = false, .attempts = wire::planned_attempts(tx.tx_info)})) {
+    ++counters_.unanswered;
+  }
+}
+
+std::size_t FramePipeline::on_relay_lost(std::vector<std::uint8_t>& kernel_out) {
+  medium_acks_ = false;
+  const std::size_t waiting = pending_.size();
+  pending_.drain([&](const PendingStatuses::Entry& e) { answer_unacked(e, kernel_out); });
+  return waiting;
+}
+
+RelayEventKind FramePipeline::on_relay_status(std::span<const std::uint8_t> wire_message,
+                                              std::vector<std::uint8_t>& kernel_out) {
+  const wire::HwsimMessage status = wire::read_hwsim_message(wire_message);
+  const auto skipped = [&](const PendingStatuses::Entry& e) { answer_unacked(e, kernel_out); };
+  if (!medium_acks_ || !status.cookie || !pending_.settle(*status.cookie, skipped)) {
+    // Not asked for, or for a frame already answered here: the kernel must not hear twice.
+    ++counters_.ignored;
+    return RelayEventKind::ignored;
+  }
+  if (append_relay_tx_status(kernel_out, family_id_, wire_message)) ++counters_.medium_statuses;
+  return RelayEventKind::tx_status;
+}
+
+RelayEventKind FramePipeline::on_relay_message(std::span<const std::uint8_t> wire_message,
+                                               std::vector<std::uint8_t>* relay_out,
+                                               std::vector<std::uint8_t>& kernel_out) {
+  if (wire::is_hello(wire_message)) {
+    if (medium_acks_ || relay_out == nullptr) return RelayEventKind::ignored;
+    wire::append_hello(*relay_out);  // frames after this one get the relay's verdict
+    medium_acks_ = true;
+    return RelayEventKind::tx_status_on;
+  }
   const wire::HwsimMessage rx = wire::read_hwsim_message(wire_message);
+  if (rx.genl_cmd == static_cast<std::uint8_t>(wire::HwsimCmd::tx_info_frame)) {
+    return on_relay_status(wire_message, kernel_out);
+  }
   if (rx.genl_cmd != static_cast<std::uint8_t>(wire::HwsimCmd::frame) || rx.frame.empty()) {
     ++counters_.ignored;
-    return;
+    return RelayEventKind::ignored;
   }
   ++counters_.relay_in_frames;
   if (rx.transmitter && radio_by_hwsim_addr(*rx.transmitter)) {
     ++counters_.own_echoes;
-    return;
+    return RelayEventKind::frame;
   }
   const std::uint32_t freq = rx.freq_or_default();
   const std::uint32_t rate = rx_rate_for(rx.tx_info, freq);
@@ -147,6 +201,7 @@ void FramePipeline::on_relay_message(std::span<const std::uint8_t> wire_message,
                      .freq_mhz = freq});
     ++counters_.rx_delivered;
   }
+  return RelayEventKind::frame;
 }
 
 }  // namespace vmesh::agent

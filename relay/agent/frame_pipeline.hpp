@@ -2,6 +2,9 @@
 //   kernel frame in  -> [power][the kernel's netlink message] for the relay,
 //                       TX status for the kernel, and RX frames for the other local radios;
 //   relay message in -> one HWSIM_CMD_FRAME per local radio for the kernel.
+// With the relay's TX-status extension accepted (its hello), unicast frames are not
+// acknowledged here: the relay's verdict is handed to the kernel instead, so mac80211
+// sees lost frames as lost (retries, rate control) as on real air.
 // Output goes to caller-owned buffers so the event loop can batch a whole wakeup into one
 // write per socket. Nothing here allocates once the buffers have grown to their working size.
 #pragma once
@@ -11,6 +14,7 @@
 #include <span>
 #include <vector>
 
+#include "relay/agent/pending_statuses.hpp"
 #include "relay/wire/mac_address.hpp"
 
 namespace vmesh::agent {
@@ -33,7 +37,13 @@ struct PipelineCounters {
   std::uint64_t kernel_acks = 0;    // NLMSG_ERROR with error 0 (or positive)
   std::uint64_t kernel_errors = 0;  // NLMSG_ERROR with error < 0 (a rejected message)
   std::uint64_t malformed = 0;
+  std::uint64_t awaiting_medium = 0;    // unicast frames whose status the relay decides
+  std::uint64_t medium_statuses = 0;    // statuses from the relay handed to the kernel
+  std::uint64_t unanswered = 0;         // of those awaited, answered "not acked" here
+                                        // (relay lost, overload, or skipped)
 };
+
+enum class RelayEventKind : std::uint8_t { frame, tx_status_on, tx_status, ignored };
 
 enum class KernelEventKind : std::uint8_t { frame, ack, error, ignored, malformed };
 struct KernelEvent {
@@ -55,8 +65,18 @@ class FramePipeline {
                                 std::vector<std::uint8_t>& kernel_out);
 
   // One complete wire message ([power][netlink message]) that wire::decode_message accepted.
-  void on_relay_message(std::span<const std::uint8_t> wire_message,
-                        std::vector<std::uint8_t>& kernel_out);
+  // A hello offering TX status is accepted by appending our hello to relay_out (when
+  // connected). No throws except allocation.
+  RelayEventKind on_relay_message(std::span<const std::uint8_t> wire_message,
+                                  std::vector<std::uint8_t>* relay_out,
+                                  std::vector<std::uint8_t>& kernel_out);
+
+  // The relay connection ended: TX status is off until the next hello, and every frame
+  // still waiting for a verdict is reported to the kernel as not acknowledged (nobody
+  // heard it acknowledged). Returns how many. No throws except allocation.
+  std::size_t on_relay_lost(std::vector<std::uint8_t>& kernel_out);
+
+  bool medium_acks() const noexcept { return medium_acks_; }
 
   const std::vector<LocalRadio>& radios() const noexcept { return radios_; }
   const PipelineCounters& counters() const noexcept { return counters_; }
@@ -65,12 +85,17 @@ class FramePipeline {
  private:
   std::optional<std::size_t> radio_by_hwsim_addr(const wire::MacAddress& mac) const noexcept;
   std::optional<std::size_t> learn_radio(const wire::MacAddress& transmitter) noexcept;
+  void answer_unacked(const PendingStatuses::Entry& entry, std::vector<std::uint8_t>& kernel_out);
+  RelayEventKind on_relay_status(std::span<const std::uint8_t> wire_message,
+                                 std::vector<std::uint8_t>& kernel_out);
 
   std::uint16_t family_id_;
   std::vector<LocalRadio> radios_;
   std::int8_t tx_power_dbm_;
   PipelineCounters counters_;
   std::vector<std::uint8_t> scratch_;  // a kernel frame as a wire message when there is no relay
+  bool medium_acks_ = false;           // the relay's TX-status offer was accepted
+  PendingStatuses pending_;
 };
 
 }  // namespace vmesh::agent

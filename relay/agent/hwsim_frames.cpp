@@ -34,7 +34,8 @@ void append_rx_frame(std::vector<std::uint8_t>& out, std::uint16_t family_id, co
 }
 
 bool append_tx_status(std::vector<std::uint8_t>& out, std::uint16_t family_id,
-                      const wire::HwsimMessage& tx, std::int32_t signal_dbm) {
+                      const wire::HwsimMessage& tx, const wire::TxOutcome& outcome,
+                      std::int32_t signal_dbm) {
   // hwsim_tx_info_frame_received_nl() requires all five of these.
   if (!tx.transmitter || !tx.cookie || !tx.flags || tx.tx_info.empty()) return false;
   GenlWriter w(out, {.type = family_id,
@@ -43,7 +44,8 @@ bool append_tx_status(std::vector<std::uint8_t>& out, std::uint16_t family_id,
                      .cmd = static_cast<std::uint8_t>(HwsimCmd::tx_info_frame),
                      .version = wire::kHwsimGenlVersion});
   w.put_mac(attr(HwsimAttr::addr_transmitter), *tx.transmitter);
-  w.put_u32(attr(HwsimAttr::flags), *tx.flags | wire::kHwsimTxStatAck);
+  w.put_u32(attr(HwsimAttr::flags), outcome.acked ? (*tx.flags | wire::kHwsimTxStatAck)
+                                                   : (*tx.flags & ~wire::kHwsimTxStatAck));
   w.put_u32(attr(HwsimAttr::signal), static_cast<std::uint32_t>(signal_dbm));
   // The kernel copies these (idx, count) pairs into the status rate control reads. The
   // kernel sent us the retry chain it planned; echoing it would tell minstrel that every
@@ -51,10 +53,33 @@ bool append_tx_status(std::vector<std::uint8_t>& out, std::uint16_t family_id,
   // the rest unused (idx -1), which is what a medium that delivered the frame reports.
   auto rates = w.reserve(attr(HwsimAttr::tx_info), tx.tx_info.size());
   std::memcpy(rates.data(), tx.tx_info.data(), tx.tx_info.size());
-  wire::spend_attempts(rates, 1);
+  wire::spend_attempts(rates, outcome.attempts);
   w.put_u64(attr(HwsimAttr::cookie), *tx.cookie);
   if (!tx.tx_info_flags.empty()) w.put(attr(HwsimAttr::tx_info_flags), tx.tx_info_flags);
   w.finish();
+  return true;
+}
+
+bool append_relay_tx_status(std::vector<std::uint8_t>& out, std::uint16_t family_id,
+                            std::span<const std::uint8_t> wire_message) {
+  if (wire_message.size() < wire::kPowerBytes + wire::kOffsetAttrs ||
+      wire_message[wire::kPowerBytes + wire::kOffsetGenlCmd] !=
+          static_cast<std::uint8_t>(HwsimCmd::tx_info_frame)) {
+    return false;
+  }
+  // The relay wrote the attributes exactly as hwsim wants them; only the header is ours.
+  const auto nlmsg = wire_message.subspan(wire::kPowerBytes);
+  const std::size_t at = out.size();
+  out.insert(out.end(), nlmsg.begin(), nlmsg.end());
+  out.resize(at + wire::netlink_align(nlmsg.size()), 0);
+  std::uint8_t* header = out.data() + at;
+  const std::uint16_t flags = kNlmFRequest;
+  const std::uint32_t zero = 0;
+  std::memcpy(header + wire::kOffsetNlmsgType, &family_id, sizeof(family_id));
+  std::memcpy(header + wire::kOffsetNlmsgFlags, &flags, sizeof(flags));
+  std::memcpy(header + wire::kOffsetNlmsgSeq, &zero, sizeof(zero));
+  std::memcpy(header + wire::kOffsetNlmsgPid, &zero, sizeof(zero));
+  header[wire::kOffsetGenlVersion] = wire::kHwsimGenlVersion;
   return true;
 }
 

@@ -9,6 +9,7 @@
 
 #include "relay/wire/hwsim_message.hpp"
 #include "relay/wire/mac_address.hpp"
+#include "relay/wire/tx_status.hpp"
 
 namespace vmesh::agent {
 
@@ -30,11 +31,19 @@ struct RxFrame {
 void append_rx_frame(std::vector<std::uint8_t>& out, std::uint16_t family_id, const RxFrame& rx);
 
 // Appends HWSIM_CMD_TX_INFO_FRAME answering `tx` (a frame the kernel sent us): its
-// ADDR_TRANSMITTER and COOKIE, FLAGS | HWSIM_TX_STAT_ACK, SIGNAL, TX_INFO rewritten to say
-// "acknowledged at the first attempt of the first rate", and TX_INFO_FLAGS if present.
+// ADDR_TRANSMITTER and COOKIE, FLAGS with HWSIM_TX_STAT_ACK as `outcome` says, SIGNAL,
+// TX_INFO rewritten to the attempts spent (by default "acknowledged at the first attempt
+// of the first rate", vwifi's answer to everything), and TX_INFO_FLAGS if present.
 // Returns false (and appends nothing) if `tx` lacks what the kernel requires.
 bool append_tx_status(std::vector<std::uint8_t>& out, std::uint16_t family_id,
-                      const wire::HwsimMessage& tx, std::int32_t signal_dbm = kAckSignalDbm);
+                      const wire::HwsimMessage& tx, const wire::TxOutcome& outcome = {},
+                      std::int32_t signal_dbm = kAckSignalDbm);
+
+// Appends a TX status the relay decided (a wire message, power byte first, as
+// wire::append_tx_status_message writes it) as a netlink message for our kernel: the same
+// attributes under our family id. Returns false if it is not such a message.
+bool append_relay_tx_status(std::vector<std::uint8_t>& out, std::uint16_t family_id,
+                            std::span<const std::uint8_t> wire_message);
 
 // The RX rate index for a frame: the first attempted rate of its TX_INFO, or 0 when that is
 // absent or outside the legacy rate table of the band (12 rates at 2.4 GHz, 8 above), since

@@ -141,7 +141,7 @@ TEST(AgentContract, RelayFrameBecomesOneRxMessagePerLocalRadio) {
     b.finish();
   }
   Bytes kernel_out;
-  pipeline.on_relay_message(wire_msg, kernel_out);
+  pipeline.on_relay_message(wire_msg, nullptr, kernel_out);
   const auto msgs = split_messages(kernel_out);
   ASSERT_EQ(msgs.size(), 2u);
   Bytes expected = {
@@ -174,7 +174,7 @@ TEST(AgentContract, RelayFrameWithoutFreqUses2412AndAnOutOfBandRateBecomesZero) 
     b.finish();
   }
   Bytes kernel_out;
-  pipeline.on_relay_message(wire_msg, kernel_out);
+  pipeline.on_relay_message(wire_msg, nullptr, kernel_out);
   const Bytes as_wire = with_power_byte(kernel_out);
   const wire::HwsimMessage rx = wire::read_hwsim_message(as_wire);
   EXPECT_EQ(rx.genl_cmd, 2);
@@ -189,7 +189,7 @@ TEST(AgentContract, OwnFramesEchoedByTheRelayAreIgnored) {
   const Bytes nl = kernel_frame();
   wire_msg.insert(wire_msg.end(), nl.begin(), nl.end());
   Bytes kernel_out;
-  pipeline.on_relay_message(wire_msg, kernel_out);
+  pipeline.on_relay_message(wire_msg, nullptr, kernel_out);
   EXPECT_TRUE(kernel_out.empty());
   EXPECT_EQ(pipeline.counters().own_echoes, 1u);
 }
@@ -243,7 +243,7 @@ TEST(AgentContract, LearnsTheFormWithBit0x40WhenTheKernelUsesIt) {
     b.finish();
   }
   kernel_out.clear();
-  pipeline.on_relay_message(wire_msg, kernel_out);
+  pipeline.on_relay_message(wire_msg, nullptr, kernel_out);
   const auto msgs = split_messages(kernel_out);
   ASSERT_EQ(msgs.size(), 2u);
   EXPECT_EQ(msgs[1][24], 0x42);
