@@ -193,6 +193,7 @@ void MeshRun::start_relay() {
         fmt::format("cannot read the relay's ports from {}", ports_file.string()));
   }
   relay_tcp_port_ = ports["tcp"].get<std::uint16_t>();
+  relay_txstatus_port_ = ports.value("txstatus", std::uint16_t{0});
   relay_control_port_ = ports.value("control", std::uint16_t{0});
 }
 
@@ -203,6 +204,7 @@ void MeshRun::start_nodes() {
   inputs.ssh_ports = pick_ssh_ports(setup_.ssh_base_port, setup_.node_count, notes);
   for (const auto& note : notes) fmt::print(stderr, "vmesh: {}\n", note);
   inputs.relay_tcp_port = relay_tcp_port_;
+  inputs.relay_txstatus_port = relay_txstatus_port_;
   inputs.run_dir = setup_.run_dir;
   inputs.image_dir = image_dir_;
   inputs.ssh_public_key = key_path().string() + ".pub";

@@ -96,6 +96,7 @@ class MeshRun {
   std::filesystem::path image_dir_;
   bool relay_topology_ = false;
   std::uint16_t relay_tcp_port_ = 0;
+  std::uint16_t relay_txstatus_port_ = 0;
   std::uint16_t relay_control_port_ = 0;
   RunPlan plan_;
   ChildProcess relay_;

@@ -14,10 +14,23 @@ bool hears(const medium::Topology& topology, medium::NodeId from, medium::NodeId
   return topology.medium.default_reach == medium::DefaultReach::all;
 }
 
+// The relay port a guest's agent reaches: the TX-status port when the medium decides
+// ACKs (the agent accepts the relay's offer there), vwifi's client port otherwise.
+std::uint16_t guest_relay_port(const medium::Topology& topology, const PlanInputs& inputs) {
+  if (topology.medium.acks == medium::AckMode::medium) {
+    if (inputs.relay_txstatus_port == 0) {
+      throw std::invalid_argument(
+          "[medium] acks = \"medium\" needs the relay's TX-status port (rebuild vmesh-relay)");
+    }
+    return inputs.relay_txstatus_port;
+  }
+  return inputs.relay_tcp_port;
+}
+
 // The guest's vmesh.relay setting (read by the guest init).
-std::string relay_setting(const PlanInputs& inputs) {
+std::string relay_setting(const PlanInputs& inputs, std::uint16_t port) {
   if (inputs.relay_transport == RelayTransport::serial) return "serial";
-  return fmt::format("10.0.2.2:{}", inputs.relay_tcp_port);
+  return fmt::format("10.0.2.2:{}", port);
 }
 
 }  // namespace
@@ -50,6 +63,7 @@ RunPlan plan_run(const medium::Topology& topology, const PlanInputs& inputs) {
     throw std::invalid_argument("one SSH port per node is needed");
   }
   RunPlan plan;
+  const std::uint16_t relay_port = guest_relay_port(topology, inputs);
   for (std::size_t i = 0; i < inputs.node_count; ++i) {
     const medium::NodeSpec& spec = topology.nodes[i];
     NodePlan node;
@@ -68,7 +82,7 @@ RunPlan plan_run(const medium::Topology& topology, const PlanInputs& inputs) {
                       "--index",      std::to_string(node.index),
                       "--name",       node.name,
                       "--mac-prefix", node.mac_prefix,
-                      "--relay",      relay_setting(inputs),
+                      "--relay",      relay_setting(inputs, relay_port),
                       "--ssh-key",    inputs.ssh_public_key.string()};
     if (const auto channel = spec.channel ? spec.channel : topology.medium.channel) {
       node.cpio_argv.insert(node.cpio_argv.end(), {"--channel", std::to_string(*channel)});
@@ -104,7 +118,7 @@ RunPlan plan_run(const medium::Topology& topology, const PlanInputs& inputs) {
           node.qemu_argv.end(),
           {"-device", "virtio-serial-pci", "-chardev",
            fmt::format("socket,id=relay,host=127.0.0.1,port={},reconnect=1,nodelay=on",
-                       inputs.relay_tcp_port),
+                       relay_port),
            "-device", "virtserialport,chardev=relay,name=vmesh.relay"});
     }
     plan.nodes.push_back(std::move(node));

@@ -23,6 +23,8 @@ struct PlanInputs {
   std::size_t node_count = 0;               // the first node_count nodes of the topology
   std::vector<std::uint16_t> ssh_ports;     // one per node, host side (127.0.0.1)
   std::uint16_t relay_tcp_port = 0;         // the relay's TCP port on the host
+  std::uint16_t relay_txstatus_port = 0;    // its TX-status port: guests use it with
+                                            // [medium] acks = "medium"
   std::filesystem::path run_dir;            // logs and per-node cpios go here
   std::filesystem::path image_dir;          // holds vmlinux and initramfs.img
   std::filesystem::path ssh_public_key;     // put into every node's cpio

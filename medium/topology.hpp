@@ -46,8 +46,14 @@ struct NodeSpec {
 enum class DefaultReach : std::uint8_t { none, all };
 enum class PathLossModel : std::uint8_t { none, free_space, log_distance };
 
+// Who acknowledges a unicast frame. always: the sender's own agent, at once, whatever
+// the medium does (vwifi's behaviour). medium: the relay, after its loss decisions and
+// retries (vmesh's TX-status extension), so the guest's rate control sees the loss.
+enum class AckMode : std::uint8_t { always, medium };
+
 struct MediumSpec {
   DefaultReach default_reach = DefaultReach::none;
+  AckMode acks = AckMode::always;
   std::optional<std::uint32_t> channel;  // when set, receivers on another frequency drop
   PathLossModel path_loss = PathLossModel::none;
   double path_loss_exponent = 3.0;  // log-distance only

@@ -217,8 +217,20 @@ void Parser::parse_meta(const toml::table& table) {
 void Parser::parse_medium(const toml::table& table) {
   check_keys(table, "[medium]",
              {"default", "channel", "path_loss", "path_loss_exponent", "reference_distance",
-              "sensitivity_dbm", "default_signal_dbm", "defaults"});
+              "sensitivity_dbm", "default_signal_dbm", "defaults", "acks"});
   MediumSpec& medium = topology_.medium;
+  if (auto* n = table.get("acks")) {
+    const std::string mode = get_string(*n, "acks");
+    if (mode == "always") {
+      medium.acks = AckMode::always;
+    } else if (mode == "medium") {
+      medium.acks = AckMode::medium;
+    } else {
+      fail(*n, "acks must be \"always\" (every frame acknowledged by its sender, as vwifi) or "
+               "\"medium\" (unicast frames acknowledged only when the medium delivered them), "
+               "got " + quoted(*n));
+    }
+  }
   if (auto* n = table.get("default")) {
     const std::string value = get_string(*n, "default");
     if (value == "none") {

@@ -123,6 +123,23 @@ TEST(RunPlan, TcpTransportGoesThroughUserModeNetAndAddsNoSerialPort) {
             node.qemu_argv.end());
 }
 
+TEST(RunPlan, MediumAcksSendGuestsToTheTxStatusPortOnBothTransports) {
+  const auto topology = medium::parse_topology(
+      std::string(kLine3) + "\n", "t.toml");  // acks = "always": vwifi's port
+  auto with_acks = medium::parse_topology(
+      std::string("[medium]\nacks = \"medium\"\n") + "[[node]]\nname = \"a\"\n", "t.toml");
+  auto in = inputs(1);
+  in.relay_txstatus_port = 40005;
+  EXPECT_TRUE(has_pair(plan_run(topology, in).nodes[0].qemu_argv, "-chardev",
+                       "socket,id=relay,host=127.0.0.1,port=40001,reconnect=1,nodelay=on"));
+  EXPECT_TRUE(has_pair(plan_run(with_acks, in).nodes[0].qemu_argv, "-chardev",
+                       "socket,id=relay,host=127.0.0.1,port=40005,reconnect=1,nodelay=on"));
+  in.relay_transport = RelayTransport::tcp;
+  EXPECT_TRUE(has_pair(plan_run(with_acks, in).nodes[0].cpio_argv, "--relay", "10.0.2.2:40005"));
+  in.relay_txstatus_port = 0;  // a relay without the extension
+  EXPECT_THROW(plan_run(with_acks, in), std::invalid_argument);
+}
+
 TEST(RunPlan, FewerNodesThanTheTopologyTakesTheFirstOnes) {
   const auto topology = medium::parse_topology(kLine3, "t.toml");
   const auto plan = plan_run(topology, inputs(2));

@@ -373,6 +373,10 @@ TEST(TopologyParser, RejectsOtherInvalidValues) {
   EXPECT_EQ(error_of("[[node]]\nprofile = \"ap\"\n"), "t.toml:1:1: [[node]] needs a name");
   EXPECT_EQ(error_of(with_nodes("[medium]\ndefault = \"some\"\n")),
             "t.toml:6:11: default must be \"none\" or \"all\", got \"some\"");
+  EXPECT_EQ(error_of(with_nodes("[medium]\nacks = \"sometimes\"\n")),
+            "t.toml:6:8: acks must be \"always\" (every frame acknowledged by its sender, as "
+            "vwifi) or \"medium\" (unicast frames acknowledged only when the medium delivered "
+            "them), got \"sometimes\"");
   EXPECT_EQ(error_of(with_nodes("[medium]\nchannel = 15\n")),
             "t.toml:6:11: channel must be 1-14 or 32-177, got 15");
   EXPECT_EQ(error_of(with_nodes("[[link]]\nnodes = [\"a\", \"b\"]\nfrom = \"a\"\n")),
@@ -444,6 +448,12 @@ TEST(TopologyParser, ErrorCarriesItsParts) {
     EXPECT_EQ(error.column(), 8U);
     EXPECT_EQ(error.message(), "loss must be a probability in [0, 1], got 2");
   }
+}
+
+TEST(TopologyParser, AckModeDefaultsToVwifisAndTakesMedium) {
+  EXPECT_EQ(parse_topology(with_nodes(""), "t.toml").medium.acks, AckMode::always);
+  EXPECT_EQ(parse_topology(with_nodes("[medium]\nacks = \"medium\"\n"), "t.toml").medium.acks,
+            AckMode::medium);
 }
 
 }  // namespace
