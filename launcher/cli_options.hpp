@@ -39,10 +39,10 @@ struct CliOptions {
   std::vector<std::string> link_words;                // link set A B key=value... [oneway]
   std::optional<std::filesystem::path> capture_path;  // --capture FILE (run, up): relay pcapng
   RelayTransport relay_transport = RelayTransport::serial;  // --relay-transport serial|tcp
-  std::optional<std::filesystem::path> stats_path;    // --stats FILE (run, up): relay JSON lines
-  std::optional<std::filesystem::path> output_path;   // graph -o FILE
-  std::optional<GraphFormat> graph_format;            // graph --format
-  bool live = false;                                  // graph --live: the run's measured links
+  std::optional<std::filesystem::path> stats_path;   // --stats FILE (run, up): relay JSON lines
+  std::optional<std::filesystem::path> output_path;  // graph -o FILE
+  std::optional<GraphFormat> graph_format;           // graph --format
+  bool live = false;                                 // graph --live: the run's measured links
 };
 
 // Parses argv without the program name. Throws UsageError naming the bad argument.

@@ -36,7 +36,7 @@ struct MeshRunSetup {
   bool detached = false;  // vmesh up: children outlive vmesh (no PR_SET_PDEATHSIG)
   std::optional<std::filesystem::path> capture_path;  // relay --pcap
   RelayTransport relay_transport = RelayTransport::serial;
-  std::optional<std::filesystem::path> stats_path;    // relay --stats-jsonl
+  std::optional<std::filesystem::path> stats_path;  // relay --stats-jsonl
   std::chrono::steady_clock::time_point deadline;
 };
 

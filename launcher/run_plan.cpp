@@ -117,8 +117,7 @@ RunPlan plan_run(const medium::Topology& topology, const PlanInputs& inputs) {
       node.qemu_argv.insert(
           node.qemu_argv.end(),
           {"-device", "virtio-serial-pci", "-chardev",
-           fmt::format("socket,id=relay,host=127.0.0.1,port={},reconnect=1,nodelay=on",
-                       relay_port),
+           fmt::format("socket,id=relay,host=127.0.0.1,port={},reconnect=1,nodelay=on", relay_port),
            "-device", "virtserialport,chardev=relay,name=vmesh.relay"});
     }
     plan.nodes.push_back(std::move(node));

@@ -226,9 +226,11 @@ void Parser::parse_medium(const toml::table& table) {
     } else if (mode == "medium") {
       medium.acks = AckMode::medium;
     } else {
-      fail(*n, "acks must be \"always\" (every frame acknowledged by its sender, as vwifi) or "
-               "\"medium\" (unicast frames acknowledged only when the medium delivered them), "
-               "got " + quoted(*n));
+      fail(*n,
+           "acks must be \"always\" (every frame acknowledged by its sender, as vwifi) or "
+           "\"medium\" (unicast frames acknowledged only when the medium delivered them), "
+           "got " +
+               quoted(*n));
     }
   }
   if (auto* n = table.get("default")) {

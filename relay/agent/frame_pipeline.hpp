@@ -37,10 +37,10 @@ struct PipelineCounters {
   std::uint64_t kernel_acks = 0;    // NLMSG_ERROR with error 0 (or positive)
   std::uint64_t kernel_errors = 0;  // NLMSG_ERROR with error < 0 (a rejected message)
   std::uint64_t malformed = 0;
-  std::uint64_t awaiting_medium = 0;    // unicast frames whose status the relay decides
-  std::uint64_t medium_statuses = 0;    // statuses from the relay handed to the kernel
-  std::uint64_t unanswered = 0;         // of those awaited, answered "not acked" here
-                                        // (relay lost, overload, or skipped)
+  std::uint64_t awaiting_medium = 0;  // unicast frames whose status the relay decides
+  std::uint64_t medium_statuses = 0;  // statuses from the relay handed to the kernel
+  std::uint64_t unanswered = 0;       // of those awaited, answered "not acked" here
+                                      // (relay lost, overload, or skipped)
 };
 
 enum class RelayEventKind : std::uint8_t { frame, tx_status_on, tx_status, ignored };

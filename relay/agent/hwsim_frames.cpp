@@ -45,7 +45,7 @@ bool append_tx_status(std::vector<std::uint8_t>& out, std::uint16_t family_id,
                      .version = wire::kHwsimGenlVersion});
   w.put_mac(attr(HwsimAttr::addr_transmitter), *tx.transmitter);
   w.put_u32(attr(HwsimAttr::flags), outcome.acked ? (*tx.flags | wire::kHwsimTxStatAck)
-                                                   : (*tx.flags & ~wire::kHwsimTxStatAck));
+                                                  : (*tx.flags & ~wire::kHwsimTxStatAck));
   w.put_u32(attr(HwsimAttr::signal), static_cast<std::uint32_t>(signal_dbm));
   // The kernel copies these (idx, count) pairs into the status rate control reads. The
   // kernel sent us the retry chain it planned; echoing it would tell minstrel that every

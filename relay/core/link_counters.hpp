@@ -52,8 +52,8 @@ class LinkCounters {
 
   // {"links":[{"from":"n1","to":"n2","sent":..,"delivered":..,"mean_delay_us":..,
   //   "dropped":{"loss":..,...}[,"tx_status":{"acked":..,"unacked":..,"retries":..}]},...]}
-  //   for every pair with traffic (tx_status only where the medium decided ACKs). Does not throw except
-  //   bad_alloc.
+  //   for every pair with traffic (tx_status only where the medium decided ACKs). Does not throw
+  //   except bad_alloc.
   std::string to_json(const medium::Topology& topology) const;
 
  private:

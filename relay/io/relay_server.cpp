@@ -51,8 +51,7 @@ int RelayServer::run() {
   arm_signal();
   logf("listening on {}: clients tcp {}, spies {}, control {}, TX-status clients {}{}{}",
        options_.bind_address, ports_.tcp, ports_.spy, ports_.control, ports_.txstatus,
-       ports_.vsock ? ", vsock " : "",
-       ports_.vsock ? std::to_string(*ports_.vsock) : "");
+       ports_.vsock ? ", vsock " : "", ports_.vsock ? std::to_string(*ports_.vsock) : "");
   write_ports_file();
   if (stats_jsonl_) next_stats_ms_ = now_ms_ + options_.stats_interval_ms;
 

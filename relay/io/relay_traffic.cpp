@@ -121,8 +121,7 @@ void RelayServer::route_topology(std::uint32_t slot, std::span<const std::uint8_
     ack_wanted = wire::wants_medium_ack(tx);
     ack.planned_attempts = wire::planned_attempts(tx.tx_info);
   }
-  topology_->route(slot, message, medium_time_us(), routed_, binding,
-                   ack_wanted ? &ack : nullptr);
+  topology_->route(slot, message, medium_time_us(), routed_, binding, ack_wanted ? &ack : nullptr);
   if (ack_wanted) answer_tx_status(slot, message, ack.outcome, ack.signal_dbm);
   if (binding.kind != Binding::Kind::none) {
     logf("client id={} from {}: {}", conns_[slot]->peer.id, conns_[slot]->peer.text,

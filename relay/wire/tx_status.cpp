@@ -72,8 +72,8 @@ bool append_tx_status_message(std::vector<std::uint8_t>& out, const HwsimMessage
   if (!tx.transmitter || !tx.cookie || !tx.flags || tx.tx_info.empty()) return false;
   MessageBuilder b(out, 0, HwsimCmd::tx_info_frame, NetlinkHeader{});
   b.put_mac(HwsimAttr::addr_transmitter, *tx.transmitter);
-  b.put_u32(HwsimAttr::flags, outcome.acked ? (*tx.flags | kHwsimTxStatAck)
-                                            : (*tx.flags & ~kHwsimTxStatAck));
+  b.put_u32(HwsimAttr::flags,
+            outcome.acked ? (*tx.flags | kHwsimTxStatAck) : (*tx.flags & ~kHwsimTxStatAck));
   b.put_u32(HwsimAttr::signal, static_cast<std::uint32_t>(ack_signal_dbm));
   // Largest TX_INFO hwsim sends: IEEE80211_TX_MAX_RATES (4) entries.
   std::array<std::uint8_t, 16> rates{};

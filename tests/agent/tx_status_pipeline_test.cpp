@@ -158,7 +158,8 @@ TEST(AgentTxStatus, LosingTheRelayAnswersEveryWaitingFrameAndTurnsTheExtensionOf
   Bytes relay_out;
   FramePipeline p = accepted_pipeline(relay_out);
   Bytes kernel_out;
-  for (std::uint64_t c = 1; c <= 3; ++c) p.on_kernel_message(kernel_frame(c), &relay_out, kernel_out);
+  for (std::uint64_t c = 1; c <= 3; ++c)
+    p.on_kernel_message(kernel_frame(c), &relay_out, kernel_out);
   EXPECT_EQ(p.on_relay_lost(kernel_out), 3u);
   std::vector<Bytes> storage;
   const auto msgs = kernel_messages(kernel_out, storage);

@@ -124,8 +124,8 @@ TEST(RunPlan, TcpTransportGoesThroughUserModeNetAndAddsNoSerialPort) {
 }
 
 TEST(RunPlan, MediumAcksSendGuestsToTheTxStatusPortOnBothTransports) {
-  const auto topology = medium::parse_topology(
-      std::string(kLine3) + "\n", "t.toml");  // acks = "always": vwifi's port
+  const auto topology = medium::parse_topology(std::string(kLine3) + "\n",
+                                               "t.toml");  // acks = "always": vwifi's port
   auto with_acks = medium::parse_topology(
       std::string("[medium]\nacks = \"medium\"\n") + "[[node]]\nname = \"a\"\n", "t.toml");
   auto in = inputs(1);

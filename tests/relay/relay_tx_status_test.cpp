@@ -73,7 +73,8 @@ TEST(RelayTxStatus, LosslessLinkAcksEveryUnicastFrameAtTheFirstAttempt) {
   }
   int at_n2 = 0;
   while (auto m = n2.receive(200)) {
-    EXPECT_EQ(wire::read_hwsim_message(*m).genl_cmd, static_cast<std::uint8_t>(wire::HwsimCmd::frame))
+    EXPECT_EQ(wire::read_hwsim_message(*m).genl_cmd,
+              static_cast<std::uint8_t>(wire::HwsimCmd::frame))
         << "a plain vwifi client got something that is not a frame";
     ++at_n2;
   }
