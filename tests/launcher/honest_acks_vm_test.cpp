@@ -114,6 +114,12 @@ class HonestAcksVm : public ::testing::Test {
       return {};
     }
     EXPECT_EQ(up.exit_code, 0) << up.out << up.err;
+    // Whatever happens below (a failed expectation, an exception), the VMs go down.
+    struct Down {
+      HonestAcksVm* test;
+      std::string name;
+      ~Down() { test->run({"down", "--name", name}); }
+    } down{this, name};
     LinkRun result;
     if (up.exit_code == 0) {
       ssh(name, "b", "iperf3 -s -D -1");
@@ -129,7 +135,6 @@ class HonestAcksVm : public ::testing::Test {
       EXPECT_GE(result.udp_loss_pct, 0) << "no UDP result:\n" << udp;
       result.after = parse_station_dump(ssh(name, "a", "iw dev wlan0 station dump"));
     }
-    run({"down", "--name", name});
     return result;
   }
 
