@@ -97,13 +97,9 @@ KernelEvent FramePipeline::on_kernel_message(std::span<const std::uint8_t> nlmsg
   if (medium_acks_ && wire::wants_medium_ack(tx)) {
     ++counters_.awaiting_medium;
     if (relay_out == nullptr) {
-      // Not sent (the relay is too far behind): nobody can acknowledge it.
-      if (append_tx_status(kernel_out, family_id_, tx,
-                           {.acked = false, .attempts = wire::planned_attempts(tx.tx_info)})) {
-        ++counters_.unanswered;
-      }
+      answer_unacked(tx, kernel_out);  // not sent (the relay is too far behind): nobody heard it
     } else if (auto evicted = pending_.push(tx)) {
-      answer_unacked(*evicted, kernel_out);
+      answer_unacked(evicted->as_message(), kernel_out);
     }
   } else if (append_tx_status(kernel_out, family_id_, tx)) {
     ++counters_.tx_status;
@@ -138,10 +134,8 @@ KernelEvent FramePipeline::on_kernel_message(std::span<const std::uint8_t> nlmsg
   return event;
 }
 
-void FramePipeline::answer_unacked(const PendingStatuses::Entry& entry,
+void FramePipeline::answer_unacked(const wire::HwsimMessage& tx,
                                    std::vector<std::uint8_t>& kernel_out) {
-  if (entry.tx_info_len == 0) return;  // an empty entry: nothing to answer
-  const wire::HwsimMessage tx = entry.as_message();
   if (append_tx_status(kernel_out, family_id_, tx,
                        {.acked = false, .attempts = wire::planned_attempts(tx.tx_info)})) {
     ++counters_.unanswered;
@@ -151,14 +145,17 @@ void FramePipeline::answer_unacked(const PendingStatuses::Entry& entry,
 std::size_t FramePipeline::on_relay_lost(std::vector<std::uint8_t>& kernel_out) {
   medium_acks_ = false;
   const std::size_t waiting = pending_.size();
-  pending_.drain([&](const PendingStatuses::Entry& e) { answer_unacked(e, kernel_out); });
+  pending_.drain(
+      [&](const PendingStatuses::Entry& e) { answer_unacked(e.as_message(), kernel_out); });
   return waiting;
 }
 
 RelayEventKind FramePipeline::on_relay_status(std::span<const std::uint8_t> wire_message,
                                               std::vector<std::uint8_t>& kernel_out) {
   const wire::HwsimMessage status = wire::read_hwsim_message(wire_message);
-  const auto skipped = [&](const PendingStatuses::Entry& e) { answer_unacked(e, kernel_out); };
+  const auto skipped = [&](const PendingStatuses::Entry& e) {
+    answer_unacked(e.as_message(), kernel_out);
+  };
   if (!medium_acks_ || !status.cookie || !pending_.settle(*status.cookie, skipped)) {
     // Not asked for, or for a frame already answered here: the kernel must not hear twice.
     ++counters_.ignored;

@@ -85,7 +85,8 @@ class FramePipeline {
  private:
   std::optional<std::size_t> radio_by_hwsim_addr(const wire::MacAddress& mac) const noexcept;
   std::optional<std::size_t> learn_radio(const wire::MacAddress& transmitter) noexcept;
-  void answer_unacked(const PendingStatuses::Entry& entry, std::vector<std::uint8_t>& kernel_out);
+  // TX status "not acknowledged, every planned attempt spent" for a frame of ours.
+  void answer_unacked(const wire::HwsimMessage& tx, std::vector<std::uint8_t>& kernel_out);
   RelayEventKind on_relay_status(std::span<const std::uint8_t> wire_message,
                                  std::vector<std::uint8_t>& kernel_out);
 

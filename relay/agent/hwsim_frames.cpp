@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "relay/agent/genl_writer.hpp"
+#include "relay/wire/byte_io.hpp"
 #include "relay/wire/tx_status.hpp"
 #include "relay/wire/wire_format.hpp"
 
@@ -73,12 +74,10 @@ bool append_relay_tx_status(std::vector<std::uint8_t>& out, std::uint16_t family
   out.insert(out.end(), nlmsg.begin(), nlmsg.end());
   out.resize(at + wire::netlink_align(nlmsg.size()), 0);
   std::uint8_t* header = out.data() + at;
-  const std::uint16_t flags = kNlmFRequest;
-  const std::uint32_t zero = 0;
-  std::memcpy(header + wire::kOffsetNlmsgType, &family_id, sizeof(family_id));
-  std::memcpy(header + wire::kOffsetNlmsgFlags, &flags, sizeof(flags));
-  std::memcpy(header + wire::kOffsetNlmsgSeq, &zero, sizeof(zero));
-  std::memcpy(header + wire::kOffsetNlmsgPid, &zero, sizeof(zero));
+  wire::store<std::uint16_t>(header + wire::kOffsetNlmsgType, family_id);
+  wire::store<std::uint16_t>(header + wire::kOffsetNlmsgFlags, kNlmFRequest);
+  wire::store<std::uint32_t>(header + wire::kOffsetNlmsgSeq, 0);
+  wire::store<std::uint32_t>(header + wire::kOffsetNlmsgPid, 0);
   header[wire::kOffsetGenlVersion] = wire::kHwsimGenlVersion;
   return true;
 }

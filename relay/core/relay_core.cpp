@@ -1,7 +1,6 @@
 #include "relay/core/relay_core.hpp"
 
-#include <algorithm>
-
+#include "relay/wire/frame_header.hpp"
 #include "relay/wire/hwsim_message.hpp"
 
 namespace vmesh::relay {
@@ -20,13 +19,8 @@ void RelayCore::route(Slot from, std::span<const std::uint8_t> message,
   ++counters_.frames_in;
   const auto tx_power_dbm = static_cast<std::int8_t>(message[0]);
   if (learn_addresses_ && owners_.size() < kMaxOwners) {
-    const wire::FrameRouting routing = wire::read_frame_routing(message);
-    // addr2 of anything but control frames (ACK/CTS have none).
-    if (routing.frame.size() >= 16 && ((routing.frame[0] >> 2) & 0x3) != 1) {
-      wire::MacAddress addr2;
-      std::copy_n(routing.frame.begin() + 10, 6, addr2.bytes.begin());
-      owners_[addr2] = from;
-    }
+    if (const auto addr2 = wire::addr2_of(wire::read_frame_routing(message).frame))
+      owners_[*addr2] = from;
   }
   const bool from_spy = sender->kind == PeerKind::spy;
   std::optional<std::uint32_t> freq_mhz;  // parsed only if a client needs a signal

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "medium/units.hpp"
+#include "relay/wire/frame_header.hpp"
 #include "relay/wire/hwsim_message.hpp"
 
 namespace vmesh::relay {
@@ -141,20 +142,9 @@ std::optional<medium::NodeId> TopologyRouter::node_of(Slot slot) const {
 
 namespace {
 
-// 802.11 header offsets: addr1 (receiver) after frame control and duration, addr2 after it.
-constexpr std::size_t kAddr1Offset = 4;
-constexpr std::size_t kAddr2Offset = 10;
-constexpr std::size_t kAddr2End = kAddr2Offset + wire::kMacBytes;
 constexpr std::size_t kMaxLearnedAddresses = 1024;
 // hwsim plans at most 4 rates x max_rate_tries (11); a bound for hand-made messages.
 constexpr std::uint32_t kMaxAttempts = 64;
-
-wire::MacAddress mac_at(std::span<const std::uint8_t> frame, std::size_t offset) {
-  wire::MacAddress mac;
-  std::copy_n(frame.begin() + static_cast<std::ptrdiff_t>(offset), wire::kMacBytes,
-              mac.bytes.begin());
-  return mac;
-}
 
 bool is_retryable(medium::Verdict verdict) {
   // Lost on the air: the next attempt draws again. Deaf, down, other channel, or over
@@ -165,15 +155,13 @@ bool is_retryable(medium::Verdict verdict) {
 }  // namespace
 
 void TopologyRouter::learn_address(medium::NodeId sender, std::span<const std::uint8_t> frame) {
-  // Control frames (type 1) such as ACK and CTS carry no addr2.
-  if (frame.size() < kAddr2End || ((frame[0] >> 2) & 0x3) == 1) return;
-  const wire::MacAddress addr2 = mac_at(frame, kAddr2Offset);
-  if (medium::matches_prefix(medium_.topology().nodes[sender].mac_prefix, addr2)) return;
-  const auto it = learned_addresses_.find(addr2);
+  const auto addr2 = wire::addr2_of(frame);
+  if (!addr2 || medium::matches_prefix(medium_.topology().nodes[sender].mac_prefix, *addr2)) return;
+  const auto it = learned_addresses_.find(*addr2);
   if (it != learned_addresses_.end()) {
     it->second = sender;
   } else if (learned_addresses_.size() < kMaxLearnedAddresses) {
-    learned_addresses_.emplace(addr2, sender);
+    learned_addresses_.emplace(*addr2, sender);
   }
 }
 
@@ -189,9 +177,8 @@ void TopologyRouter::decide_ack(const medium::FrameInfo& info, std::span<const s
                                 std::uint64_t now_us, AckRequest& ack) {
   const std::uint32_t planned = std::clamp<std::uint32_t>(ack.planned_attempts, 1, kMaxAttempts);
   ack.outcome = {.acked = false, .attempts = planned};
-  const auto dest = frame.size() >= kAddr1Offset + wire::kMacBytes
-                        ? node_of_address(mac_at(frame, kAddr1Offset))
-                        : std::nullopt;
+  const auto addr1 = wire::addr1_of(frame);
+  const auto dest = addr1 ? node_of_address(*addr1) : std::nullopt;
   if (!dest || *dest == info.sender) return;  // nobody owns that address: no ACK comes
   const std::size_t index = *dest < info.sender ? *dest : *dest - 1u;  // decide() skips sender
   if (index >= decisions_.size()) return;

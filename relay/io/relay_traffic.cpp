@@ -1,12 +1,14 @@
 // The relay's data path: reassembling messages from a client's stream, fanning them out
 // into receivers' bounded queues, flushing each queue with one send per loop turn, and
 // answering control orders.
+#include <algorithm>
 #include <cstring>
 
 #include "medium/topology_parser.hpp"
 #include "relay/core/text_command.hpp"
 #include "relay/io/log.hpp"
 #include "relay/io/relay_server.hpp"
+#include "relay/wire/frame_header.hpp"
 #include "relay/wire/hwsim_message.hpp"
 #include "relay/wire/message_decoder.hpp"
 #include "relay/wire/tx_status.hpp"
@@ -72,9 +74,8 @@ void RelayServer::route_vwifi(std::uint32_t slot, std::span<const std::uint8_t> 
   // vwifi's medium has no retries: acknowledged when the addressed client got it.
   const wire::HwsimMessage tx = wire::read_hwsim_message(message);
   if (!wire::wants_medium_ack(tx)) return;
-  wire::MacAddress addr1;
-  std::copy_n(tx.frame.begin() + 4, wire::kMacBytes, addr1.bytes.begin());
-  const auto owner = core_.owner_of(addr1);
+  // wants_medium_ack() checked that the frame has an individual addr1.
+  const auto owner = core_.owner_of(*wire::addr1_of(tx.frame));
   const auto got = std::find_if(fanout_.begin(), fanout_.end(),
                                 [&](const Fanout& f) { return owner && f.receiver == *owner; });
   const bool acked = got != fanout_.end();

@@ -3,18 +3,10 @@
 #include <algorithm>
 #include <array>
 
+#include "relay/wire/frame_header.hpp"
 #include "relay/wire/message_builder.hpp"
 
 namespace vmesh::wire {
-
-namespace {
-
-// 802.11: addr1 starts after frame control (2) and duration (2); bit 0 of its first octet
-// marks a group address.
-constexpr std::size_t kAddr1Offset = 4;
-constexpr std::size_t kMinFrameWithAddr1 = kAddr1Offset + kMacBytes;
-
-}  // namespace
 
 void append_hello(std::vector<std::uint8_t>& out) {
   MessageBuilder b(out, 0, static_cast<HwsimCmd>(kVmeshHelloCmd), NetlinkHeader{},
@@ -32,8 +24,7 @@ bool wants_medium_ack(const HwsimMessage& tx) noexcept {
   if (tx.genl_cmd != static_cast<std::uint8_t>(HwsimCmd::frame)) return false;
   if (!tx.transmitter || !tx.flags || !tx.cookie || tx.tx_info.empty()) return false;
   if (*tx.flags & kHwsimTxCtlNoAck) return false;
-  if (tx.frame.size() < kMinFrameWithAddr1) return false;
-  return (tx.frame[kAddr1Offset] & 0x01) == 0;
+  return addr1_of(tx.frame) && !is_group_addressed(tx.frame);
 }
 
 std::uint32_t planned_attempts(std::span<const std::uint8_t> tx_info) noexcept {
