@@ -12,6 +12,7 @@
 
 #include "launcher/run_state.hpp"
 #include "tests/launcher/vmesh_test_support.hpp"
+#include "tests/launcher/vmesh_vm_fixture.hpp"
 
 namespace vmesh::launcher::test {
 namespace {
@@ -38,33 +39,9 @@ iperf = { from = "a", to = "b", min_mbps = 100000 }
 deadline = "3s"
 )";
 
-class VmeshVm : public ::testing::Test {
+class VmeshVm : public VmeshVmFixture {
  protected:
-  void SetUp() override {
-    if (std::system("command -v qemu-system-x86_64 >/dev/null 2>&1") != 0) {
-      GTEST_SKIP() << "qemu-system-x86_64 is not installed";
-    }
-    env_ = {"XDG_RUNTIME_DIR=" + (dir_.path / "runtime").string(),
-            "VIRTUAL_MESH_MAX_NODES=", "VIRTUAL_MESH_NODES=", "VIRTUAL_MESH_IMAGE="};
-  }
-  void TearDown() override {
-    if (HasFailure()) {
-      dir_.keep = true;
-      std::cerr << "kept " << dir_.path << "\n";
-    }
-  }
-  VmeshResult run(const std::vector<std::string>& args) {
-    auto result = run_vmesh(args, env_, dir_.path, seconds(400));
-    if (result.err.find("build-image.sh failed") != std::string::npos) {
-      skip_reason_ = "the guest image cannot be built here:\n" + result.err;
-    }
-    return result;
-  }
-  std::filesystem::path write(const std::string& name, const std::string& text) {
-    const auto path = dir_.path / name;
-    std::ofstream(path) << text;
-    return path;
-  }
+  VmeshVm() : VmeshVmFixture("vm") {}
   static void expect_gone(pid_t pid, std::uint64_t ticks, const std::string& what) {
     EXPECT_FALSE(process_is(pid, ticks)) << what << " (pid " << pid << ") is still running";
   }
@@ -126,9 +103,6 @@ class VmeshVm : public ::testing::Test {
           << "QEMU of " << node.name << " still running";
     }
   }
-  ScratchDir dir_{"vm"};
-  std::vector<std::string> env_;
-  std::string skip_reason_;
 };
 
 TEST_F(VmeshVm, Line3PassesRouteThroughTheMiddleAndStopsEverything) {
