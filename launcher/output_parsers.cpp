@@ -104,9 +104,16 @@ std::vector<MeshPeer> parse_iw_station_dump(std::string_view text) {
   for_each_line(text, [&](std::string_view line) {
     const auto words = split_words(line);
     if (words.size() >= 2 && words[0] == "Station") {
-      if (auto mac = MacAddress::parse(words[1])) out.push_back({*mac, false});
+      if (auto mac = MacAddress::parse(words[1])) out.push_back({.address = *mac});
     } else if (!out.empty() && line.find("mesh plink:") != std::string_view::npos) {
       out.back().established = line.find("ESTAB") != std::string_view::npos;
+    } else if (!out.empty() && words.size() == 3 && words[0] == "tx") {
+      std::uint64_t* counter = words[1] == "packets:"   ? &out.back().tx_packets
+                               : words[1] == "retries:" ? &out.back().tx_retries
+                               : words[1] == "failed:"  ? &out.back().tx_failed
+                                                        : nullptr;
+      if (counter != nullptr)
+        std::from_chars(words[2].data(), words[2].data() + words[2].size(), *counter);
     }
   });
   return out;

@@ -32,6 +32,11 @@ std::optional<MacAddress> best_next_hop(const std::vector<OriginatorEntry>& tabl
 struct MeshPeer {
   MacAddress address;
   bool established = false;  // "mesh plink: ESTAB"
+  // The radio's TX counters towards this station: frames, retransmissions (from the
+  // attempts the medium reported), frames never acknowledged.
+  std::uint64_t tx_packets = 0;
+  std::uint64_t tx_retries = 0;
+  std::uint64_t tx_failed = 0;
 };
 
 // Stations of `iw dev IFACE station dump`.

@@ -4,17 +4,15 @@
 // retries lost unicast frames (station dump: tx retries grow) and TCP over the link sees
 // far less loss, so it carries more. Skips with the reason when QEMU or the image is missing.
 #include <fstream>
-#include <regex>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "tests/launcher/vmesh_test_support.hpp"
+#include "launcher/output_parsers.hpp"
+#include "tests/launcher/vmesh_vm_fixture.hpp"
 
 namespace vmesh::launcher::test {
 namespace {
-
-using std::chrono::seconds;
 
 std::string lossy_pair(const std::string& acks) {
   return R"([meta]
@@ -42,19 +40,14 @@ struct StationCounters {
   std::uint64_t tx_failed = 0;
 };
 
-// Sums the counters of every station in `iw dev wlan0 station dump`.
+// The counters of every station in `iw dev wlan0 station dump`, summed.
 StationCounters parse_station_dump(const std::string& text) {
   StationCounters c;
-  const auto sum = [&](const char* key, std::uint64_t& into) {
-    const std::regex re(std::string("\\s") + key + ":\\s+([0-9]+)");
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator();
-         ++it) {
-      into += std::stoull((*it)[1]);
-    }
-  };
-  sum("tx packets", c.tx_packets);
-  sum("tx retries", c.tx_retries);
-  sum("tx failed", c.tx_failed);
+  for (const MeshPeer& peer : parse_iw_station_dump(text)) {
+    c.tx_packets += peer.tx_packets;
+    c.tx_retries += peer.tx_retries;
+    c.tx_failed += peer.tx_failed;
+  }
   return c;
 }
 
@@ -79,24 +72,10 @@ struct LinkRun {
   double udp_loss_pct = -1;
 };
 
-class HonestAcksVm : public ::testing::Test {
+class HonestAcksVm : public VmeshVmFixture {
  protected:
-  void SetUp() override {
-    if (std::system("command -v qemu-system-x86_64 >/dev/null 2>&1") != 0) {
-      GTEST_SKIP() << "qemu-system-x86_64 is not installed";
-    }
-    env_ = {"XDG_RUNTIME_DIR=" + (dir_.path / "runtime").string(),
-            "VIRTUAL_MESH_MAX_NODES=", "VIRTUAL_MESH_NODES=", "VIRTUAL_MESH_IMAGE="};
-  }
-  void TearDown() override {
-    if (HasFailure()) {
-      dir_.keep = true;
-      std::cerr << "kept " << dir_.path << "\n";
-    }
-  }
-  VmeshResult run(const std::vector<std::string>& args) {
-    return run_vmesh(args, env_, dir_.path, seconds(400));
-  }
+  HonestAcksVm() : VmeshVmFixture("acks") {}
+
   std::string ssh(const std::string& name, const std::string& node, const std::string& command) {
     const auto r = run({"ssh", node, "--name", name, "--", command});
     EXPECT_EQ(r.exit_code, 0) << command << ":\n" << r.out << r.err;
@@ -105,12 +84,11 @@ class HonestAcksVm : public ::testing::Test {
 
   // Boots the pair with `acks`, runs TCP a -> b over the lossy link, stops it.
   LinkRun measure(const std::string& acks, std::string& skip) {
-    const auto topology = dir_.path / ("acks-" + acks + ".toml");
-    std::ofstream(topology) << lossy_pair(acks);
+    const auto topology = write("acks-" + acks + ".toml", lossy_pair(acks));
     const std::string name = "acks-" + acks;
     const auto up = run({"up", topology.string(), "--name", name});
-    if (up.err.find("build-image.sh failed") != std::string::npos) {
-      skip = "the guest image cannot be built here:\n" + up.err;
+    if (!skip_reason_.empty()) {
+      skip = skip_reason_;
       return {};
     }
     EXPECT_EQ(up.exit_code, 0) << up.out << up.err;
@@ -137,20 +115,7 @@ class HonestAcksVm : public ::testing::Test {
     }
     return result;
   }
-
-  ScratchDir dir_{"acks"};
-  std::vector<std::string> env_;
 };
-
-TEST(StationDump, SumsCountersOfEveryStation) {
-  const auto c = parse_station_dump(
-      "Station 02:00:00:00:02:00 (on wlan0)\n\ttx packets:\t120\n\ttx retries:\t30\n"
-      "\ttx failed:\t2\nStation 02:00:00:00:03:00 (on wlan0)\n\ttx packets:\t5\n"
-      "\ttx retries:\t1\n\ttx failed:\t0\n");
-  EXPECT_EQ(c.tx_packets, 125u);
-  EXPECT_EQ(c.tx_retries, 31u);
-  EXPECT_EQ(c.tx_failed, 2u);
-}
 
 TEST_F(HonestAcksVm, MediumAcksMakeTheGuestRetryAndCarryMoreTcpOverALossyLink) {
   std::string skip;

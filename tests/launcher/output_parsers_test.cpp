@@ -38,6 +38,9 @@ const char* kBatmanV =
 const char* kStationDump = R"(Station 02:00:00:00:02:00 (on wlan0)
 	inactive time:	36 ms
 	rx packets:	291
+	tx packets:	120
+	tx retries:	30
+	tx failed:	2
 	signal:  	-50 dBm
 	mesh llid:	11853
 	mesh plink:	ESTAB
@@ -78,6 +81,10 @@ TEST(IwStationDump, PeersAndPlinkState) {
   EXPECT_EQ(peers[0].address, mac("02:00:00:00:02:00"));
   EXPECT_TRUE(peers[0].established);
   EXPECT_FALSE(peers[1].established);
+  EXPECT_EQ(peers[0].tx_packets, 120u);
+  EXPECT_EQ(peers[0].tx_retries, 30u);
+  EXPECT_EQ(peers[0].tx_failed, 2u);
+  EXPECT_EQ(peers[1].tx_packets, 0u);  // not in the dump: 0
 }
 
 TEST(Ping, BusyboxSummary) {
