@@ -20,6 +20,7 @@
 #include "relay/io/relay_options.hpp"
 #include "relay/io/ring.hpp"
 #include "relay/io/unique_fd.hpp"
+#include "relay/wire/tx_status.hpp"
 
 #include <sys/signalfd.h>
 
@@ -77,7 +78,8 @@ class RelayServer {
   // the frame bound by a fixed allowance (a client that stops reading still hits the stall
   // timeout).
   void enqueue_protocol(std::uint32_t slot, std::span<const std::uint8_t> message);
-  void answer_tx_status(std::uint32_t slot, std::span<const std::uint8_t> message,
+  // `tx`: the client's frame, as read_hwsim_message parsed it for the ACK decision.
+  void answer_tx_status(std::uint32_t slot, const wire::HwsimMessage& tx,
                         const wire::TxOutcome& outcome, std::int8_t signal_dbm);
   void flush_sends();
   std::uint64_t medium_time_us() const { return now_us_ - start_us_; }

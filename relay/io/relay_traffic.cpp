@@ -79,16 +79,15 @@ void RelayServer::route_vwifi(std::uint32_t slot, std::span<const std::uint8_t> 
   const auto got = std::find_if(fanout_.begin(), fanout_.end(),
                                 [&](const Fanout& f) { return owner && f.receiver == *owner; });
   const bool acked = got != fanout_.end();
-  answer_tx_status(slot, message,
+  answer_tx_status(slot, tx,
                    {.acked = acked, .attempts = acked ? 1 : wire::planned_attempts(tx.tx_info)},
                    acked ? got->power_dbm : kVwifiAckSignalDbm);
 }
 
-void RelayServer::answer_tx_status(std::uint32_t slot, std::span<const std::uint8_t> message,
+void RelayServer::answer_tx_status(std::uint32_t slot, const wire::HwsimMessage& tx,
                                    const wire::TxOutcome& outcome, std::int8_t signal_dbm) {
   status_scratch_.clear();
-  if (!wire::append_tx_status_message(status_scratch_, wire::read_hwsim_message(message), outcome,
-                                      signal_dbm)) {
+  if (!wire::append_tx_status_message(status_scratch_, tx, outcome, signal_dbm)) {
     return;
   }
   enqueue_protocol(slot, status_scratch_);
@@ -123,7 +122,7 @@ void RelayServer::route_topology(std::uint32_t slot, std::span<const std::uint8_
     ack.planned_attempts = wire::planned_attempts(tx.tx_info);
   }
   topology_->route(slot, message, medium_time_us(), routed_, binding, ack_wanted ? &ack : nullptr);
-  if (ack_wanted) answer_tx_status(slot, message, ack.outcome, ack.signal_dbm);
+  if (ack_wanted) answer_tx_status(slot, tx, ack.outcome, ack.signal_dbm);
   if (binding.kind != Binding::Kind::none) {
     logf("client id={} from {}: {}", conns_[slot]->peer.id, conns_[slot]->peer.text,
          binding.detail);
