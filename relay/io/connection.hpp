@@ -60,7 +60,6 @@ struct Connection {
   std::uint64_t frames_out = 0;
   std::uint64_t bytes_out = 0;
   std::uint64_t frames_dropped = 0;
-  std::uint64_t statuses_out = 0;  // TX statuses queued to it
   std::uint64_t dropped_since_log = 0;
 };
 

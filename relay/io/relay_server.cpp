@@ -196,7 +196,6 @@ std::uint32_t RelayServer::open_connection(UniqueFd fd, ConnKind kind) {
   c.opened_ms = now_ms_;
   c.tx_status_port = false;
   c.tx_status_on = false;
-  c.statuses_out = 0;
   if (!c.rx) c.rx = std::make_unique<std::uint8_t[]>(kRxBufferBytes);
   c.rx_len = 0;
   c.partial_since_ms = -1;
@@ -241,10 +240,14 @@ void RelayServer::on_send(std::uint32_t slot, int res) {
   c.sending.clear();
   c.sent = 0;
   if (c.close_after_send && c.queued.empty()) return begin_close(slot, "reply sent", false);
-  if (!c.queued.empty() && !c.dirty) {
-    c.dirty = true;
-    dirty_.push_back(slot);
-  }
+  if (!c.queued.empty()) mark_dirty(slot);
+}
+
+void RelayServer::mark_dirty(std::uint32_t slot) {
+  Connection& c = *conns_[slot];
+  if (c.dirty) return;
+  c.dirty = true;
+  dirty_.push_back(slot);
 }
 
 void RelayServer::begin_close(std::uint32_t slot, const std::string& reason, bool log) {

@@ -82,6 +82,8 @@ class RelayServer {
   void answer_tx_status(std::uint32_t slot, const wire::HwsimMessage& tx,
                         const wire::TxOutcome& outcome, std::int8_t signal_dbm);
   void flush_sends();
+  // Puts the connection on this turn's flush list (once).
+  void mark_dirty(std::uint32_t slot);
   std::uint64_t medium_time_us() const { return now_us_ - start_us_; }
   std::int64_t wait_budget_ns(std::int64_t next_tick_ms) const;
   void write_stats_file() const;

@@ -91,7 +91,6 @@ void RelayServer::answer_tx_status(std::uint32_t slot, const wire::HwsimMessage&
     return;
   }
   enqueue_protocol(slot, status_scratch_);
-  ++conns_[slot]->statuses_out;
 }
 
 void RelayServer::enqueue_protocol(std::uint32_t slot, std::span<const std::uint8_t> message) {
@@ -103,20 +102,16 @@ void RelayServer::enqueue_protocol(std::uint32_t slot, std::span<const std::uint
     return;
   }
   c.queued.insert(c.queued.end(), message.begin(), message.end());
-  if (!c.dirty) {
-    c.dirty = true;
-    dirty_.push_back(slot);
-  }
+  mark_dirty(slot);
 }
 
 void RelayServer::route_topology(std::uint32_t slot, std::span<const std::uint8_t> message) {
   routed_.clear();
   Binding binding;
-  const bool wants_status = conns_[slot]->tx_status_on;
   wire::HwsimMessage tx;
   AckRequest ack;
   bool ack_wanted = false;
-  if (wants_status) {
+  if (conns_[slot]->tx_status_on) {
     tx = wire::read_hwsim_message(message);
     ack_wanted = wire::wants_medium_ack(tx);
     ack.planned_attempts = wire::planned_attempts(tx.tx_info);
@@ -204,10 +199,7 @@ bool RelayServer::enqueue(std::uint32_t slot, std::span<const std::uint8_t> mess
   c.queued[at] = static_cast<std::uint8_t>(power_dbm);
   ++c.frames_out;
   c.bytes_out += message.size();
-  if (!c.dirty) {
-    c.dirty = true;
-    dirty_.push_back(slot);
-  }
+  mark_dirty(slot);
   return true;
 }
 
@@ -230,10 +222,7 @@ void RelayServer::reply_and_close(std::uint32_t slot, std::span<const std::uint8
   if (reply.empty()) return begin_close(slot, "order done", false);
   c.close_after_send = true;
   c.queued.insert(c.queued.end(), reply.begin(), reply.end());
-  if (!c.dirty) {
-    c.dirty = true;
-    dirty_.push_back(slot);
-  }
+  mark_dirty(slot);
 }
 
 void RelayServer::handle_text_command(std::uint32_t slot) {
