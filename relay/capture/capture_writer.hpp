@@ -1,21 +1,20 @@
-// Captures off the relay's hot path: the event loop appends compact records to a bounded
-// in-memory buffer (one short mutex hold per frame); a writer thread swaps the buffer out
-// every millisecond, formats the verdict comments and writes pcapng through CaptureFile.
-// When the writer falls behind by more than `buffer_bytes`, records are dropped and
-// counted — the relay never waits for the disk.
+// Captures off the relay's hot path: the event loop copies compact records into a
+// lock-free ring (RecordRing); a writer thread drains it, formats the verdict comments and
+// writes pcapng through CaptureFile. The writer runs at the lowest CPU priority, so when
+// forwarding needs the whole CPU, capture is what gives way: records that find the ring
+// full are dropped, counted, and announced in the comment of the next packet captured.
+// The relay never waits for the writer or the disk.
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "relay/capture/capture_file.hpp"
+#include "relay/capture/record_ring.hpp"
 
 namespace vmesh::capture {
 
@@ -64,18 +63,16 @@ class CaptureWriter {
 
  private:
   void run();
-  void write_records(const std::vector<std::uint8_t>& records);
+  void write_record(std::span<const std::uint8_t> record);
 
   CaptureFile file_;
   std::vector<std::string> interface_names_;
   std::vector<std::string> verdict_names_;
-  std::size_t buffer_bytes_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::vector<std::uint8_t> pending_;  // guarded by mutex_
-  bool stopping_ = false;              // guarded by mutex_
+  RecordRing ring_;
+  std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> dropped_{0};
-  std::string comment_;
+  std::uint64_t drops_since_last_record_ = 0;  // event loop only
+  std::string comment_;                        // writer thread only
   std::thread thread_;
 };
 

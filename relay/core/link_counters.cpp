@@ -55,4 +55,20 @@ std::string LinkCounters::to_json(const medium::Topology& topology) const {
   return out + "]}";
 }
 
+LinkCounter LinkCounters::total() const {
+  LinkCounter sum;
+  for (const LinkCounter& c : counters_) {
+    sum.sent += c.sent;
+    sum.delivered += c.delivered;
+    for (int r = 0; r < static_cast<int>(DropReason::count); ++r) sum.dropped[r] += c.dropped[r];
+    sum.delay_us_total += c.delay_us_total;
+    sum.bytes_sent += c.bytes_sent;
+    sum.bytes_delivered += c.bytes_delivered;
+    sum.acked += c.acked;
+    sum.unacked += c.unacked;
+    sum.retries += c.retries;
+  }
+  return sum;
+}
+
 }  // namespace vmesh::relay

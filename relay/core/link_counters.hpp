@@ -50,6 +50,9 @@ class LinkCounters {
   }
   std::size_t node_count() const { return node_count_; }
 
+  // Every link's counters added up (delay_us_total included).
+  LinkCounter total() const;
+
   // {"links":[{"from":"n1","to":"n2","sent":..,"delivered":..,"mean_delay_us":..,
   //   "dropped":{"loss":..,...}[,"tx_status":{"acked":..,"unacked":..,"retries":..}]},...]}
   //   for every pair with traffic (tx_status only where the medium decided ACKs). Does not throw

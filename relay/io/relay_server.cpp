@@ -90,16 +90,30 @@ int RelayServer::run() {
     }
   }
 
-  const RelayCounters& c = core_.counters();
-  logf("stopping: {} frames in, {} deliveries, {} lost to loss", c.frames_in, c.deliveries,
-       c.dropped_loss);
+  if (topology_) {
+    const LinkCounter t = topology_->counters().total();
+    std::string drops;
+    for (int r = 0; r < static_cast<int>(DropReason::count); ++r) {
+      if (t.dropped[r] > 0)
+        drops += fmt::format(", {} {}", t.dropped[r], to_string(static_cast<DropReason>(r)));
+    }
+    logf("stopping: {} frames in, {} deliveries over links, dropped: {}{}", frames_in_total_,
+         t.delivered, drops.empty() ? "none" : "", drops.empty() ? "" : drops.substr(2));
+  } else {
+    const RelayCounters& c = core_.counters();
+    logf("stopping: {} frames in, {} deliveries, {} lost to loss", c.frames_in, c.deliveries,
+         c.dropped_loss);
+  }
   write_stats_file();
   finish_stats_file();
   if (capture_) {
     const auto totals = capture_->stop();
     logf("capture: {} packets{}{}{}", totals.packets,
          totals.rotations ? fmt::format(", rotated {} times", totals.rotations) : "",
-         totals.dropped ? fmt::format(", {} dropped while the disk lagged", totals.dropped) : "",
+         totals.dropped ? fmt::format(", {} frames not captured (writer behind; marked in the next "
+                                      "packet's comment)",
+                                      totals.dropped)
+                        : "",
          totals.failed ? ", stopped early by a write error" : "");
   }
   for (std::uint32_t slot = 0; slot < conns_.size(); ++slot) {
