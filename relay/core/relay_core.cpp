@@ -14,16 +14,15 @@ RelayCore::RelayCore(RelaySettings settings, std::uint64_t seed)
 
 void RelayCore::route(Slot from, std::span<const std::uint8_t> message,
                       std::vector<Fanout>& out) noexcept {
+  last_routing_ = wire::read_frame_routing(message);
   const LivePeer* sender = peers_.find(from);
   if (sender == nullptr || message.empty()) return;
   ++counters_.frames_in;
   const auto tx_power_dbm = static_cast<std::int8_t>(message[0]);
   if (learn_addresses_ && owners_.size() < kMaxOwners) {
-    if (const auto addr2 = wire::addr2_of(wire::read_frame_routing(message).frame))
-      owners_[*addr2] = from;
+    if (const auto addr2 = wire::addr2_of(last_routing_.frame)) owners_[*addr2] = from;
   }
   const bool from_spy = sender->kind == PeerKind::spy;
-  std::optional<std::uint32_t> freq_mhz;  // parsed only if a client needs a signal
 
   for (const LivePeer& peer : peers_.live()) {
     if (peer.slot == from) continue;
@@ -31,10 +30,9 @@ void RelayCore::route(Slot from, std::span<const std::uint8_t> message,
       out.push_back({peer.slot, tx_power_dbm});
       continue;
     }
-    if (!freq_mhz) freq_mhz = wire::read_frame_routing(message).freq_mhz;
     const std::int8_t signal =
         received_signal_dbm(tx_power_dbm, sender->record.coordinates, peer.record.coordinates,
-                            settings_.scale, *freq_mhz);
+                            settings_.scale, last_routing_.freq_mhz);
     if (settings_.loss_enabled && vwifi_drops(signal, static_cast<std::uint32_t>(rng_() % 53))) {
       ++counters_.dropped_loss;
       continue;

@@ -11,6 +11,7 @@
 
 #include "relay/core/control_protocol.hpp"
 #include "relay/core/peer_registry.hpp"
+#include "relay/wire/hwsim_message.hpp"
 #include "relay/wire/mac_address.hpp"
 
 namespace vmesh::relay {
@@ -55,6 +56,9 @@ class RelayCore {
   // coordinates (and may lose it when loss is on), every spy gets the raw power; a spy's
   // frames go to every client and other spy unchanged. Appends to `out`. No throws.
   void route(Slot from, std::span<const std::uint8_t> message, std::vector<Fanout>& out) noexcept;
+  // The routing fields of the last message route() accepted (for the capture, which
+  // would otherwise parse every frame a second time).
+  const wire::FrameRouting& last_routing() const { return last_routing_; }
 
   // Which live client sent frames from an 802.11 address (addr2), once learning is on:
   // the destination of a unicast frame for TX-status clients in vwifi mode.
@@ -80,6 +84,7 @@ class RelayCore {
   PeerRegistry peers_;
   std::mt19937 rng_;
   RelayCounters counters_;
+  wire::FrameRouting last_routing_;
   bool learn_addresses_ = false;
   std::map<wire::MacAddress, Slot> owners_;
 };

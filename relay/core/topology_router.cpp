@@ -204,7 +204,8 @@ void TopologyRouter::decide_ack(const medium::FrameInfo& info, std::span<const s
 void TopologyRouter::route(Slot from, std::span<const std::uint8_t> message, std::uint64_t now_us,
                            std::vector<RoutedDelivery>& out, Binding& binding, AckRequest* ack) {
   if (ack != nullptr) ack->outcome = {.acked = false, .attempts = ack->planned_attempts};
-  const wire::FrameRouting routing = wire::read_frame_routing(message);
+  last_routing_ = wire::read_frame_routing(message);
+  const wire::FrameRouting& routing = last_routing_;
   decisions_.clear();
   auto sender = node_of(from);
   if (!sender) {

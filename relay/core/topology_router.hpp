@@ -14,6 +14,7 @@
 #include "medium/medium.hpp"
 #include "relay/core/link_counters.hpp"
 #include "relay/core/peer_registry.hpp"
+#include "relay/wire/hwsim_message.hpp"
 #include "relay/wire/tx_status.hpp"
 
 namespace vmesh::relay {
@@ -79,6 +80,8 @@ class TopologyRouter {
 
   // The medium's decisions for the last routed frame (empty when its sender was unbound).
   const std::vector<medium::Delivery>& last_decisions() const { return decisions_; }
+  // The routing fields of the last routed frame, parsed once for router and capture.
+  const wire::FrameRouting& last_routing() const { return last_routing_; }
 
   void advance_to(std::uint64_t now_us) { medium_.advance_to(now_us); }
   std::optional<std::uint64_t> next_event_us() const { return medium_.next_event_us(); }
@@ -104,6 +107,7 @@ class TopologyRouter {
   std::vector<std::optional<Slot>> slot_of_node_;
   std::unordered_map<Slot, bool> unknown_reported_;
   std::vector<medium::Delivery> decisions_;
+  wire::FrameRouting last_routing_;
   std::map<wire::MacAddress, medium::NodeId> learned_addresses_;
   std::uint64_t unbound_frames_ = 0;
 };

@@ -144,7 +144,7 @@ void RelayServer::route_topology(std::uint32_t slot, std::span<const std::uint8_
 
 void RelayServer::capture_topology_frame(std::uint32_t slot,
                                          std::span<const std::uint8_t> message) {
-  const wire::FrameRouting routing = wire::read_frame_routing(message);
+  const wire::FrameRouting& routing = topology_->last_routing();
   const auto sender = topology_->node_of(slot);
   capture_verdicts_.clear();
   for (const medium::Delivery& d : topology_->last_decisions()) {
@@ -164,7 +164,7 @@ void RelayServer::capture_topology_frame(std::uint32_t slot,
 
 void RelayServer::capture_vwifi_frame(std::uint32_t slot, std::span<const std::uint8_t> message,
                                       std::size_t receivers) {
-  const wire::FrameRouting routing = wire::read_frame_routing(message);
+  const wire::FrameRouting& routing = core_.last_routing();
   capture::CaptureRecord r;
   r.timestamp_us = now_us_ + realtime_offset_us_;
   r.freq_mhz = static_cast<std::uint16_t>(routing.freq_mhz);
