@@ -98,6 +98,23 @@ struct Event {
   Position position;                        // move
 };
 
+// Timeline actions on the processes, carried out by the launcher (the medium never sees
+// them): written as [[event]]s like the medium's own.
+enum class RunActionKind : std::uint8_t {
+  node_kill,      // SIGKILL the node's QEMU: the VM is gone, as with a power cut
+  node_start,     // boot a killed node again (same disk image, ports and MACs)
+  relay_restart,  // stop the relay, wait down_for, start it again on the same ports
+};
+
+struct RunAction {
+  std::uint64_t at_us = 0;
+  RunActionKind kind = RunActionKind::node_kill;
+  NodeId node = 0;                        // node_kill, node_start
+  std::uint64_t down_for_us = 2'000'000;  // relay_restart
+};
+
+const char* to_string(RunActionKind kind);
+
 enum class CheckKind : std::uint8_t { ping, neighbors, route, iperf };
 
 // A check for the launcher; the medium does not interpret it.
@@ -131,7 +148,8 @@ struct Topology {
   MediumSpec medium;
   std::vector<NodeSpec> nodes;
   std::vector<LinkSpec> links;
-  std::vector<Event> events;  // sorted by at_us, file order kept for equal times
+  std::vector<Event> events;           // sorted by at_us, file order kept for equal times
+  std::vector<RunAction> run_actions;  // sorted the same way
   std::vector<Check> checks;
 
   // Index of the node called `name`, if any. Does not throw.

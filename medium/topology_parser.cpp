@@ -96,6 +96,13 @@ class Parser {
   // Reads nodes = [a, b] or from/to into `from`, `to`, `symmetric`.
   void parse_endpoints(const toml::table& table, NodeId& from, NodeId& to, bool& symmetric) const;
   void parse_events(const toml::node& node);
+  struct SourcedRunAction {
+    RunAction action;
+    const toml::table* table;  // for errors
+  };
+  RunAction parse_run_action(const toml::table& table, RunActionKind kind,
+                             std::uint64_t at_us) const;
+  void check_run_actions(std::vector<SourcedRunAction>& actions);
   void parse_checks(const toml::node& node);
   void parse_check_pair(const toml::table& table, Check& check, Keys allowed) const;
 
@@ -459,6 +466,19 @@ struct ActionInfo {
   EventAction action;
 };
 
+struct RunActionInfo {
+  std::string_view name;
+  RunActionKind kind;
+};
+
+constexpr std::array<RunActionInfo, 3> kRunActions{{
+    {"node_kill", RunActionKind::node_kill},
+    {"node_start", RunActionKind::node_start},
+    {"relay_restart", RunActionKind::relay_restart},
+}};
+
+constexpr std::uint64_t kMaxRelayDownUs = 60'000'000;
+
 constexpr std::array<ActionInfo, 9> kActions{{
     {"link_down", EventAction::link_down},
     {"link_up", EventAction::link_up},
@@ -475,6 +495,7 @@ void Parser::parse_events(const toml::node& node) {
   const toml::array* array = node.as_array();
   if (array == nullptr || !array->is_array_of_tables())
     fail(node, "event must be written as [[event]] tables");
+  std::vector<SourcedRunAction> run_actions;
   for (const toml::node& element : *array) {
     const toml::table& table = *element.as_table();
     const toml::node* at = table.get("at");
@@ -484,6 +505,13 @@ void Parser::parse_events(const toml::node& node) {
     Event event;
     event.at_us = get_duration(*at, "at");
     const std::string name = get_string(*action, "action");
+    const auto* run_action =
+        std::find_if(kRunActions.begin(), kRunActions.end(),
+                     [&](const RunActionInfo& candidate) { return candidate.name == name; });
+    if (run_action != kRunActions.end()) {
+      run_actions.push_back({parse_run_action(table, run_action->kind, event.at_us), &table});
+      continue;
+    }
     const auto* info =
         std::find_if(kActions.begin(), kActions.end(),
                      [&](const ActionInfo& candidate) { return candidate.name == name; });
@@ -491,6 +519,8 @@ void Parser::parse_events(const toml::node& node) {
       std::string names;
       for (const ActionInfo& candidate : kActions)
         names += (names.empty() ? "" : ", ") + std::string(candidate.name);
+      for (const RunActionInfo& candidate : kRunActions)
+        names += ", " + std::string(candidate.name);
       fail(*action, "unknown action '" + name + "'; expected one of: " + names);
     }
     event.action = info->action;
@@ -578,6 +608,54 @@ void Parser::parse_events(const toml::node& node) {
   }
   std::stable_sort(topology_.events.begin(), topology_.events.end(),
                    [](const Event& a, const Event& b) { return a.at_us < b.at_us; });
+  check_run_actions(run_actions);
+}
+
+RunAction Parser::parse_run_action(const toml::table& table, RunActionKind kind,
+                                   std::uint64_t at_us) const {
+  RunAction action;
+  action.at_us = at_us;
+  action.kind = kind;
+  const std::string where = std::string("[[event]] ") + to_string(kind);
+  if (kind == RunActionKind::relay_restart) {
+    check_keys(table, where, {"at", "action", "down_for"});
+    if (const toml::node* down_for = table.get("down_for")) {
+      action.down_for_us = get_duration(*down_for, "down_for");
+      if (action.down_for_us > kMaxRelayDownUs)
+        fail(*down_for, "down_for must be at most 60s (agents back off up to 1 s between tries)");
+    }
+    return action;
+  }
+  check_keys(table, where, {"at", "action", "node"});
+  const toml::node* target = table.get("node");
+  if (target == nullptr) fail(table, where.substr(10) + " needs node = \"name\"");
+  action.node = get_node(*target, "node");
+  return action;
+}
+
+// In time order, a node is killed only while it runs and started only once killed.
+void Parser::check_run_actions(std::vector<SourcedRunAction>& actions) {
+  std::stable_sort(actions.begin(), actions.end(),
+                   [](const SourcedRunAction& a, const SourcedRunAction& b) {
+                     return a.action.at_us < b.action.at_us;
+                   });
+  std::vector<bool> killed(topology_.nodes.size(), false);
+  for (const auto& [action, table] : actions) {
+    if (action.kind == RunActionKind::node_kill) {
+      if (killed[action.node]) {
+        fail(*table, "node_kill: '" + topology_.nodes[action.node].name +
+                         "' is already killed at this time; node_start it first");
+      }
+      killed[action.node] = true;
+    } else if (action.kind == RunActionKind::node_start) {
+      if (!killed[action.node]) {
+        fail(*table, "node_start: '" + topology_.nodes[action.node].name +
+                         "' is running at this time; node_kill it earlier");
+      }
+      killed[action.node] = false;
+    }
+    topology_.run_actions.push_back(action);
+  }
 }
 
 void Parser::parse_check_pair(const toml::table& table, Check& check, Keys allowed) const {

@@ -100,6 +100,8 @@ vmesh options:
                             events) instead of vwifi's; clients are matched to nodes by
                             their radios' MAC prefix; the seed defaults to [meta] seed
       --stats-file PATH     write per-link counters as JSON on exit (with --topology)
+      --timeline-start-ms N start the topology's timeline at N ms instead of 0: events
+                            before N apply at once (a relay restarted in the middle of a run)
       --check-topology FILE validate FILE, print a summary and exit (1 on error)
       --busy-poll-us N      spin up to N us for new work before sleeping: lower latency
                             on hosts with slow wake-ups, at the cost of CPU (default 0)
@@ -186,6 +188,8 @@ std::optional<RelayOptions> parse_relay_options(const std::vector<std::string>& 
       opts.stats_file = value();
     } else if (arg == "--busy-poll-us") {
       opts.busy_poll_us = parse_number<std::uint32_t>(arg, value());
+    } else if (arg == "--timeline-start-ms") {
+      opts.timeline_start_ms = parse_number<std::uint32_t>(arg, value());
     } else if (arg == "--pcap") {
       opts.pcap_file = value();
     } else if (arg == "--pcap-max-bytes") {

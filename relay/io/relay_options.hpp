@@ -35,6 +35,9 @@ struct RelayOptions {
   std::uint64_t pcap_max_bytes = 256ull << 20;  // then FILE is rotated to FILE.1
   std::string stats_jsonl_file;                 // one JSON line of counters per interval
   std::uint32_t stats_interval_ms = 1000;
+  // The topology's clock at start: a relay restarted mid-run continues its timeline
+  // (events before this time apply at once).
+  std::uint64_t timeline_start_ms = 0;
   bool metrics_enabled = false;  // --metrics-listen: GET /metrics over HTTP
   std::string metrics_address = "127.0.0.1";
   std::uint16_t metrics_port = 0;           // 0: any free port (in the ports file)

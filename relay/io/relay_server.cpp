@@ -35,7 +35,10 @@ std::int64_t RelayServer::wait_budget_ns(std::int64_t next_tick_ms) const {
   tighten(delayed_.next_due_us());
   if (next_stats_ms_ >= 0) tighten(static_cast<std::uint64_t>(next_stats_ms_) * 1000);
   if (topology_) {
-    if (auto event_us = topology_->next_event_us()) tighten(*event_us + start_us_);
+    if (auto event_us = topology_->next_event_us()) {
+      tighten(*event_us > timeline_offset_us_ ? *event_us - timeline_offset_us_ + start_us_
+                                              : now_us_);
+    }
   }
   return wait_ns;
 }
@@ -43,6 +46,7 @@ std::int64_t RelayServer::wait_budget_ns(std::int64_t next_tick_ms) const {
 int RelayServer::run() {
   now_ms_ = monotonic_ms();
   now_us_ = start_us_ = monotonic_us();
+  timeline_offset_us_ = options_.timeline_start_ms * 1000;
   timespec realtime{};
   ::clock_gettime(CLOCK_REALTIME, &realtime);
   realtime_offset_us_ = static_cast<std::uint64_t>(realtime.tv_sec) * 1'000'000 +

@@ -84,7 +84,7 @@ class RelayServer {
   void flush_sends();
   // Puts the connection on this turn's flush list (once).
   void mark_dirty(std::uint32_t slot);
-  std::uint64_t medium_time_us() const { return now_us_ - start_us_; }
+  std::uint64_t medium_time_us() const { return now_us_ - start_us_ + timeline_offset_us_; }
   std::int64_t wait_budget_ns(std::int64_t next_tick_ms) const;
   void write_stats_file() const;
   void capture_topology_frame(std::uint32_t slot, std::span<const std::uint8_t> message);
@@ -119,6 +119,7 @@ class RelayServer {
   std::int64_t now_ms_ = 0;
   std::uint64_t now_us_ = 0;
   std::uint64_t start_us_ = 0;
+  std::uint64_t timeline_offset_us_ = 0;  // --timeline-start-ms
   std::unique_ptr<TopologyRouter> topology_;
   DelayQueue delayed_;
   std::vector<RoutedDelivery> routed_;

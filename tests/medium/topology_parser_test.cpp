@@ -145,6 +145,60 @@ provision = ["uci commit", "reboot"]
   EXPECT_EQ(b.provision, (std::vector<std::string>{"uci commit", "reboot"}));
 }
 
+TEST(TopologyParser, RunActionsAreKeptApartFromTheMediumEventsInTimeOrder) {
+  const Topology topology = parse_topology(with_nodes(R"(
+[[event]]
+at = "50s"
+action = "node_start"
+node = "b"
+[[event]]
+at = "40s"
+action = "node_kill"
+node = "b"
+[[event]]
+at = "45s"
+action = "heal"
+[[event]]
+at = "70s"
+action = "relay_restart"
+down_for = "3s"
+[[event]]
+at = "80s"
+action = "relay_restart"
+)"),
+                                           "t.toml");
+  ASSERT_EQ(topology.events.size(), 1u);
+  EXPECT_EQ(topology.events[0].action, EventAction::heal);
+  ASSERT_EQ(topology.run_actions.size(), 4u);
+  EXPECT_EQ(topology.run_actions[0].kind, RunActionKind::node_kill);
+  EXPECT_EQ(topology.run_actions[0].at_us, 40'000'000u);
+  EXPECT_EQ(topology.run_actions[0].node, 1u);
+  EXPECT_EQ(topology.run_actions[1].kind, RunActionKind::node_start);
+  EXPECT_EQ(topology.run_actions[1].at_us, 50'000'000u);
+  EXPECT_EQ(topology.run_actions[2].kind, RunActionKind::relay_restart);
+  EXPECT_EQ(topology.run_actions[2].down_for_us, 3'000'000u);
+  EXPECT_EQ(topology.run_actions[3].down_for_us, 2'000'000u) << "default down_for";
+}
+
+TEST(TopologyParser, RunActionErrorsNameTheLine) {
+  EXPECT_EQ(error_of(with_nodes("[[event]]\nat = \"1s\"\naction = \"node_start\"\nnode = \"a\"\n")),
+            "t.toml:5:1: node_start: 'a' is running at this time; node_kill it earlier");
+  EXPECT_EQ(error_of(with_nodes("[[event]]\nat = \"1s\"\naction = \"node_kill\"\nnode = \"a\"\n"
+                                "[[event]]\nat = \"2s\"\naction = \"node_kill\"\nnode = \"a\"\n")),
+            "t.toml:9:1: node_kill: 'a' is already killed at this time; node_start it first");
+  EXPECT_EQ(error_of(with_nodes("[[event]]\nat = \"1s\"\naction = \"node_kill\"\n")),
+            "t.toml:5:1: node_kill needs node = \"name\"");
+  EXPECT_EQ(error_of(with_nodes("[[event]]\nat = \"1s\"\naction = \"node_kill\"\nnode = \"z\"\n")),
+            "t.toml:8:8: unknown node 'z' in node; expected one of: a, b");
+  EXPECT_EQ(error_of(with_nodes(
+                "[[event]]\nat = \"1s\"\naction = \"relay_restart\"\ndown_for = \"2min\"\n")),
+            "t.toml:8:12: down_for must be at most 60s (agents back off up to 1 s between tries)");
+  EXPECT_EQ(
+      error_of(with_nodes("[[event]]\nat = \"1s\"\naction = \"relay_restart\"\nnode = \"a\"\n")),
+      "t.toml:8:1: unknown key 'node' in [[event]] relay_restart; expected one of: at, action, "
+      "down_for");
+}
+
 TEST(TopologyParser, LinkParametersEventsAndChecks) {
   const Topology topology = parse_topology(with_nodes(R"([medium]
 path_loss = "log_distance"
@@ -395,7 +449,7 @@ TEST(TopologyParser, RejectsOtherInvalidValues) {
   EXPECT_EQ(
       error_of(with_nodes("[[event]]\nat = \"1s\"\naction = \"explode\"\n")),
       "t.toml:7:10: unknown action 'explode'; expected one of: link_down, link_up, set_link, ramp, "
-      "partition, heal, node_down, node_up, move");
+      "partition, heal, node_down, node_up, move, node_kill, node_start, relay_restart");
   EXPECT_EQ(error_of(with_nodes("[[event]]\naction = \"heal\"\n")),
             "t.toml:5:1: [[event]] needs at (a time such as \"30s\") and action");
   EXPECT_EQ(error_of(with_nodes(

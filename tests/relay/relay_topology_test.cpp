@@ -8,6 +8,7 @@
 #include <regex>
 #include <thread>
 
+#include "relay/wire/hwsim_message.hpp"
 #include "relay_process.hpp"
 #include "test_peer.hpp"
 #include "topology_fixture.hpp"
@@ -85,6 +86,27 @@ TEST(RelayTopology, LinkDownEventStopsDeliveryOnTime) {
   ASSERT_FALSE(arrivals_ms.empty());
   EXPECT_GT(arrivals_ms.back(), 900) << "delivery stopped too early";
   EXPECT_LT(arrivals_ms.back(), 1030) << "delivery went on after link_down at 1 s";
+}
+
+TEST(RelayTopology, TimelineStartContinuesARestartedRunsTimeline) {
+  // link_down at 10 s and link_up at 60 min: a relay started at t = 20 s has the link down at
+  // once and keeps it down.
+  TopologyFile topo(std::string(kLine3) +
+                    "[[event]]\nat = \"10s\"\naction = \"link_down\"\nnodes = [\"n1\", \"n2\"]\n"
+                    "[[event]]\nat = \"60min\"\naction = \"link_up\"\nnodes = [\"n1\", \"n2\"]\n");
+  RelayProcess relay({"--topology", topo.path(), "--timeline-start-ms", "20000"});
+  auto peers = join_nodes(relay, 3);
+  for (std::uint32_t seq = 1; seq <= 20; ++seq) {
+    peers[0].send_bytes(make_frame(1, 10, broadcast_frame(1, seq)));
+    peers[2].send_bytes(make_frame(3, 10, broadcast_frame(3, seq)));
+  }
+  int from_n3 = 0;
+  while (auto frame = peers[1].receive(300)) {
+    EXPECT_EQ(vmesh::wire::read_frame_routing(*frame).transmitter->to_string(), "42:00:00:00:03:00")
+        << "n1 -> n2 carried a frame after link_down";
+    ++from_n3;
+  }
+  EXPECT_EQ(from_n3, 20) << "n3 -> n2 is untouched";
 }
 
 TEST(RelayTopology, RuntimeSetLinkAppliesWithoutReconnect) {
