@@ -136,30 +136,10 @@ void MeshRun::start_relay() {
     help.wait_for(milliseconds(5000));
     help.stop(milliseconds(100));
   }
-  const std::string help_text = read_file(help_out);
-  relay_topology_ = help_text.find("--topology") != std::string::npos;
-  const bool relay_stats = help_text.find("--stats-file") != std::string::npos;
-  const auto ports_file = setup_.run_dir / "relay.ports";
-  const auto log = setup_.run_dir / "relay.log";
-  SpawnOptions options;
-  options.argv = {
-      setup_.tools.relay.string(), "-u", "--ports-base", "0", "--no-vsock", "--ports-file",
-      ports_file.string()};
-  if (relay_topology_) {
-    options.argv.insert(options.argv.end(),
-                        {"--topology", std::filesystem::absolute(setup_.topology_path).string()});
-  }
-  if (relay_topology_ && relay_stats) {
-    // Per-link counters, written by the relay when it stops: kept with the logs.
-    options.argv.insert(options.argv.end(),
-                        {"--stats-file", (setup_.run_dir / "relay-stats.json").string()});
-  }
-  if (setup_.capture_path) {
-    options.argv.insert(options.argv.end(),
-                        {"--pcap", std::filesystem::absolute(*setup_.capture_path).string()});
-  }
+  relay_help_ = read_file(help_out);
+  relay_topology_ = relay_help_.find("--topology") != std::string::npos;
   if (setup_.stats_path) {
-    if (help_text.find("--stats-jsonl") == std::string::npos) {
+    if (relay_help_.find("--stats-jsonl") == std::string::npos) {
       throw std::runtime_error(fmt::format("{} has no --stats-jsonl; rebuild it for --stats",
                                            setup_.tools.relay.string()));
     }
@@ -169,8 +149,44 @@ void MeshRun::start_relay() {
       throw std::runtime_error(
           fmt::format("--stats {}: cannot write the file", stats_jsonl_path().string()));
     }
-    options.argv.insert(options.argv.end(), {"--stats-jsonl", stats_jsonl_path().string()});
   }
+  spawn_relay(relay_argv());
+  timeline_start_ = Clock::now();
+}
+
+std::vector<std::string> MeshRun::relay_argv() const {
+  std::vector<std::string> argv = {setup_.tools.relay.string(), "-u", "--no-vsock", "--ports-file",
+                                   (setup_.run_dir / "relay.ports").string()};
+  if (relay_tcp_port_ == 0) {
+    argv.insert(argv.end(), {"--ports-base", "0"});
+  } else {
+    // A restart: the same ports, since every QEMU reconnects to them.
+    argv.insert(argv.end(),
+                {"-t", std::to_string(relay_tcp_port_), "-s", std::to_string(relay_spy_port_), "-c",
+                 std::to_string(relay_control_port_), "--port-txstatus",
+                 std::to_string(relay_txstatus_port_)});
+  }
+  if (relay_topology_) {
+    argv.insert(argv.end(),
+                {"--topology", std::filesystem::absolute(setup_.topology_path).string()});
+    // Per-link counters, written by the relay when it stops: kept with the logs.
+    if (relay_help_.find("--stats-file") != std::string::npos)
+      argv.insert(argv.end(), {"--stats-file", relay_stats_file().string()});
+  }
+  if (relay_timeline_start_ms_ > 0) {
+    argv.insert(argv.end(), {"--timeline-start-ms", std::to_string(relay_timeline_start_ms_)});
+  }
+  if (setup_.capture_path) argv.insert(argv.end(), {"--pcap", capture_file().string()});
+  if (setup_.stats_path) argv.insert(argv.end(), {"--stats-jsonl", stats_jsonl_path().string()});
+  return argv;
+}
+
+void MeshRun::spawn_relay(std::vector<std::string> argv) {
+  const auto ports_file = setup_.run_dir / "relay.ports";
+  const auto log = setup_.run_dir / "relay.log";
+  std::filesystem::remove(ports_file);
+  SpawnOptions options;
+  options.argv = std::move(argv);
   options.stdout_to = log;
   options.stderr_to = log;
   options.die_with_parent = !setup_.detached;
@@ -186,13 +202,13 @@ void MeshRun::start_relay() {
       throw std::runtime_error("vmesh-relay wrote no ports file within 10 s");
     std::this_thread::sleep_for(milliseconds(20));
   }
-  timeline_start_ = Clock::now();
   const auto ports = nlohmann::json::parse(read_file(ports_file), nullptr, false);
   if (ports.is_discarded() || !ports.contains("tcp")) {
     throw std::runtime_error(
         fmt::format("cannot read the relay's ports from {}", ports_file.string()));
   }
   relay_tcp_port_ = ports["tcp"].get<std::uint16_t>();
+  relay_spy_port_ = ports.value("spy", std::uint16_t{0});
   relay_txstatus_port_ = ports.value("txstatus", std::uint16_t{0});
   relay_control_port_ = ports.value("control", std::uint16_t{0});
 }
@@ -233,6 +249,9 @@ void MeshRun::start_nodes() {
     progress_.set(i, NodeStage::booting);
   }
   sessions_.resize(plan_.nodes.size());
+  killed_.assign(plan_.nodes.size(), false);
+  console_offset_.assign(plan_.nodes.size(), 0);
+  killed_at_.assign(plan_.nodes.size(), {});
 }
 
 void MeshRun::check_children_alive() {
@@ -242,6 +261,7 @@ void MeshRun::check_children_alive() {
                                          tail_lines(setup_.run_dir / "relay.log", 15)));
   }
   for (std::size_t i = 0; i < vms_.size(); ++i) {
+    if (killed_[i]) continue;
     if (auto code = vms_[i].try_wait()) {
       const auto& node = plan_.nodes[i];
       throw std::runtime_error(fmt::format("QEMU of {} exited ({}); {}:\n{}{}:\n{}", node.name,
@@ -270,7 +290,9 @@ void MeshRun::wait_ssh() {
       if (sessions_[i]) continue;
       const auto& node = plan_.nodes[i];
       // The serial console says when sshd is up; connecting earlier only costs CPU.
-      if (read_file(node.log_path).find("vmesh-init: ready") == std::string::npos) continue;
+      if (read_file(node.log_path).find("vmesh-init: ready", console_offset_[i]) ==
+          std::string::npos)
+        continue;
       try {
         sessions_[i] = SshSession::connect("127.0.0.1", node.ssh_port, key_path(), 5000);
         ++connected;
@@ -285,15 +307,17 @@ void MeshRun::wait_ssh() {
 }
 
 void MeshRun::provision() {
-  for (std::size_t i = 0; i < plan_.nodes.size(); ++i) {
-    for (const auto& command : setup_.topology.nodes[i].provision) {
-      throw_if_interrupted();
-      const auto result = sessions_[i]->run(command, 60000);
-      if (result.exit_status != 0) {
-        throw std::runtime_error(fmt::format("provision of {}: '{}' exited {}: {}{}",
-                                             plan_.nodes[i].name, command, result.exit_status,
-                                             result.out, result.err));
-      }
+  for (std::size_t i = 0; i < plan_.nodes.size(); ++i) provision_node(i);
+}
+
+void MeshRun::provision_node(std::size_t i) {
+  for (const auto& command : setup_.topology.nodes[i].provision) {
+    throw_if_interrupted();
+    const auto result = sessions_[i]->run(command, 60000);
+    if (result.exit_status != 0) {
+      throw std::runtime_error(fmt::format("provision of {}: '{}' exited {}: {}{}",
+                                           plan_.nodes[i].name, command, result.exit_status,
+                                           result.out, result.err));
     }
   }
 }
@@ -359,10 +383,25 @@ bool MeshRun::ping_all(std::size_t node, const std::vector<medium::NodeId>& targ
 }
 
 SshResult MeshRun::run_on(medium::NodeId node, const std::string& command, int timeout_ms) {
+  if (node_killed(node)) {
+    throw SshError(fmt::format("{} is not running (node_kill)", plan_.nodes[node].name));
+  }
   if (node >= sessions_.size() || !sessions_[node]) {
     throw SshError(fmt::format("no SSH session to node {}", node + 1));
   }
   return sessions_[node]->run(command, timeout_ms);
+}
+
+std::filesystem::path MeshRun::relay_stats_file() const {
+  return setup_.run_dir / "relay-stats.json";
+}
+
+std::filesystem::path MeshRun::capture_file() const {
+  if (!setup_.capture_path) return {};
+  auto path = std::filesystem::absolute(*setup_.capture_path);
+  // A restarted relay would truncate the file: each relay writes its own.
+  if (relay_restarts_ > 0) path += fmt::format(".restart{}", relay_restarts_);
+  return path;
 }
 
 std::filesystem::path MeshRun::stats_jsonl_path() const {

@@ -72,6 +72,30 @@ class MeshRun {
   // When the relay's timeline started (t = 0 of the topology's events): the moment its
   // ports file appeared, at most one poll interval after the relay's own clock started.
   std::chrono::steady_clock::time_point timeline_start() const { return timeline_start_; }
+  // Timeline actions (the topology's node_kill / node_start / relay_restart), each timed
+  // from its start; throw std::runtime_error naming what failed.
+  // SIGKILL the node's QEMU (a power cut: the guest gets no shutdown); drops its session.
+  void kill_node(medium::NodeId node);
+  // Boots a killed node again with the same command line, waits for SSH and runs its
+  // provision commands. Returns the seconds from start to SSH login.
+  double start_node(medium::NodeId node);
+  bool node_killed(medium::NodeId node) const { return node < killed_.size() && killed_[node]; }
+  // When the node was last killed (nullopt if never).
+  std::optional<std::chrono::steady_clock::time_point> killed_at(medium::NodeId node) const {
+    if (node >= killed_at_.size() || killed_at_[node] == std::chrono::steady_clock::time_point{})
+      return std::nullopt;
+    return killed_at_[node];
+  }
+  struct RelayRestart {
+    double down_s = 0;         // relay stopped until listening again on the same ports
+    double reconnected_s = 0;  // from listening until every running node was bound again
+    bool all_reconnected = false;
+  };
+  // SIGTERM the relay, wait `down_for`, start it again on the same ports with its timeline
+  // continued (--timeline-start-ms); then waits up to `reconnect_timeout` for every running
+  // node to be bound again. No VM is touched.
+  RelayRestart restart_relay(std::chrono::microseconds down_for,
+                             std::chrono::milliseconds reconnect_timeout);
   // Runs a command on a node over its session. Throws SshError.
   SshResult run_on(medium::NodeId node, const std::string& command, int timeout_ms);
   RunState state() const;
@@ -85,8 +109,15 @@ class MeshRun {
   void teardown() noexcept;
 
  private:
-  // Throws (with the log tails) when the relay or a QEMU has exited.
+  // Throws (with the log tails) when the relay or a QEMU has exited (killed nodes aside).
   void check_children_alive();
+  void provision_node(std::size_t node);
+  // The relay's command line: any free ports at first, the same ports on a restart.
+  std::vector<std::string> relay_argv() const;
+  // Starts the relay and reads its ports file. Throws naming the log.
+  void spawn_relay(std::vector<std::string> argv);
+  std::filesystem::path relay_stats_file() const;
+  std::filesystem::path capture_file() const;  // --capture FILE, FILE.restartK after restarts
   // One IP ping from `node` to each target's mesh IP; false (and `last` says which) if any
   // stays unanswered.
   bool ping_all(std::size_t node, const std::vector<medium::NodeId>& targets, std::string& last);
@@ -95,13 +126,22 @@ class MeshRun {
   Progress& progress_;
   std::filesystem::path image_dir_;
   bool relay_topology_ = false;
+  std::string relay_help_;  // the relay's -h: which options it has
   std::uint16_t relay_tcp_port_ = 0;
+  std::uint16_t relay_spy_port_ = 0;
   std::uint16_t relay_txstatus_port_ = 0;
   std::uint16_t relay_control_port_ = 0;
   RunPlan plan_;
   ChildProcess relay_;
   std::vector<ChildProcess> vms_;
   std::vector<std::optional<SshSession>> sessions_;
+  std::vector<bool> killed_;
+  // Where each serial console ended when its node was killed: a new boot's "ready" line
+  // counts only past it.
+  std::vector<std::uintmax_t> console_offset_;
+  std::vector<std::chrono::steady_clock::time_point> killed_at_;
+  int relay_restarts_ = 0;
+  std::uint64_t relay_timeline_start_ms_ = 0;  // --timeline-start-ms of the running relay
 };
 
 }  // namespace vmesh::launcher

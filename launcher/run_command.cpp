@@ -11,6 +11,7 @@
 #include "launcher/interrupt.hpp"
 #include "launcher/mesh_checks.hpp"
 #include "launcher/run_report.hpp"
+#include "launcher/run_timeline.hpp"
 #include "medium/topology_parser.hpp"
 
 namespace vmesh::launcher {
@@ -170,8 +171,24 @@ int command_run(const CliOptions& options, const ToolPaths& tools) {
           return mesh->run_on(node, command, timeout_ms);
         };
         report.passed = true;
-        for (const auto& check : prepared.topology.checks) {
-          if (Clock::now() >= mesh->setup().deadline) {
+        for (const TimelineStep& step : order_timeline(prepared.topology)) {
+          const bool late = Clock::now() >= mesh->setup().deadline;
+          if (step.kind == TimelineStep::Kind::action) {
+            const auto& action = prepared.topology.run_actions[step.index];
+            ActionOutcome outcome;
+            if (late) {
+              outcome.name = action_name(prepared.topology, action);
+              outcome.detail = "not run: the run's --timeout passed";
+            } else {
+              outcome = run_action(*mesh, prepared.topology, action, prepared.node_count);
+              save_run_state(mesh->state());  // a restarted relay or VM has a new PID
+            }
+            report.actions.push_back(outcome);
+            report.passed = report.passed && (outcome.passed || outcome.skipped);
+            continue;
+          }
+          const auto& check = prepared.topology.checks[step.index];
+          if (late) {
             report.checks.push_back({check_name(prepared.topology, check), false, false,
                                      "not run: the run's --timeout passed", 0.0, 0});
             report.passed = false;
@@ -182,6 +199,7 @@ int command_run(const CliOptions& options, const ToolPaths& tools) {
           report.passed =
               report.passed && (report.checks.back().passed || report.checks.back().skipped);
         }
+        report.relay_pid = mesh->state().relay_pid;
       }
       report.times = mesh->times;
       report.times.checks_s = std::chrono::duration<double>(Clock::now() - checks_start).count();

@@ -109,8 +109,11 @@ RunPlan plan_run(const medium::Topology& topology, const PlanInputs& inputs) {
          (inputs.image_dir / "vmlinux").string(), "-initrd",
          (inputs.image_dir / "initramfs.img").string(), "-append", node.kernel_cmdline, "-netdev",
          fmt::format("user,id=net0,hostfwd=tcp:127.0.0.1:{}-:22", node.ssh_port), "-device",
-         "virtio-net-pci,netdev=net0,romfile=", "-serial", "file:" + node.log_path.string(),
-         "-fw_cfg", "name=opt/vmesh/node.cpio,file=" + node.cpio_path.string()});
+         "virtio-net-pci,netdev=net0,romfile=",
+         // Appended, not truncated: a node booted again (node_start) keeps its first boot's
+         // console above the new one.
+         "-chardev", "file,id=console,append=on,path=" + node.log_path.string(), "-serial",
+         "chardev:console", "-fw_cfg", "name=opt/vmesh/node.cpio,file=" + node.cpio_path.string()});
     if (inputs.relay_transport == RelayTransport::serial) {
       // nodelay: frames are small and latency-bound. reconnect=1: after a relay restart
       // QEMU connects again within a second; the agent sees the port hang up and come back.

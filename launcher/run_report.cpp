@@ -19,6 +19,18 @@ std::string format_report_table(const RunReport& report) {
                          check.detail);
     }
   }
+  if (!report.actions.empty()) {
+    std::size_t action_width = 6;
+    for (const auto& action : report.actions)
+      action_width = std::max(action_width, action.name.size());
+    out += fmt::format("{:<{}}  {:<6}  {:>7}  {:>7}  {}\n", "action", action_width, "result",
+                       "at s", "seconds", "detail");
+    for (const auto& action : report.actions) {
+      const char* result = action.skipped ? "SKIP" : action.passed ? "DONE" : "FAIL";
+      out += fmt::format("{:<{}}  {:<6}  {:>7.1f}  {:>7.1f}  {}\n", action.name, action_width,
+                         result, action.started_s, action.seconds, action.detail);
+    }
+  }
   if (report.command_exit) out += fmt::format("command exited with {}\n", *report.command_exit);
   out += fmt::format(
       "{}: {} in {:.1f} s (image {:.1f} s, boot to SSH {:.1f} s, mesh {:.1f} s, checks {:.1f} s)\n",
@@ -38,12 +50,25 @@ std::string report_json(const RunReport& report) {
                       {"attempts", check.attempts},
                       {"detail", check.detail}});
   }
+  nlohmann::json actions = nlohmann::json::array();
+  for (const auto& action : report.actions) {
+    nlohmann::json json = {{"name", action.name},
+                           {"result", action.skipped ? "skip" : action.passed ? "done" : "fail"},
+                           {"at_s", action.at_s},
+                           {"started_s", action.started_s},
+                           {"seconds", action.seconds},
+                           {"detail", action.detail}};
+    if (action.down_s) json["down_s"] = *action.down_s;
+    if (action.reconnected_s) json["reconnected_s"] = *action.reconnected_s;
+    actions.push_back(json);
+  }
   nlohmann::json nodes = nlohmann::json::array();
   for (const auto& node : report.nodes) nodes.push_back(node_to_json(node));
   nlohmann::json json = {{"topology", report.topology},
                          {"passed", report.passed},
                          {"error", report.error},
                          {"checks", checks},
+                         {"actions", actions},
                          {"relay_applies_topology", report.relay_topology},
                          {"times_s",
                           {{"image", report.times.image_s},

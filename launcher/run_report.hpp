@@ -7,6 +7,7 @@
 #include "launcher/mesh_checks.hpp"
 #include "launcher/mesh_run.hpp"
 #include "launcher/node_list.hpp"
+#include "launcher/run_timeline.hpp"
 
 namespace vmesh::launcher {
 
@@ -15,7 +16,8 @@ struct RunReport {
   bool passed = false;
   std::string error;  // set when a step failed before or instead of the checks
   std::vector<CheckOutcome> checks;
-  std::optional<int> command_exit;  // `-- COMMAND` mode
+  std::vector<ActionOutcome> actions;  // timeline actions, in the order carried out
+  std::optional<int> command_exit;     // `-- COMMAND` mode
   PhaseTimes times;
   double total_s = 0;
   std::vector<NodeRecord> nodes;

@@ -75,7 +75,8 @@ TEST(RunPlan, QemuCommandLineIsTcgUserNetOnLoopbackWithSerialLogAndCpio) {
   EXPECT_TRUE(has_pair(argv, "-kernel", "/img/vmlinux"));
   EXPECT_TRUE(has_pair(argv, "-initrd", "/img/initramfs.img"));
   EXPECT_TRUE(has_pair(argv, "-netdev", "user,id=net0,hostfwd=tcp:127.0.0.1:2223-:22"));
-  EXPECT_TRUE(has_pair(argv, "-serial", "file:/run/x/b.log"));
+  EXPECT_TRUE(has_pair(argv, "-chardev", "file,id=console,append=on,path=/run/x/b.log"));
+  EXPECT_TRUE(has_pair(argv, "-serial", "chardev:console"));
   EXPECT_TRUE(has_pair(argv, "-fw_cfg", "name=opt/vmesh/node.cpio,file=/run/x/b.cpio"));
   EXPECT_TRUE(has_pair(argv, "-append", node.kernel_cmdline));
   EXPECT_NE(node.kernel_cmdline.find("vmesh.index=2"), std::string::npos);
@@ -119,8 +120,11 @@ TEST(RunPlan, TcpTransportGoesThroughUserModeNetAndAddsNoSerialPort) {
   const auto node = plan_run(topology, in).nodes[2];
   EXPECT_TRUE(has_pair(node.cpio_argv, "--relay", "10.0.2.2:40001"));
   EXPECT_FALSE(has_pair(node.qemu_argv, "-device", "virtio-serial-pci"));
-  EXPECT_EQ(std::find(node.qemu_argv.begin(), node.qemu_argv.end(), "-chardev"),
-            node.qemu_argv.end());
+  for (std::size_t i = 0; i + 1 < node.qemu_argv.size(); ++i) {
+    if (node.qemu_argv[i] == "-chardev")
+      EXPECT_EQ(node.qemu_argv[i + 1].rfind("file,id=console,", 0), 0u)
+          << "only the console may be a chardev: " << node.qemu_argv[i + 1];
+  }
 }
 
 TEST(RunPlan, MediumAcksSendGuestsToTheTxStatusPortOnBothTransports) {
