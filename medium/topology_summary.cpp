@@ -170,6 +170,17 @@ std::string summarize_topology(const Topology& topology) {
     }
     out += '\n';
   }
+  if (!topology.run_actions.empty()) {
+    out += fmt::format("launcher actions ({}):\n", topology.run_actions.size());
+    for (const RunAction& action : topology.run_actions) {
+      out += fmt::format("  at {} {}", format_duration(action.at_us), to_string(action.kind));
+      if (action.kind == RunActionKind::relay_restart) {
+        out += fmt::format(" down for {}\n", format_duration(action.down_for_us));
+      } else {
+        out += fmt::format(" {}\n", name(action.node));
+      }
+    }
+  }
 
   out += fmt::format("checks ({}):\n", topology.checks.size());
   for (const Check& check : topology.checks) {
