@@ -109,6 +109,7 @@ CheckOutcome check_route(const medium::Topology& topology, const RunPlan& plan,
   outcome.passed = via && *via == check.via;
   outcome.detail =
       fmt::format("next hop {} ({})", via ? name_of(topology, *via) : "unknown", hop->to_string());
+  if (!outcome.passed) outcome.detail += fmt::format(", want {}", name_of(topology, check.via));
   return outcome;
 }
 
