@@ -49,8 +49,11 @@ void AgentLoop::run_once(int max_wait_ms) {
   note_relay_loss();
   if ((fds[0].revents & (POLLIN | POLLERR)) != 0) drain_kernel(now);
   drain_relay(now);
-  flush_kernel();
+  // Frames for the relay go first: the TX statuses in kernel_out_ make the kernel run its
+  // status path (rate control, queue wake) inside send(), which the receiving VM need not
+  // wait for.
   relay_.flush(now);
+  flush_kernel();
 }
 
 void AgentLoop::note_relay_loss() {
