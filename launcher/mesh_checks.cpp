@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "launcher/elapsed.hpp"
 #include "launcher/interrupt.hpp"
 #include "launcher/mesh_probe.hpp"
 #include "launcher/output_parsers.hpp"
@@ -204,7 +205,7 @@ CheckOutcome run_check(const medium::Topology& topology, const RunPlan& plan,
   }
   outcome.name = check_name(topology, check);
   outcome.attempts = attempts;
-  outcome.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  outcome.seconds = seconds_since(start);
   if (!outcome.passed && !outcome.skipped) {
     outcome.detail += fmt::format(" (deadline {} s)", deadline_ms / 1000);
   }

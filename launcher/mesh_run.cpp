@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "launcher/accel_probe.hpp"
+#include "launcher/elapsed.hpp"
 #include "launcher/interrupt.hpp"
 #include "launcher/mesh_probe.hpp"
 
@@ -22,10 +23,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 std::string read_file(const std::filesystem::path& path) {
   return read_text_file(path);
@@ -287,23 +284,28 @@ void MeshRun::wait_ssh() {
     }
     bool progressed = false;
     for (std::size_t i = 0; i < plan_.nodes.size(); ++i) {
-      if (sessions_[i]) continue;
-      const auto& node = plan_.nodes[i];
-      // The serial console says when sshd is up; connecting earlier only costs CPU.
-      if (read_file(node.log_path).find("vmesh-init: ready", console_offset_[i]) ==
-          std::string::npos)
-        continue;
-      try {
-        sessions_[i] = SshSession::connect("127.0.0.1", node.ssh_port, key_path(), 5000);
-        ++connected;
-        progressed = true;
-        progress_.set(i, NodeStage::ssh);
-      } catch (const SshError&) {
-      }
+      if (sessions_[i] || !try_login(i)) continue;
+      ++connected;
+      progressed = true;
+      progress_.set(i, NodeStage::ssh);
     }
     if (!progressed) std::this_thread::sleep_for(milliseconds(200));
   }
   times.boot_to_ssh_s = seconds_since(start);
+}
+
+bool MeshRun::try_login(std::size_t i) {
+  const auto& node = plan_.nodes[i];
+  // The serial console says when sshd is up; connecting earlier only costs CPU. Only the
+  // current boot counts: the console keeps the lines of boots before a node_kill.
+  if (read_file(node.log_path).find("vmesh-init: ready", console_offset_[i]) == std::string::npos)
+    return false;
+  try {
+    sessions_[i] = SshSession::connect("127.0.0.1", node.ssh_port, key_path(), 5000);
+    return true;
+  } catch (const SshError&) {
+    return false;
+  }
 }
 
 void MeshRun::provision() {

@@ -112,6 +112,9 @@ class MeshRun {
   // Throws (with the log tails) when the relay or a QEMU has exited (killed nodes aside).
   void check_children_alive();
   void provision_node(std::size_t node);
+  // Logs in to a node whose serial console reported "ready" for its current boot; false
+  // when it has not yet or the login failed.
+  bool try_login(std::size_t node);
   // The relay's command line: any free ports at first, the same ports on a restart.
   std::vector<std::string> relay_argv() const;
   // Starts the relay and reads its ports file. Throws naming the log.

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "launcher/elapsed.hpp"
 #include "launcher/interrupt.hpp"
 #include "launcher/mesh_run.hpp"
 #include "launcher/text_file.hpp"
@@ -16,10 +17,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 std::uintmax_t file_size_or_zero(const std::filesystem::path& path) {
   std::error_code error;
@@ -61,14 +58,7 @@ double MeshRun::start_node(medium::NodeId node) {
       throw std::runtime_error(
           fmt::format("node_start: {} gave no SSH login within the run's timeout", plan.name));
     }
-    if (read_text_file(plan.log_path).find("vmesh-init: ready", console_offset_[node]) !=
-        std::string::npos) {
-      try {
-        sessions_[node] = SshSession::connect("127.0.0.1", plan.ssh_port, key_path(), 5000);
-        break;
-      } catch (const SshError&) {
-      }
-    }
+    if (try_login(node)) break;
     std::this_thread::sleep_for(milliseconds(200));
   }
   const double boot_s = seconds_since(start);

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "launcher/elapsed.hpp"
 #include "launcher/interrupt.hpp"
 #include "launcher/mesh_checks.hpp"
 #include "launcher/run_report.hpp"
@@ -202,7 +203,7 @@ int command_run(const CliOptions& options, const ToolPaths& tools) {
         report.relay_pid = mesh->state().relay_pid;
       }
       report.times = mesh->times;
-      report.times.checks_s = std::chrono::duration<double>(Clock::now() - checks_start).count();
+      report.times.checks_s = seconds_since(checks_start);
       exit_code = report.passed ? kExitPassed : kExitFailed;
       if (!report.passed) print_failure(&*mesh, run_dir, "");
     } catch (const Interrupted&) {
@@ -220,7 +221,7 @@ int command_run(const CliOptions& options, const ToolPaths& tools) {
     }
     // Leaving the scope tears the mesh down: sessions, VMs, relay.
   }
-  report.total_s = std::chrono::duration<double>(Clock::now() - started).count();
+  report.total_s = seconds_since(started);
   fmt::print("{}", format_report_table(report));
   if (options.json_path) {
     std::ofstream out(*options.json_path, std::ios::trunc);

@@ -5,16 +5,13 @@
 
 #include <fmt/format.h>
 
+#include "launcher/elapsed.hpp"
 #include "launcher/interrupt.hpp"
 
 namespace vmesh::launcher {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double timeline_seconds(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 }  // namespace
 
@@ -55,7 +52,7 @@ ActionOutcome run_action(MeshRun& mesh, const medium::Topology& topology,
         std::min<Clock::duration>(due - Clock::now(), std::chrono::milliseconds(100)));
   }
   const auto start = Clock::now();
-  outcome.started_s = timeline_seconds(mesh.timeline_start());
+  outcome.started_s = seconds_since(mesh.timeline_start());
   try {
     switch (action.kind) {
       case medium::RunActionKind::node_kill:
@@ -66,7 +63,7 @@ ActionOutcome run_action(MeshRun& mesh, const medium::Topology& topology,
       case medium::RunActionKind::node_start: {
         const double boot_s = mesh.start_node(action.node);
         if (auto killed_at = mesh.killed_at(action.node)) {
-          outcome.down_s = std::chrono::duration<double>(Clock::now() - *killed_at).count();
+          outcome.down_s = seconds_since(*killed_at);
         }
         outcome.detail = fmt::format("SSH after {:.1f} s of boot", boot_s);
         if (outcome.down_s)
@@ -82,7 +79,7 @@ ActionOutcome run_action(MeshRun& mesh, const medium::Topology& topology,
         outcome.passed = restart.all_reconnected;
         // Proof that no VM rebooted: every running guest has been up for longer than the
         // restart took.
-        const double restart_s = timeline_seconds(start);
+        const double restart_s = seconds_since(start);
         std::string rebooted;
         for (std::size_t i = 0; i < node_count; ++i) {
           const auto node = static_cast<medium::NodeId>(i);
@@ -113,7 +110,7 @@ ActionOutcome run_action(MeshRun& mesh, const medium::Topology& topology,
     outcome.passed = false;
     outcome.detail = e.what();
   }
-  outcome.seconds = timeline_seconds(start);
+  outcome.seconds = seconds_since(start);
   return outcome;
 }
 

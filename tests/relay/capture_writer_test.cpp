@@ -14,18 +14,12 @@
 #include <sstream>
 #include <thread>
 
+#include "command_output.hpp"
+
 namespace vmesh::capture {
 namespace {
 
-std::string run(const std::string& command) {
-  FILE* p = ::popen(command.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  ::pclose(p);
-  return out;
-}
+using test::command_output;
 
 std::string temp_path(const char* name) {
   return (std::filesystem::temp_directory_path() /
@@ -64,8 +58,8 @@ TEST(CaptureWriter, WritesVerdictCommentsPerReceiver) {
     EXPECT_EQ(totals.packets, 1u);
     EXPECT_EQ(totals.dropped, 0u);
   }
-  const std::string out =
-      run("tshark -r " + path + " -T fields -e frame.interface_name -e frame.comment 2>/dev/null");
+  const std::string out = command_output(
+      "tshark -r " + path + " -T fields -e frame.interface_name -e frame.comment 2>/dev/null");
   std::remove(path.c_str());
   EXPECT_EQ(out, "n1\tn2: deliver delay=1000us signal=-55dBm; n3: drop_loss\n");
 }
@@ -94,7 +88,8 @@ TEST(CaptureWriter, DropsWhenTheRingIsFullAndMarksEveryGap) {
     totals = writer.stop();
   }
   EXPECT_EQ(totals.packets + totals.dropped, submitted);
-  const std::string out = run("tshark -r " + path + " -T fields -e frame.comment 2>/dev/null");
+  const std::string out =
+      command_output("tshark -r " + path + " -T fields -e frame.comment 2>/dev/null");
   std::remove(path.c_str());
   const std::regex gap(
       R"(^\[(\d+) frames before this one not captured: capture writer behind\] n2: deliver)");

@@ -5,21 +5,12 @@
 #include <sstream>
 #include <thread>
 
+#include "command_output.hpp"
 #include "relay_process.hpp"
 #include "topology_fixture.hpp"
 
 namespace vmesh::test {
 namespace {
-
-std::string run(const std::string& command) {
-  FILE* p = ::popen(command.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  ::pclose(p);
-  return out;
-}
 
 TEST(RelayCapture, TsharkSeesNodesChannelSignalAndVerdicts) {
   if (std::system("command -v tshark >/dev/null 2>&1") != 0)
@@ -37,9 +28,9 @@ TEST(RelayCapture, TsharkSeesNodesChannelSignalAndVerdicts) {
     EXPECT_EQ(relay.stop(), 0);
   }
   const std::string fields =
-      run("tshark -r " + pcap +
-          " -T fields -E separator='|' -e frame.interface_name -e radiotap.channel.freq"
-          " -e radiotap.dbm_antsignal -e wlan.sa -e frame.comment 2>&1");
+      command_output("tshark -r " + pcap +
+                     " -T fields -E separator='|' -e frame.interface_name -e radiotap.channel.freq"
+                     " -e radiotap.dbm_antsignal -e wlan.sa -e frame.comment 2>&1");
   std::remove(pcap.c_str());
   std::istringstream lines(fields);
   int from_n1 = 0, from_n3 = 0;
