@@ -7,7 +7,9 @@ fails because of exactly that check, with a detail that names the expectation.
 How the check (0-based among the file's [[check]]s) is broken:
   ping with min_loss = 1.0 (expects unreachable) -> max_loss = 0 (expects every reply)
   any other ping                                 -> min_loss = 1.0 (expects no reply)
-  route { via = X }                              -> via = the destination (a direct route)
+  route { from, to, via }                        -> via = a hop that cannot be: the destination
+                                                    itself when from and to share no link, else a
+                                                    node with no link to the destination
 Its deadline becomes 10 s so the wrong expectation costs little time; the other checks
 and the timeline stay as written and must still pass.
 """
@@ -16,6 +18,26 @@ import pathlib
 import re
 import subprocess
 import sys
+import tomllib
+
+
+def impossible_hop(topology: dict, source: str, to: str) -> str:
+    """A next hop from `source` toward `to` that the medium cannot give: a direct hop when
+    the two share no link, else a node that shares none with `to`. A route that is only
+    unlikely (e.g. a lossy direct link) can still win for a moment and pass."""
+    if topology.get("medium", {}).get("default", "none") != "none":
+        sys.exit("route checks can only be broken in topologies with default = \"none\"")
+    linked = set()
+    for link in topology.get("link", []):
+        a, b = link["nodes"] if "nodes" in link else (link["from"], link["to"])
+        linked |= {(a, b), (b, a)}
+    if (source, to) not in linked:
+        return to
+    for node in topology["node"]:
+        name = node["name"]
+        if name not in (source, to) and (name, to) not in linked:
+            return name
+    sys.exit(f"every node hears {to}: no next hop toward it is impossible")
 
 
 def break_check(text: str, index: int) -> tuple[str, str]:
@@ -38,9 +60,11 @@ def break_check(text: str, index: int) -> tuple[str, str]:
         expectation = "allowed 0-0%" if unreachable else "allowed 100-100%"
         new_line = "ping = { " + ", ".join(fields) + " }"
     else:
+        source = re.search(r'from = "([^"]+)"', body).group(1)
         to = re.search(r'to = "([^"]+)"', body).group(1)
-        body = re.sub(r'via = "[^"]+"', f'via = "{to}"', body)
-        expectation = f"want {to}"
+        via = impossible_hop(tomllib.loads(text), source, to)
+        body = re.sub(r'via = "[^"]+"', f'via = "{via}"', body)
+        expectation = f"want {via}"
         new_line = "route = {" + body + "}"
     block = block.replace(line.group(0), new_line)
     block = re.sub(r'^deadline = "[^"]*"\n', "", block, flags=re.M)
