@@ -117,8 +117,8 @@ void MeshRun::choose_accel() {
   } else {
     fmt::print(
         stderr,
-        "vmesh: accel tcg, -accel tcg,thread=multi -cpu max ({}; VMESH_ACCEL=kvm forces KVM)\n",
-        choice.reason);
+        "vmesh: accel tcg, -accel tcg,thread=multi -cpu {} ({}; VMESH_ACCEL=kvm forces KVM)\n",
+        kTcgCpuModel, choice.reason);
   }
 }
 

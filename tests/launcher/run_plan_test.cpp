@@ -70,7 +70,7 @@ TEST(RunPlan, QemuCommandLineIsTcgUserNetOnLoopbackWithSerialLogAndCpio) {
   const auto& argv = node.qemu_argv;
   EXPECT_EQ(argv.front(), "qemu-system-x86_64");
   EXPECT_TRUE(has_pair(argv, "-accel", "tcg,thread=multi"));
-  EXPECT_TRUE(has_pair(argv, "-cpu", "max"));
+  EXPECT_TRUE(has_pair(argv, "-cpu", "max,-erms"));
   EXPECT_TRUE(has_pair(argv, "-m", "300"));
   EXPECT_TRUE(has_pair(argv, "-kernel", "/img/vmlinux"));
   EXPECT_TRUE(has_pair(argv, "-initrd", "/img/initramfs.img"));
