@@ -123,9 +123,10 @@ TEST(RunPlan, TcpTransportGoesThroughUserModeNetAndAddsNoSerialPort) {
     EXPECT_FALSE(arg.starts_with("virtio-serial-pci")) << arg;
   }
   for (std::size_t i = 0; i + 1 < node.qemu_argv.size(); ++i) {
-    if (node.qemu_argv[i] == "-chardev")
+    if (node.qemu_argv[i] == "-chardev") {
       EXPECT_EQ(node.qemu_argv[i + 1].rfind("file,id=console,", 0), 0u)
           << "only the console may be a chardev: " << node.qemu_argv[i + 1];
+    }
   }
 }
 
