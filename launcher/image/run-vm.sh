@@ -66,7 +66,7 @@ main() {
     [[ -z "$relay" ]] || die "--relay and --relay-serial exclude each other"
     [[ "$relay_serial" =~ ^[0-9]+$ ]] || die "--relay-serial needs the relay's TCP port"
     relay="serial"
-    serial_args=(-device virtio-serial-pci,ioeventfd=off
+    serial_args=(-device "virtio-serial-pci,ioeventfd=off"
       -chardev "socket,id=relay,host=127.0.0.1,port=${relay_serial},reconnect=1,nodelay=on"
       -device "virtserialport,chardev=relay,name=vmesh.relay")
   fi
