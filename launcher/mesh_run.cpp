@@ -115,10 +115,8 @@ void MeshRun::choose_accel() {
   if (choice.accel == Accel::kvm) {
     fmt::print(stderr, "vmesh: accel kvm ({})\n", choice.reason);
   } else {
-    fmt::print(
-        stderr,
-        "vmesh: accel tcg, -accel tcg,thread=multi -cpu {} ({}; VMESH_ACCEL=kvm forces KVM)\n",
-        kTcgCpuModel, choice.reason);
+    fmt::print(stderr, "vmesh: accel tcg, -accel {} -cpu {} ({}; VMESH_ACCEL=kvm forces KVM)\n",
+               kTcgAccel, kTcgCpuModel, choice.reason);
   }
 }
 

@@ -101,8 +101,7 @@ RunPlan plan_run(const medium::Topology& topology, const PlanInputs& inputs) {
     if (inputs.accel == Accel::kvm) {
       node.qemu_argv.insert(node.qemu_argv.end(), {"-accel", "kvm", "-cpu", "host"});
     } else {
-      node.qemu_argv.insert(node.qemu_argv.end(),
-                            {"-accel", "tcg,thread=multi", "-cpu", kTcgCpuModel});
+      node.qemu_argv.insert(node.qemu_argv.end(), {"-accel", kTcgAccel, "-cpu", kTcgCpuModel});
     }
     node.qemu_argv.insert(
         node.qemu_argv.end(),
