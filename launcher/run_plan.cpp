@@ -93,8 +93,7 @@ RunPlan plan_run(const medium::Topology& topology, const PlanInputs& inputs) {
     }
     // Settings travel in the fw_cfg cpio; the command line stays short and identical in
     // shape for every node.
-    node.kernel_cmdline =
-        fmt::format("console=ttyS0 quiet random.trust_cpu=on panic=-1 vmesh.index={}", node.index);
+    node.kernel_cmdline = fmt::format("{} vmesh.index={}", kGuestCmdline, node.index);
     node.qemu_argv = {"qemu-system-x86_64", "-nodefaults", "-no-user-config",
                       "-display",           "none",        "-no-reboot",
                       "-machine",           "pc"};
@@ -117,12 +116,9 @@ RunPlan plan_run(const medium::Topology& topology, const PlanInputs& inputs) {
     if (inputs.relay_transport == RelayTransport::serial) {
       // nodelay: frames are small and latency-bound. reconnect=1: after a relay restart
       // QEMU connects again within a second; the agent sees the port hang up and come back.
-      // ioeventfd=off: the guest's kick is handled in its vCPU thread, which writes the
-      // frames to the relay at once, instead of signalling an eventfd for QEMU's main loop
-      // to wake up, poll its ~70 descriptors and write them.
       node.qemu_argv.insert(
           node.qemu_argv.end(),
-          {"-device", "virtio-serial-pci,ioeventfd=off", "-chardev",
+          {"-device", kRelaySerialController, "-chardev",
            fmt::format("socket,id=relay,host=127.0.0.1,port={},reconnect=1,nodelay=on", relay_port),
            "-device", "virtserialport,chardev=relay,name=vmesh.relay"});
     }

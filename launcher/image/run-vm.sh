@@ -66,13 +66,15 @@ main() {
     [[ -z "$relay" ]] || die "--relay and --relay-serial exclude each other"
     [[ "$relay_serial" =~ ^[0-9]+$ ]] || die "--relay-serial needs the relay's TCP port"
     relay="serial"
-    serial_args=(-device "virtio-serial-pci,ioeventfd=off"
+    # Same controller options as kRelaySerialController in launcher/run_plan.hpp.
+    serial_args=(-device "virtio-serial-pci,ioeventfd=off,max_ports=2,vectors=7"
       -chardev "socket,id=relay,host=127.0.0.1,port=${relay_serial},reconnect=1,nodelay=on"
       -device "virtserialport,chardev=relay,name=vmesh.relay")
   fi
   name="${name:-vmesh${index}}"
 
-  local append="console=ttyS0 quiet random.trust_cpu=on panic=-1 vmesh.index=${index}"
+  # As kGuestCmdline in launcher/run_plan.hpp.
+  local append="console=ttyS0 quiet random.trust_cpu=on init_on_alloc=0 panic=-1 vmesh.index=${index}"
   local fw_cfg=()
   case "$key_via" in
     cmdline)

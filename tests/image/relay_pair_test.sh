@@ -36,6 +36,14 @@ for n in n1 n2; do
 done
 if [[ "$transport" == serial ]]; then want='relay serial /dev/vport[0-9]*p[0-9]* connected'; else want='relay 10.0.2.2:[0-9]* connected'; fi
 vssh "$p1" 'cat /var/log/vmesh-agent.log' | grep -q "$want" || fail "n1's agent did not connect over ${transport}"
+if [[ "$transport" == serial ]]; then
+  # max_ports=2,vectors=7: each queue of the relay's virtio-serial device has its own
+  # MSI-X vector (a control-queue vector exists; no vector shared by all queues).
+  interrupts="$(vssh "$p1" 'cat /proc/interrupts')"
+  grep -q 'virtio[0-9]*-control-i' <<<"$interrupts" || fail "no per-queue vector for virtio-serial: ${interrupts}"
+  ! grep -q 'virtio[0-9]*-virtqueues' <<<"$interrupts" || fail "virtio queues share one vector: ${interrupts}"
+fi
+vssh "$p1" 'dmesg' | grep -q 'heap alloc:off' || fail "the guest kernel still zeroes heap allocations (init_on_alloc)"
 
 peered() { vssh "$p1" 'iw dev wlan0 station dump' 2>/dev/null | grep -A30 '^Station 02:00:00:00:02:00' | grep -q 'plink:.*ESTAB'; }
 poll 60 "n1 <-> n2 802.11s peering ESTAB" peered

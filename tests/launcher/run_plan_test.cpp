@@ -81,6 +81,7 @@ TEST(RunPlan, QemuCommandLineIsTcgUserNetOnLoopbackWithSerialLogAndCpio) {
   EXPECT_TRUE(has_pair(argv, "-append", node.kernel_cmdline));
   EXPECT_NE(node.kernel_cmdline.find("vmesh.index=2"), std::string::npos);
   EXPECT_NE(node.kernel_cmdline.find("console=ttyS0"), std::string::npos);
+  EXPECT_NE(node.kernel_cmdline.find("init_on_alloc=0"), std::string::npos);
 }
 
 TEST(RunPlan, KvmUsesHostCpu) {
@@ -107,7 +108,7 @@ TEST(RunPlan, CpioCarriesIdentityRelayKeyAndChannel) {
 TEST(RunPlan, SerialTransportConnectsAVirtioSerialPortToTheRelayOnLoopback) {
   const auto topology = medium::parse_topology(kLine3, "t.toml");
   const auto argv = plan_run(topology, inputs(3)).nodes[0].qemu_argv;
-  EXPECT_TRUE(has_pair(argv, "-device", "virtio-serial-pci,ioeventfd=off"));
+  EXPECT_TRUE(has_pair(argv, "-device", "virtio-serial-pci,ioeventfd=off,max_ports=2,vectors=7"));
   EXPECT_TRUE(has_pair(argv, "-chardev",
                        "socket,id=relay,host=127.0.0.1,port=40001,reconnect=1,nodelay=on"));
   EXPECT_TRUE(has_pair(argv, "-device", "virtserialport,chardev=relay,name=vmesh.relay"));
