@@ -71,6 +71,16 @@ def svg_chart(configs):
     return "\n".join(out) + "\n"
 
 
+def repeat_ratios(configs, name):
+    """TCP of `name` over the in-VM limit's TCP of the same repeat, one per repeat."""
+    try:
+        limits = configs["in_vm"]["tcp_mbps"]["samples"]
+        values = configs[name]["tcp_mbps"]["samples"]
+    except (KeyError, TypeError):
+        return []
+    return [v / l for v, l in zip(values, limits) if l]
+
+
 def markdown(results):
     configs = results["configs"]
     lines = [
@@ -94,11 +104,15 @@ def markdown(results):
     for name, c in configs.items():
         ratio = "1.00" if name == "in_vm" else (
             "{:.2f}".format(ratios[name]) if name in ratios else "–")
+        per_repeat = repeat_ratios(configs, name)
+        if name != "in_vm" and per_repeat:
+            ratio += " ({:.2f}–{:.2f})".format(min(per_repeat), max(per_repeat))
         lines.append("| {} | {} | {} | {} | {} | {} | {} |".format(
             LABELS.get(name, name), span(c.get("tcp_mbps")), ratio, span(c.get("udp_mbps")),
             fmt(c.get("udp_loss_pct")), span(c.get("ping_p50_ms"), 2),
             fmt(c.get("ping_p90_ms"), digits=2)))
-    lines += ["", "Cells: median (min–max) over the repeats.", ""]
+    lines += ["", "Cells: median (min–max) over the repeats. vs in-VM: median TCP over the in-VM "
+              "limit's median; in brackets the lowest and highest ratio within one repeat.", ""]
     if results.get("formation"):
         lines += ["## Time to a formed mesh", "",
                   "`vmesh run` of N nodes that all hear each other: boot to SSH-ready on every "
