@@ -12,7 +12,7 @@ LABELS = {
     "in_vm": "in-VM limit (2 radios, no relay)",
     "pair_serial": "2 VMs, 1 hop (virtio-serial, default)",
     "pair_tcp": "2 VMs, 1 hop (guest TCP, vwifi's way)",
-    "line3": "3 VMs, 2 hops (line3 n1 -> n3)",
+    "line3": "3 VMs, 2 hops (line3 n1 -> n3; 1 ms delay per link)",
 }
 COLORS = {"tcp_mbps": "#3b6ea5", "udp_mbps": "#e39c37"}
 
