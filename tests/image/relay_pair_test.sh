@@ -44,6 +44,9 @@ if [[ "$transport" == serial ]]; then
   ! grep -q 'virtio[0-9]*-virtqueues' <<<"$interrupts" || fail "virtio queues share one vector: ${interrupts}"
 fi
 vssh "$p1" 'dmesg' | grep -q 'heap alloc:off' || fail "the guest kernel still zeroes heap allocations (init_on_alloc)"
+# bat0 and br-lan keep one address across reboots, derived from the mesh interface's.
+lan_macs="$(vssh "$p1" 'cat /sys/class/net/bat0/address /sys/class/net/br-lan/address' | tr '\n' ' ')"
+[[ "$lan_macs" == "06:00:00:00:01:00 06:00:00:00:01:00 " ]] || fail "bat0/br-lan addresses: ${lan_macs}"
 
 peered() { vssh "$p1" 'iw dev wlan0 station dump' 2>/dev/null | grep -A30 '^Station 02:00:00:00:02:00' | grep -q 'plink:.*ESTAB'; }
 poll 60 "n1 <-> n2 802.11s peering ESTAB" peered

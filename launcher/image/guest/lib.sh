@@ -58,9 +58,20 @@ mesh_join() {
   run iw dev "$1" set mesh_param mesh_fwding 0
 }
 
+# bat0's address: the mesh interface $1's address with bit 0x04 of the first octet flipped
+# (02:00:00:00:03:00 -> 06:00:00:00:03:00). batman-adv would pick a random one at every
+# boot; a node that reboots would then come back under a new br-lan address while its
+# neighbours' ARP caches and batman-adv's distributed ARP table (entries live 5 minutes)
+# still answer with the old one, and traffic to it is lost until they expire.
+bat0_mac() {
+  mac=$(cat "/sys/class/net/$1/address") || return 1
+  printf '%02x:%s\n' $((0x${mac%%:*} ^ 0x04)) "${mac#*:}"
+}
+
 # batman-adv on mesh interface $1, bat0 bridged into br-lan with address $2 (CIDR).
 batman_bridge() {
   run batctl meshif bat0 interface add "$1" || return 1
+  run ip link set dev bat0 address "$(bat0_mac "$1")" || return 1
   run batctl meshif bat0 bridge_loop_avoidance 0
   run batctl meshif bat0 orig_interval "$VMESH_OGM_MS"
   run ip link set dev bat0 up || return 1
