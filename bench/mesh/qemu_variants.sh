@@ -9,7 +9,8 @@
 #     cpu:MODEL         replace the -cpu value (TCG only) e.g. cpu:max
 #     append:ARGS       add to the kernel command line    e.g. append:mitigations=off
 #     device:OLD>NEW    replace a -device value that starts with OLD by NEW
-#                       e.g. device:virtio-serial-pci>virtio-serial-pci,ioeventfd=on
+#                       e.g. device:virtio-serial-pci>virtio-serial-pci,ioeventfd=on,max_ports=2,vectors=7
+#                       (NEW replaces the whole value: repeat the options to keep)
 #   An empty REWRITES (LABEL=) runs vmesh's own command line.
 #   Example: bench/mesh/qemu_variants.sh --rounds 3 default= erms=cpu:max
 # Prints one line per variant, round and configuration; keeps every mesh-bench.json under
