@@ -102,11 +102,13 @@ def markdown(results):
     ]
     ratios = results.get("tcp_ratio_to_in_vm", {})
     for name, c in configs.items():
-        ratio = "1.00" if name == "in_vm" else (
-            "{:.2f}".format(ratios[name]) if name in ratios else "–")
-        per_repeat = repeat_ratios(configs, name)
-        if name != "in_vm" and per_repeat:
-            ratio += " ({:.2f}–{:.2f})".format(min(per_repeat), max(per_repeat))
+        if name == "in_vm":
+            ratio = "1.00"
+        else:
+            ratio = "{:.2f}".format(ratios[name]) if name in ratios else "–"
+            per_repeat = repeat_ratios(configs, name)
+            if per_repeat:
+                ratio += " ({:.2f}–{:.2f})".format(min(per_repeat), max(per_repeat))
         lines.append("| {} | {} | {} | {} | {} | {} | {} |".format(
             LABELS.get(name, name), span(c.get("tcp_mbps")), ratio, span(c.get("udp_mbps")),
             fmt(c.get("udp_loss_pct")), span(c.get("ping_p50_ms"), 2),
