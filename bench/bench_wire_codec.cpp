@@ -3,9 +3,9 @@
 
 #include <vector>
 
-#include "relay/wire/hwsim_message.hpp"
-#include "relay/wire/message_builder.hpp"
-#include "relay/wire/message_decoder.hpp"
+#include "base/wire/hwsim_message.hpp"
+#include "base/wire/message_builder.hpp"
+#include "base/wire/message_decoder.hpp"
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
-#include "relay/io/unique_fd.hpp"
+#include "base/common/unique_fd.hpp"
 
 namespace vmesh::launcher {
 

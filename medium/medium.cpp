@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "medium/path_loss.hpp"
-#include "relay/wire/wire_format.hpp"
+#include "base/wire/wire_format.hpp"
 
 namespace vmesh::medium {
 

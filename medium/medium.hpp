@@ -12,7 +12,7 @@
 #include "medium/frame_kind.hpp"
 #include "medium/random_stream.hpp"
 #include "medium/topology.hpp"
-#include "relay/wire/mac_address.hpp"
+#include "base/wire/mac_address.hpp"
 
 namespace vmesh::medium {
 

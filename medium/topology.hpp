@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "medium/link_params.hpp"
-#include "relay/wire/mac_address.hpp"
+#include "base/wire/mac_address.hpp"
 
 namespace vmesh::medium {
 

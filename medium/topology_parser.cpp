@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "medium/units.hpp"
-#include "relay/wire/mac_address.hpp"
+#include "base/wire/mac_address.hpp"
 
 namespace vmesh::medium {
 

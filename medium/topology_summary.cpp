@@ -5,7 +5,7 @@
 #include "medium/medium.hpp"
 #include "medium/path_loss.hpp"
 #include "medium/units.hpp"
-#include "relay/wire/wire_format.hpp"
+#include "base/wire/wire_format.hpp"
 
 namespace vmesh::medium {
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "bench/loadgen/load_config.hpp"
-#include "relay/io/unique_fd.hpp"
+#include "base/common/unique_fd.hpp"
 
 namespace vmesh::bench {
 

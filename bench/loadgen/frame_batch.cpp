@@ -5,8 +5,8 @@
 #include <string>
 
 #include "bench/loadgen/frame_payload.hpp"
-#include "relay/wire/hwsim_message.hpp"
-#include "relay/wire/message_builder.hpp"
+#include "base/wire/hwsim_message.hpp"
+#include "base/wire/message_builder.hpp"
 
 namespace vmesh::bench {
 

@@ -14,9 +14,9 @@
 
 #include "bench/loadgen/client_connector.hpp"
 #include "bench/loadgen/frame_payload.hpp"
-#include "relay/wire/hwsim_message.hpp"
-#include "relay/wire/message_decoder.hpp"
-#include "relay/wire/wire_format.hpp"
+#include "base/wire/hwsim_message.hpp"
+#include "base/wire/message_decoder.hpp"
+#include "base/wire/wire_format.hpp"
 
 namespace vmesh::bench {
 

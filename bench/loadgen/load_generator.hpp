@@ -13,7 +13,7 @@
 #include "bench/loadgen/load_config.hpp"
 #include "bench/loadgen/load_report.hpp"
 #include "bench/loadgen/sequence_tracker.hpp"
-#include "relay/io/unique_fd.hpp"
+#include "base/common/unique_fd.hpp"
 
 namespace vmesh::bench {
 

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "relay/agent/netlink_protocol.hpp"
-#include "relay/wire/wire_format.hpp"
+#include "base/wire/wire_format.hpp"
 
 namespace vmesh::agent {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "relay/agent/relay_link.hpp"
-#include "relay/wire/mac_address.hpp"
+#include "base/wire/mac_address.hpp"
 
 namespace vmesh::agent {
 

@@ -4,11 +4,11 @@
 
 #include "relay/agent/hwsim_frames.hpp"
 #include "relay/agent/netlink_protocol.hpp"
-#include "relay/wire/byte_io.hpp"
-#include "relay/wire/hwsim_message.hpp"
-#include "relay/wire/message_decoder.hpp"
-#include "relay/wire/tx_status.hpp"
-#include "relay/wire/wire_format.hpp"
+#include "base/wire/byte_io.hpp"
+#include "base/wire/hwsim_message.hpp"
+#include "base/wire/message_decoder.hpp"
+#include "base/wire/tx_status.hpp"
+#include "base/wire/wire_format.hpp"
 
 namespace vmesh::agent {
 

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "relay/agent/pending_statuses.hpp"
-#include "relay/wire/mac_address.hpp"
+#include "base/wire/mac_address.hpp"
 
 namespace vmesh::agent {
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "relay/wire/byte_io.hpp"
-#include "relay/wire/wire_format.hpp"
+#include "base/wire/byte_io.hpp"
+#include "base/wire/wire_format.hpp"
 
 namespace vmesh::agent {
 

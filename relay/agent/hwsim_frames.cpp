@@ -3,9 +3,9 @@
 #include <cstring>
 
 #include "relay/agent/genl_writer.hpp"
-#include "relay/wire/byte_io.hpp"
-#include "relay/wire/tx_status.hpp"
-#include "relay/wire/wire_format.hpp"
+#include "base/wire/byte_io.hpp"
+#include "base/wire/tx_status.hpp"
+#include "base/wire/wire_format.hpp"
 
 namespace vmesh::agent {
 

@@ -7,9 +7,9 @@
 #include <span>
 #include <vector>
 
-#include "relay/wire/hwsim_message.hpp"
-#include "relay/wire/mac_address.hpp"
-#include "relay/wire/tx_status.hpp"
+#include "base/wire/hwsim_message.hpp"
+#include "base/wire/mac_address.hpp"
+#include "base/wire/tx_status.hpp"
 
 namespace vmesh::agent {
 

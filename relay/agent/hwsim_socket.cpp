@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "relay/wire/wire_format.hpp"
+#include "base/wire/wire_format.hpp"
 
 namespace vmesh::agent {
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "relay/agent/netlink_protocol.hpp"
-#include "relay/io/unique_fd.hpp"
-#include "relay/wire/mac_address.hpp"
+#include "base/common/unique_fd.hpp"
+#include "base/wire/mac_address.hpp"
 
 namespace vmesh::agent {
 

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "relay/wire/mac_address.hpp"
+#include "base/wire/mac_address.hpp"
 
 namespace vmesh::agent {
 

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "relay/wire/hwsim_message.hpp"
+#include "base/wire/hwsim_message.hpp"
 
 namespace vmesh::agent {
 

@@ -13,8 +13,8 @@
 #include <cstring>
 #include <string>
 
-#include "relay/wire/message_decoder.hpp"
-#include "relay/wire/wire_format.hpp"
+#include "base/wire/message_decoder.hpp"
+#include "base/wire/wire_format.hpp"
 
 namespace vmesh::agent {
 

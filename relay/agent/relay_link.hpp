@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "relay/agent/backoff.hpp"
-#include "relay/io/unique_fd.hpp"
+#include "base/common/unique_fd.hpp"
 
 namespace vmesh::agent {
 

@@ -1,6 +1,6 @@
 #include "relay/core/control_protocol.hpp"
 
-#include "relay/wire/byte_io.hpp"
+#include "base/wire/byte_io.hpp"
 
 namespace vmesh::relay {
 

@@ -1,7 +1,7 @@
 #include "relay/core/relay_core.hpp"
 
-#include "relay/wire/frame_header.hpp"
-#include "relay/wire/hwsim_message.hpp"
+#include "base/wire/frame_header.hpp"
+#include "base/wire/hwsim_message.hpp"
 
 namespace vmesh::relay {
 

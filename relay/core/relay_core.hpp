@@ -11,8 +11,8 @@
 
 #include "relay/core/control_protocol.hpp"
 #include "relay/core/peer_registry.hpp"
-#include "relay/wire/hwsim_message.hpp"
-#include "relay/wire/mac_address.hpp"
+#include "base/wire/hwsim_message.hpp"
+#include "base/wire/mac_address.hpp"
 
 namespace vmesh::relay {
 

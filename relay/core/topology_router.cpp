@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "medium/units.hpp"
-#include "relay/wire/frame_header.hpp"
-#include "relay/wire/hwsim_message.hpp"
+#include "base/wire/frame_header.hpp"
+#include "base/wire/hwsim_message.hpp"
 
 namespace vmesh::relay {
 

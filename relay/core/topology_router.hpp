@@ -14,8 +14,8 @@
 #include "medium/medium.hpp"
 #include "relay/core/link_counters.hpp"
 #include "relay/core/peer_registry.hpp"
-#include "relay/wire/hwsim_message.hpp"
-#include "relay/wire/tx_status.hpp"
+#include "base/wire/hwsim_message.hpp"
+#include "base/wire/tx_status.hpp"
 
 namespace vmesh::relay {
 

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "relay/io/listen_socket.hpp"
-#include "relay/io/unique_fd.hpp"
-#include "relay/wire/wire_format.hpp"
+#include "base/common/unique_fd.hpp"
+#include "base/wire/wire_format.hpp"
 
 namespace vmesh::relay {
 

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "relay/io/ring.hpp"
-#include "relay/io/unique_fd.hpp"
+#include "base/common/unique_fd.hpp"
 
 namespace vmesh::relay {
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "relay/core/peer_identity.hpp"
-#include "relay/io/unique_fd.hpp"
+#include "base/common/unique_fd.hpp"
 
 namespace vmesh::relay {
 

@@ -10,7 +10,7 @@
 #include "relay/core/http_request.hpp"
 #include "relay/io/log.hpp"
 #include "relay/io/user_data.hpp"
-#include "relay/wire/tx_status.hpp"
+#include "base/wire/tx_status.hpp"
 
 namespace vmesh::relay {
 

@@ -19,8 +19,8 @@
 #include "relay/io/jsonl_appender.hpp"
 #include "relay/io/relay_options.hpp"
 #include "relay/io/ring.hpp"
-#include "relay/io/unique_fd.hpp"
-#include "relay/wire/tx_status.hpp"
+#include "base/common/unique_fd.hpp"
+#include "base/wire/tx_status.hpp"
 
 #include <sys/signalfd.h>
 

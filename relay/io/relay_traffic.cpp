@@ -8,10 +8,10 @@
 #include "relay/core/text_command.hpp"
 #include "relay/io/log.hpp"
 #include "relay/io/relay_server.hpp"
-#include "relay/wire/frame_header.hpp"
-#include "relay/wire/hwsim_message.hpp"
-#include "relay/wire/message_decoder.hpp"
-#include "relay/wire/tx_status.hpp"
+#include "base/wire/frame_header.hpp"
+#include "base/wire/hwsim_message.hpp"
+#include "base/wire/message_decoder.hpp"
+#include "base/wire/tx_status.hpp"
 
 namespace vmesh::relay {
 

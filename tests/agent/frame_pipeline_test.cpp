@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "relay/agent/netlink_protocol.hpp"
-#include "relay/wire/hwsim_message.hpp"
-#include "relay/wire/message_builder.hpp"
+#include "base/wire/hwsim_message.hpp"
+#include "base/wire/message_builder.hpp"
 
 namespace vmesh::agent {
 namespace {

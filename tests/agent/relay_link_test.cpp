@@ -19,9 +19,9 @@
 #include "relay/agent/frame_pipeline.hpp"
 #include "relay/agent/netlink_protocol.hpp"
 #include "relay/agent/relay_link.hpp"
-#include "relay/io/unique_fd.hpp"
-#include "relay/wire/hwsim_message.hpp"
-#include "relay/wire/message_builder.hpp"
+#include "base/common/unique_fd.hpp"
+#include "base/wire/hwsim_message.hpp"
+#include "base/wire/message_builder.hpp"
 
 namespace vmesh::agent {
 namespace {

@@ -8,9 +8,9 @@
 
 #include "relay/agent/frame_pipeline.hpp"
 #include "relay/agent/netlink_protocol.hpp"
-#include "relay/wire/hwsim_message.hpp"
-#include "relay/wire/message_builder.hpp"
-#include "relay/wire/tx_status.hpp"
+#include "base/wire/hwsim_message.hpp"
+#include "base/wire/message_builder.hpp"
+#include "base/wire/tx_status.hpp"
 
 namespace vmesh::agent {
 namespace {

@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <span>
 
-#include "relay/wire/hwsim_message.hpp"
-#include "relay/wire/message_decoder.hpp"
+#include "base/wire/hwsim_message.hpp"
+#include "base/wire/message_decoder.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::span<const std::uint8_t> rest(data, size);

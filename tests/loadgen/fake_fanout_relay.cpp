@@ -11,7 +11,7 @@
 #include <span>
 #include <system_error>
 
-#include "relay/wire/message_decoder.hpp"
+#include "base/wire/message_decoder.hpp"
 
 namespace vmesh::bench::testing {
 

@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "bench/loadgen/frame_batch.hpp"
-#include "relay/wire/hwsim_message.hpp"
-#include "relay/wire/message_builder.hpp"
-#include "relay/wire/message_decoder.hpp"
+#include "base/wire/hwsim_message.hpp"
+#include "base/wire/message_builder.hpp"
+#include "base/wire/message_decoder.hpp"
 
 namespace vmesh::bench {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "relay/wire/message_builder.hpp"
+#include "base/wire/message_builder.hpp"
 
 namespace vmesh::relay {
 namespace {

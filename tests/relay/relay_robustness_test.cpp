@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "relay/core/control_protocol.hpp"
-#include "relay/wire/byte_io.hpp"
+#include "base/wire/byte_io.hpp"
 #include "relay_process.hpp"
 #include "test_peer.hpp"
 

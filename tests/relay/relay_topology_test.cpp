@@ -8,7 +8,7 @@
 #include <regex>
 #include <thread>
 
-#include "relay/wire/hwsim_message.hpp"
+#include "base/wire/hwsim_message.hpp"
 #include "relay_process.hpp"
 #include "test_peer.hpp"
 #include "topology_fixture.hpp"

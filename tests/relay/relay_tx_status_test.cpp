@@ -2,9 +2,9 @@
 // hello, the medium's verdict per unicast frame, and nothing new on the vwifi port.
 #include <gtest/gtest.h>
 
-#include "relay/wire/hwsim_message.hpp"
-#include "relay/wire/message_builder.hpp"
-#include "relay/wire/tx_status.hpp"
+#include "base/wire/hwsim_message.hpp"
+#include "base/wire/message_builder.hpp"
+#include "base/wire/tx_status.hpp"
 #include "relay_process.hpp"
 #include "test_peer.hpp"
 #include "topology_fixture.hpp"

@@ -12,8 +12,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "relay/wire/message_builder.hpp"
-#include "relay/wire/message_decoder.hpp"
+#include "base/wire/message_builder.hpp"
+#include "base/wire/message_decoder.hpp"
 
 namespace vmesh::test {
 

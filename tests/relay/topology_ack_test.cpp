@@ -5,7 +5,7 @@
 
 #include "medium/topology_parser.hpp"
 #include "relay/core/topology_router.hpp"
-#include "relay/wire/message_builder.hpp"
+#include "base/wire/message_builder.hpp"
 
 namespace vmesh::relay {
 namespace {

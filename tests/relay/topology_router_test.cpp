@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "medium/topology_parser.hpp"
-#include "relay/wire/message_builder.hpp"
+#include "base/wire/message_builder.hpp"
 
 namespace vmesh::relay {
 namespace {

@@ -1,4 +1,4 @@
-#include "relay/wire/hwsim_message.hpp"
+#include "base/wire/hwsim_message.hpp"
 
 #include <gtest/gtest.h>
 

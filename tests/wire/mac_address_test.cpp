@@ -1,4 +1,4 @@
-#include "relay/wire/mac_address.hpp"
+#include "base/wire/mac_address.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,9 +1,9 @@
-#include "relay/wire/message_builder.hpp"
+#include "base/wire/message_builder.hpp"
 
 #include <gtest/gtest.h>
 
-#include "relay/wire/hwsim_message.hpp"
-#include "relay/wire/message_decoder.hpp"
+#include "base/wire/hwsim_message.hpp"
+#include "base/wire/message_decoder.hpp"
 
 namespace vmesh::wire {
 namespace {

@@ -1,10 +1,10 @@
-#include "relay/wire/message_decoder.hpp"
+#include "base/wire/message_decoder.hpp"
 
 #include <gtest/gtest.h>
 
 #include <vector>
 
-#include "relay/wire/message_builder.hpp"
+#include "base/wire/message_builder.hpp"
 
 namespace vmesh::wire {
 namespace {

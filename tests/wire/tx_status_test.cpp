@@ -1,9 +1,9 @@
-#include "relay/wire/tx_status.hpp"
+#include "base/wire/tx_status.hpp"
 
 #include <gtest/gtest.h>
 
-#include "relay/wire/message_builder.hpp"
-#include "relay/wire/message_decoder.hpp"
+#include "base/wire/message_builder.hpp"
+#include "base/wire/message_decoder.hpp"
 
 namespace vmesh::wire {
 namespace {

@@ -1,10 +1,10 @@
-#include "relay/wire/tx_status.hpp"
+#include "base/wire/tx_status.hpp"
 
 #include <algorithm>
 #include <array>
 
-#include "relay/wire/frame_header.hpp"
-#include "relay/wire/message_builder.hpp"
+#include "base/wire/frame_header.hpp"
+#include "base/wire/message_builder.hpp"
 
 namespace vmesh::wire {
 

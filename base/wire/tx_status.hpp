@@ -11,7 +11,7 @@
 #include <span>
 #include <vector>
 
-#include "relay/wire/hwsim_message.hpp"
+#include "base/wire/hwsim_message.hpp"
 
 namespace vmesh::wire {
 

@@ -1,6 +1,6 @@
-#include "relay/wire/message_builder.hpp"
+#include "base/wire/message_builder.hpp"
 
-#include "relay/wire/byte_io.hpp"
+#include "base/wire/byte_io.hpp"
 
 namespace vmesh::wire {
 

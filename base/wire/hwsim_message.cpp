@@ -1,8 +1,8 @@
-#include "relay/wire/hwsim_message.hpp"
+#include "base/wire/hwsim_message.hpp"
 
 #include <algorithm>
 
-#include "relay/wire/byte_io.hpp"
+#include "base/wire/byte_io.hpp"
 
 namespace vmesh::wire {
 

@@ -6,8 +6,8 @@
 #include <optional>
 #include <span>
 
-#include "relay/wire/mac_address.hpp"
-#include "relay/wire/wire_format.hpp"
+#include "base/wire/mac_address.hpp"
+#include "base/wire/wire_format.hpp"
 
 namespace vmesh::wire {
 

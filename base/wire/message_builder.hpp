@@ -6,8 +6,8 @@
 #include <span>
 #include <vector>
 
-#include "relay/wire/mac_address.hpp"
-#include "relay/wire/wire_format.hpp"
+#include "base/wire/mac_address.hpp"
+#include "base/wire/wire_format.hpp"
 
 namespace vmesh::wire {
 

@@ -1,7 +1,7 @@
-#include "relay/wire/message_decoder.hpp"
+#include "base/wire/message_decoder.hpp"
 
-#include "relay/wire/byte_io.hpp"
-#include "relay/wire/wire_format.hpp"
+#include "base/wire/byte_io.hpp"
+#include "base/wire/wire_format.hpp"
 
 namespace vmesh::wire {
 
