@@ -6,10 +6,12 @@
 #   apt (apt-get, apt-cache), dpkg (dpkg-deb), cpio, zstd, xz-utils, gzip,
 #   kmod (depmod, modprobe), coreutils, util-linux (flock), findutils, grep, sed, mawk/gawk
 #
-# Usage: build-image.sh [--agent PATH] [--cache-dir DIR] [--quiet]
+# Usage: build-image.sh [--agent PATH] [--cache-dir DIR] [--configs-dir DIR] [--quiet]
 #   --agent PATH     static vmesh-agent binary to put in the image (default: $VMESH_AGENT,
 #                    else no agent; radios are then created by mac80211_hwsim itself)
 #   --cache-dir DIR  default ${VMESH_CACHE_DIR:-$HOME/.cache/vmesh}
+#   --configs-dir DIR  the guest's settings and config templates, copied to /etc/vmesh/
+#                    (default: $VMESH_CONFIGS_DIR, else configs/guest of this source tree)
 # After a build only the ${VMESH_IMAGE_KEEP:-4} most recently used images are kept.
 # Prints the image directory on stdout. It holds:
 #   vmlinux          uncompressed kernel (PVH entry), what QEMU boots with -kernel
@@ -24,6 +26,7 @@ set -euo pipefail
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly script_dir
 readonly guest_dir="${script_dir}/guest"
+readonly default_configs_dir="${script_dir}/../../configs/guest"
 
 # Tools run inside the guest, with the Debian package that ships each one.
 readonly tool_packages=(busybox-static dash iw wpasupplicant hostapd batctl babeld dropbear-bin
@@ -150,14 +153,21 @@ fetch_debs() {
   done <"$list"
 }
 
+# "file PATH SHA256" for every file under the given paths (relative to the current directory).
+hash_files() {
+  local f
+  find "$@" -type f | LC_ALL=C sort | while read -r f; do
+    echo "file $f $(sha256sum <"$f" | cut -d' ' -f1)"
+  done
+}
+
 # Hash of everything that decides the image's content.
 write_manifest() {
-  local versions="$1" agent="$2" f
+  local versions="$1" agent="$2" configs="$3"
   echo "# vmesh guest image inputs"
   awk '{ print "package", $1, $2 }' "$versions"
-  (cd "$script_dir" && find build-image.sh guest -type f | LC_ALL=C sort | while read -r f; do
-    echo "file $f $(sha256sum <"$f" | cut -d' ' -f1)"
-  done)
+  (cd "$script_dir" && hash_files build-image.sh guest)
+  (cd "$configs" && hash_files . | sed 's|^file \./|file configs/guest/|')
   if [[ -n "$agent" ]]; then
     echo "agent $(sha256sum <"$agent" | cut -d' ' -f1)"
   else
@@ -246,14 +256,23 @@ install_modules() {
   log "kept ${#keep[@]} kernel modules"
 }
 
+# The guest's settings and templates: configs/guest/X goes to /etc/vmesh/X.
+install_guest_configs() {
+  local configs="$1" root="$2" f
+  while read -r f; do
+    install -D -m 0644 "${configs}/${f}" "${root}/etc/vmesh/${f}"
+  done < <(cd "$configs" && find . -type f | sed 's|^\./||' | LC_ALL=C sort)
+}
+
 install_guest_files() {
-  local stage="$1" root="$2" agent="$3"
+  local stage="$1" root="$2" agent="$3" configs="$4"
   install -m 0755 "${guest_dir}/init" "${root}/init"
   install -D -m 0644 "${guest_dir}/lib.sh" "${root}/etc/vmesh/lib.sh"
   local p
   for p in "${guest_dir}"/profiles/*.sh; do
     install -D -m 0644 "$p" "${root}/etc/vmesh/profiles/$(basename "$p")"
   done
+  install_guest_configs "$configs" "$root"
   install -D -m 0644 "${stage}/lib/firmware/regulatory.db-debian" "${root}/lib/firmware/regulatory.db"
   install -D -m 0644 "${stage}/lib/firmware/regulatory.db.p7s-debian" "${root}/lib/firmware/regulatory.db.p7s"
   if [[ -n "$agent" ]]; then
@@ -276,7 +295,7 @@ install_guest_files() {
 }
 
 build_image() {
-  local debs_dir="$1" versions="$2" kpkg="$3" agent="$4" out="$5"
+  local debs_dir="$1" versions="$2" kpkg="$3" agent="$4" configs="$5" out="$6"
   local work="${out}/.work" stage kstage root kver
   stage="${work}/stage"; kstage="${work}/kernel"; root="${work}/root"
   mkdir -p "$stage" "$kstage" "$root"
@@ -298,7 +317,7 @@ build_image() {
   done
   install -D -m 0755 "${stage}/lib64/ld-linux-x86-64.so.2" "${root}/lib64/ld-linux-x86-64.so.2"
   install_modules "$kstage" "$root" "$kver"
-  install_guest_files "$stage" "$root" "$agent"
+  install_guest_files "$stage" "$root" "$agent" "$configs"
 
   cp "${kstage}/boot/vmlinuz-${kver}" "${out}/vmlinuz"
   extract_vmlinux "${out}/vmlinuz" "${out}/vmlinux"
@@ -323,10 +342,12 @@ prune_images() {
 
 main() {
   local agent="${VMESH_AGENT:-}" cache_dir="${VMESH_CACHE_DIR:-${HOME}/.cache/vmesh}"
+  local configs="${VMESH_CONFIGS_DIR:-${default_configs_dir}}"
   while (($# > 0)); do
     case "$1" in
       --agent) agent="${2:?--agent needs a path}"; shift 2 ;;
       --cache-dir) cache_dir="${2:?--cache-dir needs a path}"; shift 2 ;;
+      --configs-dir) configs="${2:?--configs-dir needs a path}"; shift 2 ;;
       -h | --help) usage ;;
       *) die "unknown argument: $1 (try --help)" ;;
     esac
@@ -336,6 +357,8 @@ main() {
     [[ -f "$agent" ]] || die "agent binary not found: ${agent}"
     agent="$(realpath "$agent")"
   fi
+  [[ -f "${configs}/defaults.env" ]] || die "no guest configs in ${configs} (want defaults.env)"
+  configs="$(realpath "$configs")"
   local debs_dir="${cache_dir}/debs" images_dir="${cache_dir}/images"
   mkdir -p "$debs_dir" "$images_dir"
 
@@ -346,7 +369,7 @@ main() {
   local kpkg
   kpkg="$(awk '$1 ~ /^linux-image-/ { print $1 }' "${tmp}/versions")"
 
-  write_manifest "${tmp}/versions" "$agent" >"${tmp}/manifest"
+  write_manifest "${tmp}/versions" "$agent" "$configs" >"${tmp}/manifest"
   local hash out
   hash="$(sha256sum <"${tmp}/manifest" | cut -c1-16)"
   out="${images_dir}/${hash}"
@@ -368,7 +391,7 @@ main() {
   mkdir -p "$partial"
   fetch_debs "$debs_dir" "${tmp}/versions"
   log "building image ${hash} (kernel package ${kpkg})"
-  build_image "$debs_dir" "${tmp}/versions" "$kpkg" "$agent" "$partial"
+  build_image "$debs_dir" "${tmp}/versions" "$kpkg" "$agent" "$configs" "$partial"
   cp "${tmp}/manifest" "${partial}/manifest"
   touch "${partial}/complete"
   rm -rf "$out"

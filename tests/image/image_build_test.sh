@@ -50,6 +50,15 @@ for prog in sbin/iw sbin/wpa_supplicant usr/sbin/hostapd usr/sbin/batctl usr/sbi
   if grep -v "${root}" <<<"$out" | grep -q '=> /'; then fail "${prog} resolves a library outside the image"; fi
 done
 
+note "guest configs: copied from configs/guest, rendered by the image's own busybox"
+configs="${IMAGE_SCRIPTS}/../../configs/guest"
+while read -r f; do
+  cmp -s "${configs}/${f}" "${root}/etc/vmesh/${f}" || fail "image's /etc/vmesh/${f} is not configs/guest/${f}"
+  grep -q "^file configs/guest/${f} " "${first}/manifest" || fail "manifest does not hash configs/guest/${f}"
+done < <(cd "$configs" && find . -type f | sed 's|^\./||')
+bash "$(dirname "${BASH_SOURCE[0]}")/guest_config_test.sh" "$IMAGE_SCRIPTS" "$root" >"${WORK_DIR}/render.out" ||
+  fail "rendering in the image failed: $(cat "${WORK_DIR}/render.out")"
+
 note "second build"
 stamp="$(stat -c %Y.%s "${first}/initramfs.img")"
 image_or_skip
@@ -65,6 +74,15 @@ other="$(bash "${IMAGE_SCRIPTS}/build-image.sh" --agent "${WORK_DIR}/fake-agent"
 zstd -dc "${other}/initramfs.img" | cpio -t --quiet >"${WORK_DIR}/other.list"
 grep -qxF usr/bin/vmesh-agent "${WORK_DIR}/other.list" ||
   fail "agent missing from the image built with --agent"
+
+note "changed guest config gives a different image"
+cp -R "$configs" "${WORK_DIR}/configs"
+sed -i 's/^VMESH_AP_SSID=.*/VMESH_AP_SSID=changed-ssid/' "${WORK_DIR}/configs/profiles/ap.env"
+changed="$(bash "${IMAGE_SCRIPTS}/build-image.sh" --configs-dir "${WORK_DIR}/configs" 2>"${WORK_DIR}/build.err")" ||
+  fail "build with changed configs failed: $(cat "${WORK_DIR}/build.err")"
+[[ "$changed" != "$first" ]] || fail "a changed configs/guest file did not change the image hash"
+zstd -dc "${changed}/initramfs.img" | cpio -i --quiet --to-stdout etc/vmesh/profiles/ap.env |
+  grep -qx VMESH_AP_SSID=changed-ssid || fail "the rebuilt image lacks the changed ap.env"
 
 note "per-node cpio"
 ssh_key="${WORK_DIR}/key.pub"

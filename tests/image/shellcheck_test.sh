@@ -6,6 +6,7 @@ tests="${2:?}"
 command -v shellcheck >/dev/null || { echo "SKIP: shellcheck is not installed"; exit 77; }
 shellcheck "${scripts}"/*.sh
 shellcheck -x -P "${tests}" "${tests}"/*.sh
+shellcheck -x "${tests}"/guest_config/*.sh
 shellcheck -x -P "${scripts}/guest" "${scripts}/guest/init" "${scripts}/guest/lib.sh" \
   "${scripts}"/guest/profiles/*.sh
 echo PASS

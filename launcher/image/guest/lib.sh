@@ -1,6 +1,11 @@
 # shellcheck shell=sh disable=SC2012  # sysfs names are plain words
 # Helpers shared by the guest init and the profiles (busybox ash).
 # Every step is logged to the console as "vmesh-init: ..." so the host can follow the boot.
+# Settings and daemon config templates are data (configs/guest/ in the source tree, in
+# $vmesh_etc in the image); the daemons' config files are rendered into $rendered_dir.
+
+vmesh_etc=${vmesh_etc:-/etc/vmesh}
+rendered_dir=${rendered_dir:-/run}
 
 # Debian's busybox-static runs its own applets before searching $PATH: make "ip" mean
 # iproute2's (netns, bridge and batman-adv link types need it).
@@ -17,6 +22,61 @@ run() {
     fail "'$*' exited $rc: $(head -c 300 /tmp/run.out | tr '\n' ' ')"
   fi
   return "$rc"
+}
+
+# Assign the KEY=VALUE lines of settings file $1 (blank lines and "#" comments skipped; the
+# value is literal up to the end of the line, no quotes). With $2 = keep, a variable that
+# is already non-empty keeps its value (node.conf and the command line win).
+load_env() {
+  while IFS= read -r line || [ -n "$line" ]; do
+    case "$line" in '' | '#'*) continue ;; esac
+    case "$line" in *=*) ;; *) fail "$1: not KEY=VALUE: $line"; continue ;; esac
+    key=${line%%=*}
+    case "$key" in '' | [0-9]* | *[!A-Za-z0-9_]*) fail "$1: bad name '$key'"; continue ;; esac
+    if [ "${2:-}" = keep ] && eval "[ -n \"\${$key:-}\" ]"; then continue; fi
+    eval "$key=\${line#*=}"
+  done <"$1"
+}
+
+# Source profile $1's code ($vmesh_etc/profiles/$1.sh, which defines profile_up and
+# PROFILE_RADIOS) and then its settings ($1.env, if any) under the values already set.
+profile_load() {
+  # shellcheck disable=SC2034  # read by /init once the profile is loaded
+  PROFILE_RADIOS=1
+  # shellcheck disable=SC1090  # one of profiles/*.sh
+  . "$vmesh_etc/profiles/$1.sh" || return 1
+  if [ -f "$vmesh_etc/profiles/$1.env" ]; then
+    load_env "$vmesh_etc/profiles/$1.env" keep
+  fi
+}
+
+# Render template $vmesh_etc/templates/$1 into $rendered_dir/$2 and print that path: each
+# @NAME@ becomes VALUE for the NAME=VALUE arguments that follow (busybox sed; a value may
+# hold any character but a newline). A placeholder no argument gives is an error, and
+# nothing is written.
+render_template() {
+  template="$vmesh_etc/templates/$1"
+  out="$rendered_dir/$2"
+  shift 2
+  names=" "
+  for pair in "$@"; do
+    shift
+    names="$names${pair%%=*} "
+    value=$(printf '%s\n' "${pair#*=}" | sed 's/[\\&|]/\\&/g')
+    set -- "$@" -e "s|@${pair%%=*}@|$value|g"
+  done
+  for placeholder in $(grep -o '@[A-Z][A-Z0-9_]*@' "$template" | sort -u | tr -d @); do
+    case "$names" in
+      *" $placeholder "*) ;;
+      *) fail "$template: no value for @$placeholder@"; return 1 ;;
+    esac
+  done
+  if [ $# -eq 0 ]; then
+    cat "$template" >"$out" || return 1
+  else
+    sed "$@" "$template" >"$out" || return 1
+  fi
+  echo "$out"
 }
 
 hex2() { printf '%02x' "$1"; }
@@ -68,12 +128,20 @@ bat0_mac() {
   printf '%02x:%s\n' $((0x${mac%%:*} ^ 0x04)) "${mac#*:}"
 }
 
+# bat0's settings for mesh interface $1: templates/batman-adv.conf.in rendered into
+# batman-adv-$1.conf, whose "NAME VALUE" lines are each run as "batctl meshif bat0 NAME VALUE".
+batman_settings() {
+  conf=$(render_template batman-adv.conf.in "batman-adv-$1.conf" OGM_MS="$VMESH_OGM_MS") || return 1
+  while read -r setting value; do
+    [ -n "$setting" ] && run batctl meshif bat0 "$setting" "$value"
+  done <"$conf"
+}
+
 # batman-adv on mesh interface $1, bat0 bridged into br-lan with address $2 (CIDR).
 batman_bridge() {
   run batctl meshif bat0 interface add "$1" || return 1
   run ip link set dev bat0 address "$(bat0_mac "$1")" || return 1
-  run batctl meshif bat0 bridge_loop_avoidance 0
-  run batctl meshif bat0 orig_interval "$VMESH_OGM_MS"
+  batman_settings "$1"
   run ip link set dev bat0 up || return 1
   run ip link add name br-lan type bridge || return 1
   run ip link set dev bat0 master br-lan || return 1
@@ -87,12 +155,9 @@ batman_bridge() {
 # bridged LAN.
 babeld_start() {
   run ip addr add "10.14.0.$VMESH_INDEX/32" dev lo
-  # Hellos every 2 s (not 4): routes form in seconds rather than a minute under TCG.
-  cat >"/run/babeld-$2.conf" <<CONF
-default hello-interval 2
-redistribute local ip 10.14.0.0/16 le 32 allow
-redistribute local deny
-CONF
-  run babeld -D -c "/run/babeld-$2.conf" -I "/run/babeld-$2.pid" -S "/run/babeld-$2.state" \
+  # templates/babeld.conf.in: hellos every 2 s (not 4), so routes form in seconds rather
+  # than a minute under TCG; only 10.14.0.0/16 host routes are redistributed.
+  conf=$(render_template babeld.conf.in "babeld-$2.conf") || return 1
+  run babeld -D -c "$conf" -I "/run/babeld-$2.pid" -S "/run/babeld-$2.state" \
     -L "/var/log/babeld-$2.log" "$1"
 }

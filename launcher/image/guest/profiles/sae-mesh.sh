@@ -1,32 +1,19 @@
 # shellcheck shell=sh disable=SC2034  # variables are read by /init
 # Profile "sae-mesh": authenticated 802.11s mesh (SAE + AMPE) run by wpa_supplicant, with
 # batman-adv, br-lan and babeld as in "mesh". Under TCG the default 40 ms peering timeouts
-# are far too short (peerings flap): they are raised to VMESH_SAE_TIMEOUT_MS (1000 ms).
+# are far too short (peerings flap): they are raised to VMESH_SAE_TIMEOUT_MS.
 PROFILE_RADIOS=1
-VMESH_SAE_PSK=${VMESH_SAE_PSK:-vmesh-sae-passphrase}
-VMESH_SAE_TIMEOUT_MS=${VMESH_SAE_TIMEOUT_MS:-1000}
+# VMESH_SAE_PSK and VMESH_SAE_TIMEOUT_MS come from configs/guest/profiles/sae-mesh.env
+# (/etc/vmesh/profiles/ in the image) unless node.conf sets them.
 
 profile_up() {
   ifc=$(radio_iface 0) || { fail "no radio 0"; return 1; }
-  cat >/run/wpa_supplicant-mesh.conf <<CONF
-ctrl_interface=/run/wpa_supplicant
-user_mpm=1
-network={
-  ssid="$VMESH_MESH_ID"
-  mode=5
-  frequency=$(channel_freq "$VMESH_CHANNEL")
-  key_mgmt=SAE
-  sae_password="$VMESH_SAE_PSK"
-  ieee80211w=2
-  mesh_fwding=0
-  dot11MeshRetryTimeout=$VMESH_SAE_TIMEOUT_MS
-  dot11MeshConfirmTimeout=$VMESH_SAE_TIMEOUT_MS
-  dot11MeshHoldingTimeout=$VMESH_SAE_TIMEOUT_MS
-}
-CONF
+  conf=$(render_template wpa_supplicant-sae-mesh.conf.in wpa_supplicant-mesh.conf \
+    MESH_ID="$VMESH_MESH_ID" FREQ_MHZ="$(channel_freq "$VMESH_CHANNEL")" \
+    PASSWORD="$VMESH_SAE_PSK" TIMEOUT_MS="$VMESH_SAE_TIMEOUT_MS") || return 1
   run iw dev "$ifc" set type mp || return 1
   run ip link set dev "$ifc" mtu 1560 || return 1
-  run wpa_supplicant -B -i "$ifc" -c /run/wpa_supplicant-mesh.conf -P /run/wpa_supplicant.pid \
+  run wpa_supplicant -B -i "$ifc" -c "$conf" -P /run/wpa_supplicant.pid \
     -f /var/log/wpa_supplicant.log || return 1
   i=0
   while ! iw dev "$ifc" info | grep -q 'type mesh point' || ! iw dev "$ifc" get mesh_param mesh_fwding >/dev/null 2>&1; do
