@@ -9,8 +9,8 @@
 #include "launcher/relay_control.hpp"
 #include "launcher/run_command.hpp"
 #include "launcher/run_state.hpp"
+#include "launcher/scenario/scenario_parser.hpp"
 #include "medium/topology_dot.hpp"
-#include "medium/topology_parser.hpp"
 
 namespace vmesh::launcher {
 namespace {
@@ -88,7 +88,7 @@ int command_graph(const CliOptions& options) {
   }
   medium::Topology topology;
   try {
-    topology = medium::load_topology_file(topology_path);
+    topology = load_scenario_file(topology_path).topology;
   } catch (const std::exception& e) {
     fmt::print(stderr, "vmesh: {}\n", e.what());
     return kExitUsage;

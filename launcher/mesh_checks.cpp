@@ -26,8 +26,8 @@ std::string names(const medium::Topology& topology, const std::set<medium::NodeI
   return out.empty() ? "none" : out;
 }
 
-CheckOutcome check_ping(const medium::Topology& topology, const RunPlan& plan,
-                        const medium::Check& check, const RunOnNode& run) {
+CheckOutcome check_ping(const medium::Topology& topology, const RunPlan& plan, const Check& check,
+                        const RunOnNode& run) {
   CheckOutcome outcome;
   const auto& target = plan.nodes.at(check.to);
   const int timeout_ms = static_cast<int>(check.count) * 1000 + 10000;
@@ -89,8 +89,8 @@ CheckOutcome check_neighbors(const medium::Topology& topology, const RunPlan& pl
   return outcome;
 }
 
-CheckOutcome check_route(const medium::Topology& topology, const RunPlan& plan,
-                         const medium::Check& check, const RunOnNode& run) {
+CheckOutcome check_route(const medium::Topology& topology, const RunPlan& plan, const Check& check,
+                         const RunOnNode& run) {
   CheckOutcome outcome;
   const auto result = run(check.from, "batctl o 2>&1", 10000);
   const auto table = parse_batctl_originators(result.out);
@@ -114,8 +114,8 @@ CheckOutcome check_route(const medium::Topology& topology, const RunPlan& plan,
   return outcome;
 }
 
-CheckOutcome check_iperf(const medium::Topology& topology, const RunPlan& plan,
-                         const medium::Check& check, const RunOnNode& run) {
+CheckOutcome check_iperf(const medium::Topology& topology, const RunPlan& plan, const Check& check,
+                         const RunOnNode& run) {
   CheckOutcome outcome;
   const auto& target = plan.nodes.at(check.to);
   run(check.to, "iperf3 -s -1 -D >/dev/null 2>&1; sleep 0.5", 10000);
@@ -133,16 +133,16 @@ CheckOutcome check_iperf(const medium::Topology& topology, const RunPlan& plan,
 
 }  // namespace
 
-std::string check_name(const medium::Topology& topology, const medium::Check& check) {
+std::string check_name(const medium::Topology& topology, const Check& check) {
   switch (check.kind) {
-    case medium::CheckKind::ping:
+    case CheckKind::ping:
       return fmt::format("ping {}->{}", name_of(topology, check.from), name_of(topology, check.to));
-    case medium::CheckKind::neighbors:
+    case CheckKind::neighbors:
       return fmt::format("neighbors = {}", check.neighbors);
-    case medium::CheckKind::route:
+    case CheckKind::route:
       return fmt::format("route {}->{} via {}", name_of(topology, check.from),
                          name_of(topology, check.to), name_of(topology, check.via));
-    case medium::CheckKind::iperf:
+    case CheckKind::iperf:
       return fmt::format("iperf {}->{}", name_of(topology, check.from),
                          name_of(topology, check.to));
   }
@@ -150,32 +150,31 @@ std::string check_name(const medium::Topology& topology, const medium::Check& ch
 }
 
 CheckOutcome attempt_check(const medium::Topology& topology, const RunPlan& plan,
-                           const medium::Check& check, const RunOnNode& run) {
+                           const Check& check, const RunOnNode& run) {
   const std::size_t count = plan.nodes.size();
-  const bool uses_pair = check.kind != medium::CheckKind::neighbors;
+  const bool uses_pair = check.kind != CheckKind::neighbors;
   if (uses_pair && (check.from >= count || check.to >= count ||
-                    (check.kind == medium::CheckKind::route && check.via >= count))) {
+                    (check.kind == CheckKind::route && check.via >= count))) {
     CheckOutcome outcome;
     outcome.skipped = true;
     outcome.detail = fmt::format("names a node beyond the {} started", count);
     return outcome;
   }
   switch (check.kind) {
-    case medium::CheckKind::ping:
+    case CheckKind::ping:
       return check_ping(topology, plan, check, run);
-    case medium::CheckKind::neighbors:
+    case CheckKind::neighbors:
       return check_neighbors(topology, plan, run);
-    case medium::CheckKind::route:
+    case CheckKind::route:
       return check_route(topology, plan, check, run);
-    case medium::CheckKind::iperf:
+    case CheckKind::iperf:
       return check_iperf(topology, plan, check, run);
   }
   return {};
 }
 
-CheckOutcome run_check(const medium::Topology& topology, const RunPlan& plan,
-                       const medium::Check& check, const RunOnNode& run,
-                       std::uint64_t default_deadline_ms,
+CheckOutcome run_check(const medium::Topology& topology, const RunPlan& plan, const Check& check,
+                       const RunOnNode& run, std::uint64_t default_deadline_ms,
                        std::chrono::steady_clock::time_point timeline_start) {
   using Clock = std::chrono::steady_clock;
   if (check.after_us) {

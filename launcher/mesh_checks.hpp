@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "launcher/run_plan.hpp"
+#include "launcher/scenario/scenario.hpp"
 #include "launcher/ssh_session.hpp"
 #include "medium/topology.hpp"
 
@@ -26,19 +27,18 @@ struct CheckOutcome {
 using RunOnNode = std::function<SshResult(medium::NodeId, const std::string&, int timeout_ms)>;
 
 // A human name for a check ("ping n1->n3").
-std::string check_name(const medium::Topology& topology, const medium::Check& check);
+std::string check_name(const medium::Topology& topology, const Check& check);
 
 // One attempt of a check; passed/detail set, timing left to run_check. Does not retry.
 CheckOutcome attempt_check(const medium::Topology& topology, const RunPlan& plan,
-                           const medium::Check& check, const RunOnNode& run);
+                           const Check& check, const RunOnNode& run);
 
 // Runs a check until it passes or its deadline (default_deadline_ms when the topology gives
 // none) passes. With `after`, it first waits until timeline_start + after (the timeline is
 // the relay's: events fire relative to it) and times itself from then. Throws Interrupted
 // on SIGINT; SSH failures count as a failed attempt.
-CheckOutcome run_check(const medium::Topology& topology, const RunPlan& plan,
-                       const medium::Check& check, const RunOnNode& run,
-                       std::uint64_t default_deadline_ms,
+CheckOutcome run_check(const medium::Topology& topology, const RunPlan& plan, const Check& check,
+                       const RunOnNode& run, std::uint64_t default_deadline_ms,
                        std::chrono::steady_clock::time_point timeline_start = {});
 
 }  // namespace vmesh::launcher

@@ -222,7 +222,7 @@ void MeshRun::start_nodes() {
   inputs.image_scripts_dir = setup_.tools.image_scripts;
   inputs.accel = setup_.accel.value_or(Accel::tcg);
   inputs.relay_transport = setup_.relay_transport;
-  plan_ = plan_run(setup_.topology, inputs);
+  plan_ = plan_run(setup_.scenario, inputs);
   for (const auto& node : plan_.nodes) {
     SpawnOptions cpio;
     cpio.argv = node.cpio_argv;
@@ -311,7 +311,7 @@ void MeshRun::provision() {
 }
 
 void MeshRun::provision_node(std::size_t i) {
-  for (const auto& command : setup_.topology.nodes[i].provision) {
+  for (const auto& command : setup_.scenario.nodes[i].provision) {
     throw_if_interrupted();
     const auto result = sessions_[i]->run(command, 60000);
     if (result.exit_status != 0) {
@@ -344,10 +344,10 @@ void MeshRun::wait_mesh() {
       bool radio_up = !state.neighbors.empty();
       for (const auto& peer : state.peers) radio_up = radio_up || peer.established;
       if (radio_up) progress_.set(i, NodeStage::radio);
-      const auto targets = nodes_to_reach(setup_.topology, count, id, relay_topology_);
+      const auto targets = nodes_to_reach(setup_.scenario.topology, count, id, relay_topology_);
       // Tables complete is necessary but not enough (802.11s paths and ARP still settle):
       // the node counts once one IP ping to every target answers.
-      if (reaches_all(setup_.topology, state, targets) && ping_all(i, targets, last)) {
+      if (reaches_all(setup_.scenario.topology, state, targets) && ping_all(i, targets, last)) {
         done[i] = true;
         --remaining;
         progress_.set(i, NodeStage::mesh);
@@ -429,7 +429,7 @@ RunState MeshRun::state() const {
     record.ssh_port = node.ssh_port;
     record.mesh_ip = node.mesh_ip;
     record.mac_prefix = node.mac_prefix;
-    record.radios = setup_.topology.nodes[i].radios.value_or(1);
+    record.radios = setup_.scenario.nodes[i].radios.value_or(1);
     record.log_path = node.log_path;
     if (i < vms_.size()) {
       record.pid = vms_[i].pid();

@@ -12,6 +12,7 @@
 #include "launcher/progress.hpp"
 #include "launcher/run_plan.hpp"
 #include "launcher/run_state.hpp"
+#include "launcher/scenario/scenario.hpp"
 #include "launcher/ssh_ports.hpp"
 #include "launcher/ssh_session.hpp"
 #include "medium/topology.hpp"
@@ -25,7 +26,7 @@ struct ToolPaths {
 };
 
 struct MeshRunSetup {
-  medium::Topology topology;
+  Scenario scenario;
   std::filesystem::path topology_path;
   std::size_t node_count = 0;
   std::string run_name;

@@ -13,7 +13,7 @@
 #include "launcher/mesh_checks.hpp"
 #include "launcher/run_report.hpp"
 #include "launcher/run_timeline.hpp"
-#include "medium/topology_parser.hpp"
+#include "launcher/scenario/scenario_parser.hpp"
 
 namespace vmesh::launcher {
 namespace {
@@ -22,7 +22,7 @@ using Clock = std::chrono::steady_clock;
 
 // Everything decided before any process starts. Throws UsageError / TopologyError.
 struct Prepared {
-  medium::Topology topology;
+  Scenario scenario;
   std::size_t node_count = 0;
   EnvSettings env;
   std::optional<Accel> accel;
@@ -31,22 +31,23 @@ struct Prepared {
 Prepared prepare(const CliOptions& options) {
   Prepared prepared;
   prepared.env = read_env_settings([](const char* name) { return std::getenv(name); });
-  prepared.topology = medium::load_topology_file(options.topology);
+  prepared.scenario = load_scenario_file(options.topology);
   if (prepared.env.image) {
     throw UsageError(fmt::format(
         "VIRTUAL_MESH_IMAGE={}: user-supplied disk images are not supported yet; unset it to use "
         "the vmesh guest image",
         *prepared.env.image));
   }
-  const std::string topology_name =
-      prepared.topology.meta.name.empty() ? options.topology.string() : prepared.topology.meta.name;
+  const std::string topology_name = prepared.scenario.topology.meta.name.empty()
+                                        ? options.topology.string()
+                                        : prepared.scenario.topology.meta.name;
   prepared.node_count = resolve_node_count(options.nodes, prepared.env,
-                                           prepared.topology.nodes.size(), topology_name);
+                                           prepared.scenario.topology.nodes.size(), topology_name);
   for (std::size_t i = 0; i < prepared.node_count; ++i) {
-    if (prepared.topology.nodes[i].image) {
+    if (prepared.scenario.nodes[i].image) {
       throw UsageError(fmt::format("node {}: image = \"{}\": per-node images are not supported yet",
-                                   prepared.topology.nodes[i].name,
-                                   *prepared.topology.nodes[i].image));
+                                   prepared.scenario.topology.nodes[i].name,
+                                   *prepared.scenario.nodes[i].image));
     }
   }
   // /dev/kvm exists on these hosts but may be a PVM-only KVM that hangs stock kernels, so
@@ -58,7 +59,7 @@ Prepared prepare(const CliOptions& options) {
 MeshRunSetup make_setup(const CliOptions& options, const ToolPaths& tools, Prepared& prepared,
                         const std::string& run_name, bool detached) {
   MeshRunSetup setup;
-  setup.topology = prepared.topology;
+  setup.scenario = prepared.scenario;
   setup.topology_path = options.topology;
   setup.node_count = prepared.node_count;
   setup.run_name = run_name;
@@ -79,7 +80,7 @@ MeshRunSetup make_setup(const CliOptions& options, const ToolPaths& tools, Prepa
 std::vector<std::string> node_names(const Prepared& prepared) {
   std::vector<std::string> names;
   for (std::size_t i = 0; i < prepared.node_count; ++i)
-    names.push_back(prepared.topology.nodes[i].name);
+    names.push_back(prepared.scenario.topology.nodes[i].name);
   return names;
 }
 
@@ -129,7 +130,8 @@ int command_run(const CliOptions& options, const ToolPaths& tools) {
     return kExitUsage;
   }
   const std::string run_name = fmt::format(
-      "run-{}-{}", prepared.topology.meta.name.empty() ? "mesh" : prepared.topology.meta.name,
+      "run-{}-{}",
+      prepared.scenario.topology.meta.name.empty() ? "mesh" : prepared.scenario.topology.meta.name,
       getpid());
   Progress progress(isatty(STDERR_FILENO) != 0, node_names(prepared));
   RunReport report;
@@ -172,31 +174,31 @@ int command_run(const CliOptions& options, const ToolPaths& tools) {
           return mesh->run_on(node, command, timeout_ms);
         };
         report.passed = true;
-        for (const TimelineStep& step : order_timeline(prepared.topology)) {
+        for (const TimelineStep& step : order_timeline(prepared.scenario)) {
           const bool late = Clock::now() >= mesh->setup().deadline;
           if (step.kind == TimelineStep::Kind::action) {
-            const auto& action = prepared.topology.run_actions[step.index];
+            const auto& action = prepared.scenario.run_actions[step.index];
             ActionOutcome outcome;
             if (late) {
-              outcome.name = action_name(prepared.topology, action);
+              outcome.name = action_name(prepared.scenario.topology, action);
               outcome.detail = "not run: the run's --timeout passed";
             } else {
-              outcome = run_action(*mesh, prepared.topology, action, prepared.node_count);
+              outcome = run_action(*mesh, prepared.scenario.topology, action, prepared.node_count);
               save_run_state(mesh->state());  // a restarted relay or VM has a new PID
             }
             report.actions.push_back(outcome);
             report.passed = report.passed && (outcome.passed || outcome.skipped);
             continue;
           }
-          const auto& check = prepared.topology.checks[step.index];
+          const auto& check = prepared.scenario.checks[step.index];
           if (late) {
-            report.checks.push_back({check_name(prepared.topology, check), false, false,
+            report.checks.push_back({check_name(prepared.scenario.topology, check), false, false,
                                      "not run: the run's --timeout passed", 0.0, 0});
             report.passed = false;
             continue;
           }
-          report.checks.push_back(run_check(prepared.topology, mesh->plan(), check, run_on, 30000,
-                                            mesh->timeline_start()));
+          report.checks.push_back(run_check(prepared.scenario.topology, mesh->plan(), check, run_on,
+                                            30000, mesh->timeline_start()));
           report.passed =
               report.passed && (report.checks.back().passed || report.checks.back().skipped);
         }

@@ -51,7 +51,8 @@ std::vector<medium::NodeId> expected_neighbors(const medium::Topology& topology,
   return out;
 }
 
-RunPlan plan_run(const medium::Topology& topology, const PlanInputs& inputs) {
+RunPlan plan_run(const Scenario& scenario, const PlanInputs& inputs) {
+  const medium::Topology& topology = scenario.topology;
   if (inputs.node_count == 0) throw std::invalid_argument("a run needs at least one node");
   if (inputs.node_count > topology.nodes.size()) {
     throw std::invalid_argument(fmt::format("{} nodes asked for, but {} defines only {}",
@@ -66,6 +67,7 @@ RunPlan plan_run(const medium::Topology& topology, const PlanInputs& inputs) {
   const std::uint16_t relay_port = guest_relay_port(topology, inputs);
   for (std::size_t i = 0; i < inputs.node_count; ++i) {
     const medium::NodeSpec& spec = topology.nodes[i];
+    const NodeSettings& settings = scenario.nodes[i];
     NodePlan node;
     node.name = spec.name;
     node.node_id = static_cast<medium::NodeId>(i);
@@ -73,7 +75,7 @@ RunPlan plan_run(const medium::Topology& topology, const PlanInputs& inputs) {
     node.ssh_port = inputs.ssh_ports[i];
     node.mac_prefix = format_mac_prefix(spec.mac_prefix);
     node.mesh_ip = fmt::format("10.13.0.{}", node.index);
-    node.memory_mb = spec.memory_mb.value_or(256);
+    node.memory_mb = settings.memory_mb.value_or(256);
     node.log_path = inputs.run_dir / (node.name + ".log");
     node.qemu_log_path = inputs.run_dir / (node.name + ".qemu.log");
     node.cpio_path = inputs.run_dir / (node.name + ".cpio");
@@ -87,9 +89,10 @@ RunPlan plan_run(const medium::Topology& topology, const PlanInputs& inputs) {
     if (const auto channel = spec.channel ? spec.channel : topology.medium.channel) {
       node.cpio_argv.insert(node.cpio_argv.end(), {"--channel", std::to_string(*channel)});
     }
-    if (spec.profile) node.cpio_argv.insert(node.cpio_argv.end(), {"--profile", *spec.profile});
-    if (spec.radios) {
-      node.cpio_argv.insert(node.cpio_argv.end(), {"--radios", std::to_string(*spec.radios)});
+    if (settings.profile)
+      node.cpio_argv.insert(node.cpio_argv.end(), {"--profile", *settings.profile});
+    if (settings.radios) {
+      node.cpio_argv.insert(node.cpio_argv.end(), {"--radios", std::to_string(*settings.radios)});
     }
     // Settings travel in the fw_cfg cpio; the command line stays short and identical in
     // shape for every node.

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "launcher/scenario/scenario.hpp"
 #include "medium/topology.hpp"
 
 namespace vmesh::launcher {
@@ -80,7 +81,7 @@ struct RunPlan {
 
 // Plans every node. Throws std::invalid_argument when node_count is 0 or larger than the
 // topology, when ssh_ports has the wrong size, or when the index would not fit 10.13.0.x.
-RunPlan plan_run(const medium::Topology& topology, const PlanInputs& inputs);
+RunPlan plan_run(const Scenario& scenario, const PlanInputs& inputs);
 
 // "02:00:00:00:01" for a prefix.
 std::string format_mac_prefix(const medium::MacPrefix& prefix);

@@ -15,12 +15,12 @@ using Clock = std::chrono::steady_clock;
 
 }  // namespace
 
-std::vector<TimelineStep> order_timeline(const medium::Topology& topology) {
+std::vector<TimelineStep> order_timeline(const Scenario& scenario) {
   std::vector<TimelineStep> steps;
   std::size_t next_action = 0;  // run_actions are sorted by time
-  const auto& actions = topology.run_actions;
-  for (std::size_t c = 0; c < topology.checks.size(); ++c) {
-    const std::uint64_t after_us = topology.checks[c].after_us.value_or(0);
+  const auto& actions = scenario.run_actions;
+  for (std::size_t c = 0; c < scenario.checks.size(); ++c) {
+    const std::uint64_t after_us = scenario.checks[c].after_us.value_or(0);
     while (next_action < actions.size() && actions[next_action].at_us <= after_us)
       steps.push_back({TimelineStep::Kind::action, next_action++});
     steps.push_back({TimelineStep::Kind::check, c});
@@ -29,17 +29,17 @@ std::vector<TimelineStep> order_timeline(const medium::Topology& topology) {
   return steps;
 }
 
-std::string action_name(const medium::Topology& topology, const medium::RunAction& action) {
-  if (action.kind == medium::RunActionKind::relay_restart) return "relay_restart";
-  return fmt::format("{} {}", medium::to_string(action.kind), topology.nodes[action.node].name);
+std::string action_name(const medium::Topology& topology, const RunAction& action) {
+  if (action.kind == RunActionKind::relay_restart) return "relay_restart";
+  return fmt::format("{} {}", to_string(action.kind), topology.nodes[action.node].name);
 }
 
-ActionOutcome run_action(MeshRun& mesh, const medium::Topology& topology,
-                         const medium::RunAction& action, std::size_t node_count) {
+ActionOutcome run_action(MeshRun& mesh, const medium::Topology& topology, const RunAction& action,
+                         std::size_t node_count) {
   ActionOutcome outcome;
   outcome.name = action_name(topology, action);
   outcome.at_s = static_cast<double>(action.at_us) / 1e6;
-  if (action.kind != medium::RunActionKind::relay_restart && action.node >= node_count) {
+  if (action.kind != RunActionKind::relay_restart && action.node >= node_count) {
     outcome.skipped = true;
     outcome.detail = fmt::format("{} was not started (--nodes {})",
                                  topology.nodes[action.node].name, node_count);
@@ -55,12 +55,12 @@ ActionOutcome run_action(MeshRun& mesh, const medium::Topology& topology,
   outcome.started_s = seconds_since(mesh.timeline_start());
   try {
     switch (action.kind) {
-      case medium::RunActionKind::node_kill:
+      case RunActionKind::node_kill:
         mesh.kill_node(action.node);
         outcome.detail = "QEMU killed (SIGKILL)";
         outcome.passed = true;
         break;
-      case medium::RunActionKind::node_start: {
+      case RunActionKind::node_start: {
         const double boot_s = mesh.start_node(action.node);
         if (auto killed_at = mesh.killed_at(action.node)) {
           outcome.down_s = seconds_since(*killed_at);
@@ -71,7 +71,7 @@ ActionOutcome run_action(MeshRun& mesh, const medium::Topology& topology,
         outcome.passed = true;
         break;
       }
-      case medium::RunActionKind::relay_restart: {
+      case RunActionKind::relay_restart: {
         const auto restart = mesh.restart_relay(std::chrono::microseconds(action.down_for_us),
                                                 std::chrono::milliseconds(30000));
         outcome.down_s = restart.down_s;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "launcher/mesh_run.hpp"
+#include "launcher/scenario/scenario.hpp"
 #include "medium/topology.hpp"
 
 namespace vmesh::launcher {
@@ -20,7 +21,7 @@ struct TimelineStep {
   bool operator==(const TimelineStep&) const = default;
 };
 
-std::vector<TimelineStep> order_timeline(const medium::Topology& topology);
+std::vector<TimelineStep> order_timeline(const Scenario& scenario);
 
 struct ActionOutcome {
   std::string name;  // "node_kill n2", "relay_restart"
@@ -35,11 +36,11 @@ struct ActionOutcome {
   std::optional<double> reconnected_s;  // relay_restart: listening until every node bound
 };
 
-std::string action_name(const medium::Topology& topology, const medium::RunAction& action);
+std::string action_name(const medium::Topology& topology, const RunAction& action);
 
 // Waits for the action's time, carries it out on `mesh` and says what happened. Never
 // throws except Interrupted.
-ActionOutcome run_action(MeshRun& mesh, const medium::Topology& topology,
-                         const medium::RunAction& action, std::size_t node_count);
+ActionOutcome run_action(MeshRun& mesh, const medium::Topology& topology, const RunAction& action,
+                         std::size_t node_count);
 
 }  // namespace vmesh::launcher

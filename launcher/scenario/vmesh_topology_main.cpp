@@ -10,9 +10,9 @@
 #include <string>
 #include <string_view>
 
+#include "launcher/scenario/scenario_parser.hpp"
+#include "launcher/scenario/scenario_summary.hpp"
 #include "medium/topology_dot.hpp"
-#include "medium/topology_parser.hpp"
-#include "medium/topology_summary.hpp"
 
 namespace {
 
@@ -82,7 +82,7 @@ int graph(int argc, char** argv) {
       return 2;
     }
   }
-  const auto topology = vmesh::medium::load_topology_file(argv[2]);
+  const auto topology = vmesh::launcher::load_scenario_file(argv[2]).topology;
   vmesh::medium::MeasuredLinks measured;
   if (!stats.empty()) measured = vmesh::medium::parse_relay_stats(read_file(stats));
   return write_graph(vmesh::medium::topology_to_dot(topology, measured), out);
@@ -102,8 +102,8 @@ int main(int argc, char** argv) {
   }
   try {
     if (is_graph) return graph(argc, argv);
-    const vmesh::medium::Topology topology = vmesh::medium::load_topology_file(argv[2]);
-    fmt::print("{}", vmesh::medium::summarize_topology(topology));
+    const vmesh::launcher::Scenario scenario = vmesh::launcher::load_scenario_file(argv[2]);
+    fmt::print("{}", vmesh::launcher::summarize_scenario(scenario));
     return 0;
   } catch (const vmesh::medium::TopologyError& error) {
     fmt::print(stderr, "{}\n", error.what());
