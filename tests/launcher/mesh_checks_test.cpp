@@ -1,5 +1,5 @@
 // Checks against scripted node output (no VMs): pass, fail, retry until the deadline.
-#include "launcher/mesh_checks.hpp"
+#include "launcher/checks/mesh_checks.hpp"
 
 #include <map>
 

@@ -1,12 +1,12 @@
 // The node list JSON (pytest fixture format) and the run state file.
-#include "launcher/node_list.hpp"
+#include "launcher/run/node_list.hpp"
 
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "launcher/run_state.hpp"
+#include "launcher/run/run_state.hpp"
 
 namespace vmesh::launcher {
 namespace {

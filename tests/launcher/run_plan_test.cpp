@@ -1,5 +1,5 @@
 // The run planner: per-node names, indexes, ports, MAC prefixes, mesh IPs, QEMU argv.
-#include "launcher/run_plan.hpp"
+#include "launcher/plan/run_plan.hpp"
 
 #include <algorithm>
 

@@ -1,6 +1,6 @@
 // order_timeline: an action runs before the first check whose `after` is not earlier than
 // its `at`; checks keep their file order; actions after every check's `after` come last.
-#include "launcher/run_timeline.hpp"
+#include "launcher/run/run_timeline.hpp"
 
 #include <gtest/gtest.h>
 
