@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "medium/path_loss.hpp"
 #include "base/wire/wire_format.hpp"
+#include "medium/path_loss.hpp"
 
 namespace vmesh::medium {
 

@@ -9,10 +9,10 @@
 #include <string_view>
 #include <vector>
 
+#include "base/wire/mac_address.hpp"
 #include "medium/frame_kind.hpp"
 #include "medium/random_stream.hpp"
 #include "medium/topology.hpp"
-#include "base/wire/mac_address.hpp"
 
 namespace vmesh::medium {
 

@@ -17,18 +17,6 @@ LinkParams apply_overrides(LinkParams base, const LinkOverrides& overrides) {
   return base;
 }
 
-const char* to_string(RunActionKind kind) {
-  switch (kind) {
-    case RunActionKind::node_kill:
-      return "node_kill";
-    case RunActionKind::node_start:
-      return "node_start";
-    case RunActionKind::relay_restart:
-      return "relay_restart";
-  }
-  return "?";
-}
-
 std::optional<NodeId> Topology::find_node(std::string_view name) const {
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     if (nodes[i].name == name) return static_cast<NodeId>(i);

@@ -1,6 +1,7 @@
-// The topology of a run as a plain value type: nodes, links, the timeline of events and the
-// checks the launcher runs. Produced by parse_topology / load_topology_file
-// (topology_parser.hpp) and consumed by Medium and the launcher.
+// The radio medium of a run as a plain value type: nodes (names, MACs, positions), links,
+// medium defaults, path loss and the timeline of medium events. Produced by parse_topology /
+// load_topology_file (topology_parser.hpp) and consumed by Medium, the relay and the
+// launcher (whose own settings from the same file live in launcher/scenario).
 #pragma once
 
 #include <array>
@@ -10,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "medium/link_params.hpp"
 #include "base/wire/mac_address.hpp"
+#include "medium/link_params.hpp"
 
 namespace vmesh::medium {
 
@@ -34,12 +35,6 @@ struct NodeSpec {
   std::optional<std::uint32_t> vsock_cid;  // identity of a VSOCK client
   std::optional<std::uint32_t> channel;    // overrides MediumSpec::channel for this receiver
   std::optional<Position> position;        // metres, for the path-loss model
-  // Settings for the launcher, kept as given.
-  std::optional<std::uint32_t> memory_mb;
-  std::optional<std::uint32_t> radios;
-  std::optional<std::string> profile;
-  std::optional<std::string> image;
-  std::vector<std::string> provision;  // shell commands run once the node is up
 };
 
 // What an unlisted pair of nodes does.
@@ -98,44 +93,6 @@ struct Event {
   Position position;                        // move
 };
 
-// Timeline actions on the processes, carried out by the launcher (the medium never sees
-// them): written as [[event]]s like the medium's own.
-enum class RunActionKind : std::uint8_t {
-  node_kill,      // SIGKILL the node's QEMU: the VM is gone, as with a power cut
-  node_start,     // boot a killed node again (same disk image, ports and MACs)
-  relay_restart,  // stop the relay, wait down_for, start it again on the same ports
-};
-
-struct RunAction {
-  std::uint64_t at_us = 0;
-  RunActionKind kind = RunActionKind::node_kill;
-  NodeId node = 0;                        // node_kill, node_start
-  std::uint64_t down_for_us = 2'000'000;  // relay_restart
-};
-
-const char* to_string(RunActionKind kind);
-
-enum class CheckKind : std::uint8_t { ping, neighbors, route, iperf };
-
-// A check for the launcher; the medium does not interpret it.
-struct Check {
-  CheckKind kind = CheckKind::ping;
-  NodeId from = 0;
-  NodeId to = 0;
-  NodeId via = 0;                    // route
-  std::uint32_t count = 5;           // ping
-  double max_loss_prob = 0.0;        // ping
-  double min_loss_prob = 0.0;        // ping: 1.0 checks that `to` is unreachable
-  std::optional<double> min_rtt_ms;  // ping: bounds on the average round trip
-  std::optional<double> max_rtt_ms;
-  double min_mbps = 0.0;  // iperf
-  std::string neighbors;  // neighbors: "topology"
-  std::optional<std::uint64_t> deadline_us;
-  // Not before this time of the run's timeline (as events' `at`); the deadline counts
-  // from then, so the check's duration is the reaction time after an event.
-  std::optional<std::uint64_t> after_us;
-};
-
 struct Meta {
   std::string name;
   std::string description;
@@ -148,9 +105,7 @@ struct Topology {
   MediumSpec medium;
   std::vector<NodeSpec> nodes;
   std::vector<LinkSpec> links;
-  std::vector<Event> events;           // sorted by at_us, file order kept for equal times
-  std::vector<RunAction> run_actions;  // sorted the same way
-  std::vector<Check> checks;
+  std::vector<Event> events;  // sorted by at_us, file order kept for equal times
 
   // Index of the node called `name`, if any. Does not throw.
   std::optional<NodeId> find_node(std::string_view name) const;

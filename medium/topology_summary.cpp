@@ -2,10 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "base/wire/wire_format.hpp"
 #include "medium/medium.hpp"
 #include "medium/path_loss.hpp"
 #include "medium/units.hpp"
-#include "base/wire/wire_format.hpp"
 
 namespace vmesh::medium {
 
@@ -75,7 +75,8 @@ std::string mac_prefix_text(const MacPrefix& prefix) {
 
 }  // namespace
 
-std::string summarize_topology(const Topology& topology) {
+std::string summarize_topology(const Topology& topology,
+                               const std::vector<std::string>& node_notes) {
   const auto name = [&](NodeId id) -> const std::string& { return topology.nodes[id].name; };
   const MediumSpec& medium = topology.medium;
   std::string out = fmt::format("topology {} ({}), seed {}\n",
@@ -90,19 +91,15 @@ std::string summarize_topology(const Topology& topology) {
                      kModels[static_cast<int>(medium.path_loss)]);
 
   out += fmt::format("nodes ({}):\n", topology.nodes.size());
-  for (const NodeSpec& node : topology.nodes) {
+  for (std::size_t index = 0; index < topology.nodes.size(); ++index) {
+    const NodeSpec& node = topology.nodes[index];
     out += fmt::format("  {} mac {}:xx", node.name, mac_prefix_text(node.mac_prefix));
     if (node.vsock_cid) out += fmt::format(" cid {}", *node.vsock_cid);
     if (node.channel) out += fmt::format(" channel {}", *node.channel);
     if (node.position)
       out += fmt::format(" position ({:g}, {:g}, {:g}) m", node.position->x_m, node.position->y_m,
                          node.position->z_m);
-    if (node.memory_mb) out += fmt::format(" memory {} MiB", *node.memory_mb);
-    if (node.radios) out += fmt::format(" radios {}", *node.radios);
-    if (node.profile) out += fmt::format(" profile {}", *node.profile);
-    if (node.image) out += fmt::format(" image {}", *node.image);
-    if (!node.provision.empty())
-      out += fmt::format(" provision {} command(s)", node.provision.size());
+    if (index < node_notes.size()) out += node_notes[index];
     out += '\n';
   }
 
@@ -168,44 +165,6 @@ std::string summarize_topology(const Topology& topology) {
                            event.position.y_m, event.position.z_m);
         break;
     }
-    out += '\n';
-  }
-  if (!topology.run_actions.empty()) {
-    out += fmt::format("launcher actions ({}):\n", topology.run_actions.size());
-    for (const RunAction& action : topology.run_actions) {
-      out += fmt::format("  at {} {}", format_duration(action.at_us), to_string(action.kind));
-      if (action.kind == RunActionKind::relay_restart) {
-        out += fmt::format(" down for {}\n", format_duration(action.down_for_us));
-      } else {
-        out += fmt::format(" {}\n", name(action.node));
-      }
-    }
-  }
-
-  out += fmt::format("checks ({}):\n", topology.checks.size());
-  for (const Check& check : topology.checks) {
-    switch (check.kind) {
-      case CheckKind::ping:
-        out += fmt::format("  ping {} -> {} count {} max_loss {:g}", name(check.from),
-                           name(check.to), check.count, check.max_loss_prob);
-        if (check.min_loss_prob > 0) out += fmt::format(" min_loss {:g}", check.min_loss_prob);
-        if (check.min_rtt_ms) out += fmt::format(" min_rtt {:g}ms", *check.min_rtt_ms);
-        if (check.max_rtt_ms) out += fmt::format(" max_rtt {:g}ms", *check.max_rtt_ms);
-        break;
-      case CheckKind::neighbors:
-        out += fmt::format("  neighbors = {}", check.neighbors);
-        break;
-      case CheckKind::route:
-        out += fmt::format("  route {} -> {} via {}", name(check.from), name(check.to),
-                           name(check.via));
-        break;
-      case CheckKind::iperf:
-        out += fmt::format("  iperf {} -> {} min {:g} Mbit/s", name(check.from), name(check.to),
-                           check.min_mbps);
-        break;
-    }
-    if (check.after_us) out += fmt::format(" after {}", format_duration(*check.after_us));
-    if (check.deadline_us) out += fmt::format(" deadline {}", format_duration(*check.deadline_us));
     out += '\n';
   }
   return out;

@@ -1,6 +1,6 @@
 // The KVM probe's cache: a cached answer for this host and image kernel is used as is; an
 // answer for another kernel is not.
-#include "launcher/accel_probe.hpp"
+#include "launcher/run/accel_probe.hpp"
 
 #include <sys/utsname.h>
 #include <unistd.h>

@@ -1,5 +1,5 @@
 // ChildProcess: exit codes, exec failures, stop by PID, and death with the parent.
-#include "launcher/child_process.hpp"
+#include "launcher/process/child_process.hpp"
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -10,8 +10,8 @@
 
 #include <gtest/gtest.h>
 
-#include "launcher/node_list.hpp"
-#include "launcher/run_state.hpp"
+#include "launcher/run/node_list.hpp"
+#include "launcher/run/run_state.hpp"
 
 namespace vmesh::launcher {
 namespace {

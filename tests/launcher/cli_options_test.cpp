@@ -1,5 +1,5 @@
 // Command line parsing and the VIRTUAL_MESH_* settings, including the node limit message.
-#include "launcher/cli_options.hpp"
+#include "launcher/cli/cli_options.hpp"
 
 #include <map>
 

@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "launcher/output_parsers.hpp"
+#include "launcher/checks/output_parsers.hpp"
 #include "tests/launcher/vmesh_vm_fixture.hpp"
 
 namespace vmesh::launcher::test {

@@ -1,11 +1,11 @@
 // Checks against scripted node output (no VMs): pass, fail, retry until the deadline.
-#include "launcher/mesh_checks.hpp"
+#include "launcher/checks/mesh_checks.hpp"
 
 #include <map>
 
 #include <gtest/gtest.h>
 
-#include "medium/topology_parser.hpp"
+#include "launcher/scenario/scenario_parser.hpp"
 
 namespace vmesh::launcher {
 namespace {
@@ -38,7 +38,8 @@ deadline = "1s"
 )";
 
 struct Fixture {
-  medium::Topology topology = medium::parse_topology(kLine3, "line3.toml");
+  Scenario scenario = parse_scenario(kLine3, "line3.toml");
+  const medium::Topology& topology = scenario.topology;
   RunPlan plan;
   std::map<std::pair<medium::NodeId, std::string>, std::string> replies;  // (node, command prefix)
   std::vector<std::string> seen;
@@ -46,7 +47,7 @@ struct Fixture {
     PlanInputs in;
     in.node_count = 3;
     in.ssh_ports = {1, 2, 3};
-    plan = plan_run(topology, in);
+    plan = plan_run(scenario, in);
   }
   RunOnNode runner() {
     return [this](medium::NodeId node, const std::string& command, int) {
@@ -68,7 +69,7 @@ std::string neighbors_of(std::initializer_list<const char*> macs) {
 TEST(Checks, PingPassesWithinMaxLossAndTargetsTheMeshIp) {
   Fixture f;
   f.replies[{0, "ping"}] = "4 packets transmitted, 3 packets received, 25% packet loss\n";
-  const auto outcome = run_check(f.topology, f.plan, f.topology.checks[0], f.runner(), 1000);
+  const auto outcome = run_check(f.topology, f.plan, f.scenario.checks[0], f.runner(), 1000);
   EXPECT_TRUE(outcome.passed) << outcome.detail;
   EXPECT_EQ(outcome.name, "ping n1->n3");
   EXPECT_NE(f.seen.at(0).find("-c 4"), std::string::npos);
@@ -78,7 +79,7 @@ TEST(Checks, PingPassesWithinMaxLossAndTargetsTheMeshIp) {
 TEST(Checks, PingFailsAfterRetryingUntilTheDeadline) {
   Fixture f;
   f.replies[{0, "ping"}] = "4 packets transmitted, 2 packets received, 50% packet loss\n";
-  const auto outcome = run_check(f.topology, f.plan, f.topology.checks[0], f.runner(), 1000);
+  const auto outcome = run_check(f.topology, f.plan, f.scenario.checks[0], f.runner(), 1000);
   EXPECT_FALSE(outcome.passed);
   EXPECT_GE(outcome.attempts, 2u);
   EXPECT_GE(outcome.seconds, 1.0);
@@ -88,9 +89,9 @@ TEST(Checks, PingFailsAfterRetryingUntilTheDeadline) {
 TEST(Checks, RouteThroughTheMiddleNode) {
   Fixture f;
   f.replies[{0, "batctl o"}] = " * 02:00:00:00:03:00    0.7s   ( 30) 02:00:00:00:02:00 [  wlan0]\n";
-  EXPECT_TRUE(attempt_check(f.topology, f.plan, f.topology.checks[1], f.runner()).passed);
+  EXPECT_TRUE(attempt_check(f.topology, f.plan, f.scenario.checks[1], f.runner()).passed);
   f.replies[{0, "batctl o"}] = " * 02:00:00:00:03:00    0.7s   ( 30) 02:00:00:00:03:00 [  wlan0]\n";
-  const auto direct = attempt_check(f.topology, f.plan, f.topology.checks[1], f.runner());
+  const auto direct = attempt_check(f.topology, f.plan, f.scenario.checks[1], f.runner());
   EXPECT_FALSE(direct.passed);
   EXPECT_NE(direct.detail.find("next hop n3"), std::string::npos);
 }
@@ -100,9 +101,9 @@ TEST(Checks, NeighborsEqualTheLinks) {
   f.replies[{0, "batctl n"}] = neighbors_of({"02:00:00:00:02:00"});
   f.replies[{1, "batctl n"}] = neighbors_of({"02:00:00:00:01:00", "02:00:00:00:03:00"});
   f.replies[{2, "batctl n"}] = neighbors_of({"02:00:00:00:02:00"});
-  EXPECT_TRUE(attempt_check(f.topology, f.plan, f.topology.checks[2], f.runner()).passed);
+  EXPECT_TRUE(attempt_check(f.topology, f.plan, f.scenario.checks[2], f.runner()).passed);
   f.replies[{0, "batctl n"}] = neighbors_of({"02:00:00:00:02:00", "02:00:00:00:03:00"});
-  const auto extra = attempt_check(f.topology, f.plan, f.topology.checks[2], f.runner());
+  const auto extra = attempt_check(f.topology, f.plan, f.scenario.checks[2], f.runner());
   EXPECT_FALSE(extra.passed);
   EXPECT_NE(extra.detail.find("n1 has n2,n3 (want n2)"), std::string::npos) << extra.detail;
 }
@@ -111,9 +112,9 @@ TEST(Checks, IperfMinimumThroughput) {
   Fixture f;
   f.replies[{1, "iperf3 -s"}] = "";
   f.replies[{0, "iperf3 -c"}] = R"({"end":{"sum_received":{"bits_per_second":6.0e6}}})";
-  EXPECT_TRUE(attempt_check(f.topology, f.plan, f.topology.checks[3], f.runner()).passed);
+  EXPECT_TRUE(attempt_check(f.topology, f.plan, f.scenario.checks[3], f.runner()).passed);
   f.replies[{0, "iperf3 -c"}] = R"({"end":{"sum_received":{"bits_per_second":4.0e6}}})";
-  EXPECT_FALSE(attempt_check(f.topology, f.plan, f.topology.checks[3], f.runner()).passed);
+  EXPECT_FALSE(attempt_check(f.topology, f.plan, f.scenario.checks[3], f.runner()).passed);
 }
 
 TEST(Checks, ChecksOnNodesNotStartedAreSkipped) {
@@ -121,8 +122,8 @@ TEST(Checks, ChecksOnNodesNotStartedAreSkipped) {
   PlanInputs in;
   in.node_count = 2;
   in.ssh_ports = {1, 2};
-  const auto two = plan_run(f.topology, in);
-  const auto outcome = run_check(f.topology, two, f.topology.checks[0], f.runner(), 1000);
+  const auto two = plan_run(f.scenario, in);
+  const auto outcome = run_check(f.topology, two, f.scenario.checks[0], f.runner(), 1000);
   EXPECT_TRUE(outcome.skipped);
   EXPECT_TRUE(f.seen.empty());
 }
@@ -132,14 +133,14 @@ TEST(Checks, SshFailureIsAFailedAttemptNotACrash) {
   const RunOnNode broken = [](medium::NodeId, const std::string&, int) -> SshResult {
     throw SshError("ssh root@127.0.0.1:1: connect: refused");
   };
-  const auto outcome = run_check(f.topology, f.plan, f.topology.checks[1], broken, 1000);
+  const auto outcome = run_check(f.topology, f.plan, f.scenario.checks[1], broken, 1000);
   EXPECT_FALSE(outcome.passed);
   EXPECT_NE(outcome.detail.find("refused"), std::string::npos);
 }
 
 TEST(PingCheck, UnreachableAndRoundTripBounds) {
   Fixture f;
-  medium::Check check = f.topology.checks[0];
+  Check check = f.scenario.checks[0];
   check.min_loss_prob = 1.0;
   check.max_loss_prob = 1.0;
   f.replies[{0, "ping"}] = "4 packets transmitted, 0 packets received, 100% packet loss\n";
@@ -151,7 +152,7 @@ TEST(PingCheck, UnreachableAndRoundTripBounds) {
   EXPECT_FALSE(attempt_check(f.topology, f.plan, check, f.runner()).passed)
       << "reachable but should not be";
 
-  medium::Check rtt = f.topology.checks[0];
+  Check rtt = f.scenario.checks[0];
   rtt.min_rtt_ms = 100;
   rtt.max_rtt_ms = 150;
   f.replies[{0, "ping"}] =

@@ -1,12 +1,12 @@
 // The node list JSON (pytest fixture format) and the run state file.
-#include "launcher/node_list.hpp"
+#include "launcher/run/node_list.hpp"
 
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "launcher/run_state.hpp"
+#include "launcher/run/run_state.hpp"
 
 namespace vmesh::launcher {
 namespace {
@@ -61,12 +61,14 @@ TEST(RunState, SaveAndLoad) {
   state.relay_pid = 6;
   state.relay_tcp_port = 4001;
   state.relay_control_port = 4003;
+  state.relay_control_socket = dir / "control.sock";
   state.nodes = {sample(1)};
   save_run_state(state);
   const auto loaded = load_run_state(dir);
   EXPECT_EQ(loaded.name, "lab");
   EXPECT_EQ(loaded.relay_pid, 6);
   EXPECT_EQ(loaded.relay_tcp_port, 4001);
+  EXPECT_EQ(loaded.relay_control_socket, dir / "control.sock");
   ASSERT_EQ(loaded.nodes.size(), 1u);
   EXPECT_EQ(loaded.nodes[0].name, "n1");
   std::filesystem::remove_all(dir);

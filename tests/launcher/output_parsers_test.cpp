@@ -1,9 +1,9 @@
 // Parsers of batctl, iw, ping and iperf3 output, fed with text captured from the guest.
-#include "launcher/output_parsers.hpp"
+#include "launcher/checks/output_parsers.hpp"
 
 #include <gtest/gtest.h>
 
-#include "launcher/mesh_probe.hpp"
+#include "launcher/checks/mesh_probe.hpp"
 #include "medium/topology_parser.hpp"
 
 namespace vmesh::launcher {

@@ -1,11 +1,11 @@
 // The run planner: per-node names, indexes, ports, MAC prefixes, mesh IPs, QEMU argv.
-#include "launcher/run_plan.hpp"
+#include "launcher/plan/run_plan.hpp"
 
 #include <algorithm>
 
 #include <gtest/gtest.h>
 
-#include "medium/topology_parser.hpp"
+#include "launcher/scenario/scenario_parser.hpp"
 
 namespace vmesh::launcher {
 namespace {
@@ -49,7 +49,7 @@ bool has_pair(const std::vector<std::string>& argv, const std::string& a, const 
 }
 
 TEST(RunPlan, NodesGetNamesIndexesPortsAndAddresses) {
-  const auto topology = medium::parse_topology(kLine3, "t.toml");
+  const auto topology = parse_scenario(kLine3, "t.toml");
   const auto plan = plan_run(topology, inputs(3));
   ASSERT_EQ(plan.nodes.size(), 3u);
   EXPECT_EQ(plan.nodes[0].name, "a");
@@ -65,7 +65,7 @@ TEST(RunPlan, NodesGetNamesIndexesPortsAndAddresses) {
 }
 
 TEST(RunPlan, QemuCommandLineIsTcgUserNetOnLoopbackWithSerialLogAndCpio) {
-  const auto topology = medium::parse_topology(kLine3, "t.toml");
+  const auto topology = parse_scenario(kLine3, "t.toml");
   const auto node = plan_run(topology, inputs(3)).nodes[1];
   const auto& argv = node.qemu_argv;
   EXPECT_EQ(argv.front(), "qemu-system-x86_64");
@@ -85,7 +85,7 @@ TEST(RunPlan, QemuCommandLineIsTcgUserNetOnLoopbackWithSerialLogAndCpio) {
 }
 
 TEST(RunPlan, KvmUsesHostCpu) {
-  const auto topology = medium::parse_topology(kLine3, "t.toml");
+  const auto topology = parse_scenario(kLine3, "t.toml");
   auto in = inputs(1);
   in.accel = Accel::kvm;
   const auto argv = plan_run(topology, in).nodes[0].qemu_argv;
@@ -94,7 +94,7 @@ TEST(RunPlan, KvmUsesHostCpu) {
 }
 
 TEST(RunPlan, CpioCarriesIdentityRelayKeyAndChannel) {
-  const auto topology = medium::parse_topology(kLine3, "t.toml");
+  const auto topology = parse_scenario(kLine3, "t.toml");
   const auto argv = plan_run(topology, inputs(3)).nodes[2].cpio_argv;
   EXPECT_EQ(argv[1], "/src/launcher/image/make-node-cpio.sh");
   EXPECT_TRUE(has_pair(argv, "--index", "3"));
@@ -106,7 +106,7 @@ TEST(RunPlan, CpioCarriesIdentityRelayKeyAndChannel) {
 }
 
 TEST(RunPlan, SerialTransportConnectsAVirtioSerialPortToTheRelayOnLoopback) {
-  const auto topology = medium::parse_topology(kLine3, "t.toml");
+  const auto topology = parse_scenario(kLine3, "t.toml");
   const auto argv = plan_run(topology, inputs(3)).nodes[0].qemu_argv;
   EXPECT_TRUE(has_pair(argv, "-device", "virtio-serial-pci,ioeventfd=off,max_ports=2,vectors=7"));
   EXPECT_TRUE(has_pair(argv, "-chardev",
@@ -115,7 +115,7 @@ TEST(RunPlan, SerialTransportConnectsAVirtioSerialPortToTheRelayOnLoopback) {
 }
 
 TEST(RunPlan, TcpTransportGoesThroughUserModeNetAndAddsNoSerialPort) {
-  const auto topology = medium::parse_topology(kLine3, "t.toml");
+  const auto topology = parse_scenario(kLine3, "t.toml");
   auto in = inputs(3);
   in.relay_transport = RelayTransport::tcp;
   const auto node = plan_run(topology, in).nodes[2];
@@ -132,9 +132,9 @@ TEST(RunPlan, TcpTransportGoesThroughUserModeNetAndAddsNoSerialPort) {
 }
 
 TEST(RunPlan, MediumAcksSendGuestsToTheTxStatusPortOnBothTransports) {
-  const auto topology = medium::parse_topology(std::string(kLine3) + "\n",
-                                               "t.toml");  // acks = "always": vwifi's port
-  auto with_acks = medium::parse_topology(
+  const auto topology = parse_scenario(std::string(kLine3) + "\n",
+                                       "t.toml");  // acks = "always": vwifi's port
+  auto with_acks = parse_scenario(
       std::string("[medium]\nacks = \"medium\"\n") + "[[node]]\nname = \"a\"\n", "t.toml");
   auto in = inputs(1);
   in.relay_txstatus_port = 40005;
@@ -149,14 +149,14 @@ TEST(RunPlan, MediumAcksSendGuestsToTheTxStatusPortOnBothTransports) {
 }
 
 TEST(RunPlan, FewerNodesThanTheTopologyTakesTheFirstOnes) {
-  const auto topology = medium::parse_topology(kLine3, "t.toml");
+  const auto topology = parse_scenario(kLine3, "t.toml");
   const auto plan = plan_run(topology, inputs(2));
   ASSERT_EQ(plan.nodes.size(), 2u);
   EXPECT_EQ(plan.nodes[1].name, "b");
 }
 
 TEST(RunPlan, RejectsBadInputs) {
-  const auto topology = medium::parse_topology(kLine3, "t.toml");
+  const auto topology = parse_scenario(kLine3, "t.toml");
   EXPECT_THROW(plan_run(topology, inputs(0)), std::invalid_argument);
   EXPECT_THROW(plan_run(topology, inputs(4)), std::invalid_argument);
   auto in = inputs(3);
@@ -165,23 +165,23 @@ TEST(RunPlan, RejectsBadInputs) {
 }
 
 TEST(ExpectedNeighbors, FollowLinksBothWays) {
-  const auto topology = medium::parse_topology(kLine3, "t.toml");
-  EXPECT_EQ(expected_neighbors(topology, 3, 0), (std::vector<medium::NodeId>{1}));
-  EXPECT_EQ(expected_neighbors(topology, 3, 1), (std::vector<medium::NodeId>{0, 2}));
-  EXPECT_EQ(expected_neighbors(topology, 2, 1), (std::vector<medium::NodeId>{0}));
+  const auto topology = parse_scenario(kLine3, "t.toml");
+  EXPECT_EQ(expected_neighbors(topology.topology, 3, 0), (std::vector<medium::NodeId>{1}));
+  EXPECT_EQ(expected_neighbors(topology.topology, 3, 1), (std::vector<medium::NodeId>{0, 2}));
+  EXPECT_EQ(expected_neighbors(topology.topology, 2, 1), (std::vector<medium::NodeId>{0}));
 }
 
 TEST(ExpectedNeighbors, DefaultAllMeansEveryoneAndOneWayLinksDoNotCount) {
-  const auto all = medium::parse_topology(
+  const auto all = parse_scenario(
       "[medium]\ndefault = "
       "\"all\"\n[[node]]\nname=\"a\"\n[[node]]\nname=\"b\"\n[[node]]\nname=\"c\"\n",
       "all.toml");
-  EXPECT_EQ(expected_neighbors(all, 3, 2), (std::vector<medium::NodeId>{0, 1}));
-  const auto one_way = medium::parse_topology(
+  EXPECT_EQ(expected_neighbors(all.topology, 3, 2), (std::vector<medium::NodeId>{0, 1}));
+  const auto one_way = parse_scenario(
       "[medium]\ndefault = \"none\"\n[[node]]\nname=\"a\"\n[[node]]\nname=\"b\"\n"
       "[[link]]\nfrom = \"a\"\nto = \"b\"\n",
       "oneway.toml");
-  EXPECT_TRUE(expected_neighbors(one_way, 2, 0).empty());
+  EXPECT_TRUE(expected_neighbors(one_way.topology, 2, 0).empty());
 }
 
 }  // namespace

@@ -1,18 +1,18 @@
 // order_timeline: an action runs before the first check whose `after` is not earlier than
 // its `at`; checks keep their file order; actions after every check's `after` come last.
-#include "launcher/run_timeline.hpp"
+#include "launcher/run/run_timeline.hpp"
 
 #include <gtest/gtest.h>
 
-#include "medium/topology_parser.hpp"
+#include "launcher/scenario/scenario_parser.hpp"
 
 namespace vmesh::launcher {
 namespace {
 
 using Kind = TimelineStep::Kind;
 
-medium::Topology parse(const std::string& rest) {
-  return medium::parse_topology(
+Scenario parse(const std::string& rest) {
+  return parse_scenario(
       "[[node]]\nname = \"a\"\n[[node]]\nname = \"b\"\n[[node]]\nname = \"c\"\n" + rest, "t.toml");
 }
 
@@ -42,7 +42,7 @@ ping = { from = "a", to = "b" }
 after = "60s"
 )");
   const std::vector<TimelineStep> expected = {
-      {Kind::check, 0},  {Kind::action, 0}, {Kind::check, 1}, {Kind::check, 2},
+      {Kind::check, 0},  {Kind::action, 0}, {Kind::check, 1},  {Kind::check, 2},
       {Kind::action, 1}, {Kind::check, 3},  {Kind::action, 2},
   };
   EXPECT_EQ(order_timeline(topology), expected);
@@ -70,8 +70,8 @@ node = "c"
 at = "2s"
 action = "relay_restart"
 )");
-  EXPECT_EQ(action_name(topology, topology.run_actions[0]), "node_kill c");
-  EXPECT_EQ(action_name(topology, topology.run_actions[1]), "relay_restart");
+  EXPECT_EQ(action_name(topology.topology, topology.run_actions[0]), "node_kill c");
+  EXPECT_EQ(action_name(topology.topology, topology.run_actions[1]), "relay_restart");
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "launcher/ssh_ports.hpp"
+#include "launcher/ssh/ssh_ports.hpp"
 
 namespace vmesh::launcher {
 namespace {

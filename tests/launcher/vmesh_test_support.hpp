@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "launcher/child_process.hpp"
-#include "launcher/node_list.hpp"
+#include "launcher/process/child_process.hpp"
+#include "launcher/run/node_list.hpp"
 
 namespace vmesh::launcher::test {
 

@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "launcher/run_state.hpp"
+#include "launcher/run/run_state.hpp"
 #include "tests/launcher/vmesh_test_support.hpp"
 #include "tests/launcher/vmesh_vm_fixture.hpp"
 

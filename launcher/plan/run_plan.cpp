@@ -1,0 +1,133 @@
+#include "launcher/plan/run_plan.hpp"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace vmesh::launcher {
+namespace {
+
+bool hears(const medium::Topology& topology, medium::NodeId from, medium::NodeId to) {
+  if (auto params = medium::listed_link_params(topology, from, to)) {
+    return params->loss_prob < 1.0;
+  }
+  return topology.medium.default_reach == medium::DefaultReach::all;
+}
+
+// The relay port a guest's agent reaches: the TX-status port when the medium decides
+// ACKs (the agent accepts the relay's offer there), vwifi's client port otherwise.
+std::uint16_t guest_relay_port(const medium::Topology& topology, const PlanInputs& inputs) {
+  if (topology.medium.acks == medium::AckMode::medium) {
+    if (inputs.relay_txstatus_port == 0) {
+      throw std::invalid_argument(
+          "[medium] acks = \"medium\" needs the relay's TX-status port (rebuild vmesh-relay)");
+    }
+    return inputs.relay_txstatus_port;
+  }
+  return inputs.relay_tcp_port;
+}
+
+// The guest's vmesh.relay setting (read by the guest init).
+std::string relay_setting(const PlanInputs& inputs, std::uint16_t port) {
+  if (inputs.relay_transport == RelayTransport::serial) return "serial";
+  return fmt::format("10.0.2.2:{}", port);
+}
+
+}  // namespace
+
+std::string format_mac_prefix(const medium::MacPrefix& prefix) {
+  return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", prefix[0], prefix[1], prefix[2],
+                     prefix[3], prefix[4]);
+}
+
+std::vector<medium::NodeId> expected_neighbors(const medium::Topology& topology,
+                                               std::size_t node_count, medium::NodeId node) {
+  std::vector<medium::NodeId> out;
+  for (std::size_t other = 0; other < node_count && other < topology.nodes.size(); ++other) {
+    const auto id = static_cast<medium::NodeId>(other);
+    if (id == node) continue;
+    if (hears(topology, node, id) && hears(topology, id, node)) out.push_back(id);
+  }
+  return out;
+}
+
+RunPlan plan_run(const Scenario& scenario, const PlanInputs& inputs) {
+  const medium::Topology& topology = scenario.topology;
+  if (inputs.node_count == 0) throw std::invalid_argument("a run needs at least one node");
+  if (inputs.node_count > topology.nodes.size()) {
+    throw std::invalid_argument(fmt::format("{} nodes asked for, but {} defines only {}",
+                                            inputs.node_count, topology.source_name,
+                                            topology.nodes.size()));
+  }
+  if (inputs.node_count > 254) throw std::invalid_argument("at most 254 nodes fit 10.13.0.x");
+  if (inputs.ssh_ports.size() != inputs.node_count) {
+    throw std::invalid_argument("one SSH port per node is needed");
+  }
+  RunPlan plan;
+  const std::uint16_t relay_port = guest_relay_port(topology, inputs);
+  for (std::size_t i = 0; i < inputs.node_count; ++i) {
+    const medium::NodeSpec& spec = topology.nodes[i];
+    const NodeSettings& settings = scenario.nodes[i];
+    NodePlan node;
+    node.name = spec.name;
+    node.node_id = static_cast<medium::NodeId>(i);
+    node.index = static_cast<std::uint32_t>(i + 1);
+    node.ssh_port = inputs.ssh_ports[i];
+    node.mac_prefix = format_mac_prefix(spec.mac_prefix);
+    node.mesh_ip = fmt::format("10.13.0.{}", node.index);
+    node.memory_mb = settings.memory_mb.value_or(256);
+    node.log_path = inputs.run_dir / (node.name + ".log");
+    node.qemu_log_path = inputs.run_dir / (node.name + ".qemu.log");
+    node.cpio_path = inputs.run_dir / (node.name + ".cpio");
+    node.cpio_argv = {"bash",         (inputs.image_scripts_dir / "make-node-cpio.sh").string(),
+                      "--out",        node.cpio_path.string(),
+                      "--index",      std::to_string(node.index),
+                      "--name",       node.name,
+                      "--mac-prefix", node.mac_prefix,
+                      "--relay",      relay_setting(inputs, relay_port),
+                      "--ssh-key",    inputs.ssh_public_key.string()};
+    if (const auto channel = spec.channel ? spec.channel : topology.medium.channel) {
+      node.cpio_argv.insert(node.cpio_argv.end(), {"--channel", std::to_string(*channel)});
+    }
+    if (settings.profile)
+      node.cpio_argv.insert(node.cpio_argv.end(), {"--profile", *settings.profile});
+    if (settings.radios) {
+      node.cpio_argv.insert(node.cpio_argv.end(), {"--radios", std::to_string(*settings.radios)});
+    }
+    // Settings travel in the fw_cfg cpio; the command line stays short and identical in
+    // shape for every node.
+    node.kernel_cmdline = fmt::format("{} vmesh.index={}", kGuestCmdline, node.index);
+    node.qemu_argv = {"qemu-system-x86_64", "-nodefaults", "-no-user-config",
+                      "-display",           "none",        "-no-reboot",
+                      "-machine",           "pc"};
+    if (inputs.accel == Accel::kvm) {
+      node.qemu_argv.insert(node.qemu_argv.end(), {"-accel", "kvm", "-cpu", "host"});
+    } else {
+      node.qemu_argv.insert(node.qemu_argv.end(), {"-accel", kTcgAccel, "-cpu", kTcgCpuModel});
+    }
+    node.qemu_argv.insert(
+        node.qemu_argv.end(),
+        {"-smp", "1", "-m", std::to_string(node.memory_mb), "-kernel",
+         (inputs.image_dir / "vmlinux").string(), "-initrd",
+         (inputs.image_dir / "initramfs.img").string(), "-append", node.kernel_cmdline, "-netdev",
+         fmt::format("user,id=net0,hostfwd=tcp:127.0.0.1:{}-:22", node.ssh_port), "-device",
+         "virtio-net-pci,netdev=net0,romfile=",
+         // Appended, not truncated: a node booted again (node_start) keeps its first boot's
+         // console above the new one.
+         "-chardev", "file,id=console,append=on,path=" + node.log_path.string(), "-serial",
+         "chardev:console", "-fw_cfg", "name=opt/vmesh/node.cpio,file=" + node.cpio_path.string()});
+    if (inputs.relay_transport == RelayTransport::serial) {
+      // nodelay: frames are small and latency-bound. reconnect=1: after a relay restart
+      // QEMU connects again within a second; the agent sees the port hang up and come back.
+      node.qemu_argv.insert(
+          node.qemu_argv.end(),
+          {"-device", kRelaySerialController, "-chardev",
+           fmt::format("socket,id=relay,host=127.0.0.1,port={},reconnect=1,nodelay=on", relay_port),
+           "-device", "virtserialport,chardev=relay,name=vmesh.relay"});
+    }
+    plan.nodes.push_back(std::move(node));
+  }
+  return plan;
+}
+
+}  // namespace vmesh::launcher

@@ -1,0 +1,94 @@
+// The pure run planner: topology + settings in, one NodePlan per VM out (name, index, SSH
+// port, MAC prefix, mesh IP, QEMU argv, kernel command line). No processes, no files.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "launcher/scenario/scenario.hpp"
+#include "medium/topology.hpp"
+
+namespace vmesh::launcher {
+
+enum class Accel : std::uint8_t { tcg, kvm };
+
+// QEMU's CPU model under TCG. ERMS is masked because TCG runs `rep movsb`/`rep stosb` one
+// byte per loop iteration: with ERMS the guest kernel uses them for memcpy, copy_to_user
+// and clear_page, and every frame is copied several times on its way through the agent.
+// Without ERMS it uses `rep movsq` (8 bytes per iteration). Measured in the guest: a
+// 196 MB pipe copy takes 1.0-1.4 s instead of 3.9-9.1 s.
+inline constexpr const char* kTcgCpuModel = "max,-erms";
+// One vCPU thread per guest CPU under TCG (the -accel value).
+inline constexpr const char* kTcgAccel = "tcg,thread=multi";
+
+// The kernel command line every node shares (its index follows). init_on_alloc=0: the
+// Debian kernel zeroes every heap allocation by default, and every frame costs several
+// (the netlink message to the agent, the frame copy hwsim makes on RX, skb heads) — under
+// TCG each zeroing is an emulated `rep stosq`.
+inline constexpr const char* kGuestCmdline =
+    "console=ttyS0 quiet random.trust_cpu=on init_on_alloc=0 panic=-1";
+
+// The virtio-serial controller of the relay port. ioeventfd=off: the guest's kick is
+// handled in its vCPU thread, which writes the frames to the relay at once, instead of
+// signalling an eventfd for QEMU's main loop. max_ports=2 (port 0 is reserved for a
+// console, the relay port is 1) with vectors=7 (config + one per queue: 2 ports and the
+// control channel, in and out) gives every queue its own MSI-X vector; the default 31
+// ports share one vector, and each interrupt makes the guest scan all 64 queues.
+inline constexpr const char* kRelaySerialController =
+    "virtio-serial-pci,ioeventfd=off,max_ports=2,vectors=7";
+
+// How a node's vmesh-agent reaches the relay. serial: QEMU connects a virtio-serial port
+// straight to the relay's TCP port (no guest TCP stack, no user-mode network emulation in
+// the path: the fast default). tcp: through user-mode networking to 10.0.2.2, as a
+// vwifi-client in a stock image does.
+enum class RelayTransport : std::uint8_t { serial, tcp };
+
+struct PlanInputs {
+  std::size_t node_count = 0;               // the first node_count nodes of the topology
+  std::vector<std::uint16_t> ssh_ports;     // one per node, host side (127.0.0.1)
+  std::uint16_t relay_tcp_port = 0;         // the relay's TCP port on the host
+  std::uint16_t relay_txstatus_port = 0;    // its TX-status port: guests use it with
+                                            // [medium] acks = "medium"
+  std::filesystem::path run_dir;            // logs and per-node cpios go here
+  std::filesystem::path image_dir;          // holds vmlinux and initramfs.img
+  std::filesystem::path ssh_public_key;     // put into every node's cpio
+  std::filesystem::path image_scripts_dir;  // launcher/image
+  Accel accel = Accel::tcg;
+  RelayTransport relay_transport = RelayTransport::serial;
+};
+
+struct NodePlan {
+  std::string name;
+  std::uint32_t index = 0;  // 1-based, the guest's vmesh.index
+  medium::NodeId node_id = 0;
+  std::uint16_t ssh_port = 0;
+  std::string mac_prefix;  // "02:00:00:00:01"
+  std::string mesh_ip;     // "10.13.0.1" (br-lan of the mesh profile)
+  std::uint32_t memory_mb = 256;
+  std::filesystem::path log_path;       // serial console
+  std::filesystem::path qemu_log_path;  // QEMU's own stdout/stderr
+  std::filesystem::path cpio_path;      // per-node settings + SSH key
+  std::vector<std::string> cpio_argv;   // make-node-cpio.sh invocation
+  std::string kernel_cmdline;
+  std::vector<std::string> qemu_argv;
+};
+
+struct RunPlan {
+  std::vector<NodePlan> nodes;
+};
+
+// Plans every node. Throws std::invalid_argument when node_count is 0 or larger than the
+// topology, when ssh_ports has the wrong size, or when the index would not fit 10.13.0.x.
+RunPlan plan_run(const Scenario& scenario, const PlanInputs& inputs);
+
+// "02:00:00:00:01" for a prefix.
+std::string format_mac_prefix(const medium::MacPrefix& prefix);
+
+// Names of the nodes (ids < node_count) that `node` should have as mesh neighbours: the
+// pairs that hear each other in both directions by the topology's links and default reach.
+std::vector<medium::NodeId> expected_neighbors(const medium::Topology& topology,
+                                               std::size_t node_count, medium::NodeId node);
+
+}  // namespace vmesh::launcher

@@ -1,0 +1,150 @@
+// One running mesh: the relay, one QEMU per node and an SSH session to each, owned in that
+// order and torn down in reverse (sessions, VMs, relay) by the destructor.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "launcher/plan/run_plan.hpp"
+#include "launcher/process/child_process.hpp"
+#include "launcher/run/progress.hpp"
+#include "launcher/run/run_state.hpp"
+#include "launcher/scenario/scenario.hpp"
+#include "launcher/ssh/ssh_ports.hpp"
+#include "launcher/ssh/ssh_session.hpp"
+#include "medium/topology.hpp"
+
+namespace vmesh::launcher {
+
+struct ToolPaths {
+  std::filesystem::path relay;          // vmesh-relay
+  std::filesystem::path agent;          // static vmesh-agent for the image
+  std::filesystem::path image_scripts;  // launcher/image
+};
+
+struct MeshRunSetup {
+  Scenario scenario;
+  std::filesystem::path topology_path;
+  std::size_t node_count = 0;
+  std::string run_name;
+  std::filesystem::path run_dir;
+  std::uint16_t ssh_base_port = 2222;
+  std::optional<Accel> accel;  // nullopt: probe KVM (choose_accel)
+  ToolPaths tools;
+  bool detached = false;  // vmesh up: children outlive vmesh (no PR_SET_PDEATHSIG)
+  std::optional<std::filesystem::path> capture_path;  // relay --pcap
+  RelayTransport relay_transport = RelayTransport::serial;
+  std::optional<std::filesystem::path> stats_path;  // relay --stats-jsonl
+  std::chrono::steady_clock::time_point deadline;
+};
+
+struct PhaseTimes {
+  double image_s = 0;
+  double boot_to_ssh_s = 0;
+  double mesh_s = 0;
+  double checks_s = 0;
+};
+
+class MeshRun {
+ public:
+  MeshRun(MeshRunSetup setup, Progress& progress);
+  MeshRun(const MeshRun&) = delete;
+  MeshRun& operator=(const MeshRun&) = delete;
+  // Sessions, then VMs (SIGTERM, then SIGKILL), then the relay. Never throws.
+  ~MeshRun();
+
+  // Each step throws std::runtime_error naming what failed, or Interrupted.
+  void build_image();   // build-image.sh (cached)
+  void choose_accel();  // VMESH_ACCEL, else the cached KVM probe; says the choice once
+  void start_relay();   // vmesh-relay, waits for its ports file
+  void start_nodes();   // per-node cpio + QEMU
+  void wait_ssh();      // libssh login to every node
+  void provision();     // each node's `provision` commands in order; a non-zero exit fails
+  void wait_mesh();     // batman-adv originator and translation tables complete
+
+  const RunPlan& plan() const { return plan_; }
+  const MeshRunSetup& setup() const { return setup_; }
+  // The relay's control socket (--control-socket): text commands such as `stats`.
+  std::filesystem::path control_socket_path() const { return setup_.run_dir / "control.sock"; }
+  // The relay's --stats-jsonl file (absolute), empty without --stats.
+  std::filesystem::path stats_jsonl_path() const;
+  // When the relay's timeline started (t = 0 of the topology's events): the moment its
+  // ports file appeared, at most one poll interval after the relay's own clock started.
+  std::chrono::steady_clock::time_point timeline_start() const { return timeline_start_; }
+  // Timeline actions (the topology's node_kill / node_start / relay_restart), each timed
+  // from its start; throw std::runtime_error naming what failed.
+  // SIGKILL the node's QEMU (a power cut: the guest gets no shutdown); drops its session.
+  void kill_node(medium::NodeId node);
+  // Boots a killed node again with the same command line, waits for SSH and runs its
+  // provision commands. Returns the seconds from start to SSH login.
+  double start_node(medium::NodeId node);
+  bool node_killed(medium::NodeId node) const { return node < killed_.size() && killed_[node]; }
+  // When the node was last killed (nullopt if never).
+  std::optional<std::chrono::steady_clock::time_point> killed_at(medium::NodeId node) const {
+    if (node >= killed_at_.size() || killed_at_[node] == std::chrono::steady_clock::time_point{})
+      return std::nullopt;
+    return killed_at_[node];
+  }
+  struct RelayRestart {
+    double down_s = 0;         // relay stopped until listening again on the same ports
+    double reconnected_s = 0;  // from listening until every running node was bound again
+    bool all_reconnected = false;
+  };
+  // SIGTERM the relay, wait `down_for`, start it again on the same ports with its timeline
+  // continued (--timeline-start-ms); then waits up to `reconnect_timeout` for every running
+  // node to be bound again. No VM is touched.
+  RelayRestart restart_relay(std::chrono::microseconds down_for,
+                             std::chrono::milliseconds reconnect_timeout);
+  // Runs a command on a node over its session. Throws SshError.
+  SshResult run_on(medium::NodeId node, const std::string& command, int timeout_ms);
+  RunState state() const;
+  std::filesystem::path key_path() const { return setup_.run_dir / "id_ed25519"; }
+  PhaseTimes times;
+  // Last lines of the logs that explain a failure (serial consoles, QEMU, relay).
+  std::string failure_report(std::size_t lines) const;
+  // Stops owning the processes (vmesh up); they keep running.
+  void release();
+  // Stops everything now (same as the destructor).
+  void teardown() noexcept;
+
+ private:
+  // Throws (with the log tails) when the relay or a QEMU has exited (killed nodes aside).
+  void check_children_alive();
+  void provision_node(std::size_t node);
+  // Logs in to a node whose serial console reported "ready" for its current boot; false
+  // when it has not yet or the login failed.
+  bool try_login(std::size_t node);
+  // The relay's command line: any free ports at first, the same ports on a restart.
+  std::vector<std::string> relay_argv() const;
+  // Starts the relay and reads its ports file. Throws naming the log.
+  void spawn_relay(std::vector<std::string> argv);
+  std::filesystem::path relay_stats_file() const;
+  std::filesystem::path capture_file() const;  // --capture FILE, FILE.restartK after restarts
+  // One IP ping from `node` to each target's mesh IP; false (and `last` says which) if any
+  // stays unanswered.
+  bool ping_all(std::size_t node, const std::vector<medium::NodeId>& targets, std::string& last);
+  MeshRunSetup setup_;
+  std::chrono::steady_clock::time_point timeline_start_{};
+  Progress& progress_;
+  std::filesystem::path image_dir_;
+  std::uint16_t relay_tcp_port_ = 0;
+  std::uint16_t relay_spy_port_ = 0;
+  std::uint16_t relay_txstatus_port_ = 0;
+  std::uint16_t relay_control_port_ = 0;
+  RunPlan plan_;
+  ChildProcess relay_;
+  std::vector<ChildProcess> vms_;
+  std::vector<std::optional<SshSession>> sessions_;
+  std::vector<bool> killed_;
+  // Where each serial console ended when its node was killed: a new boot's "ready" line
+  // counts only past it.
+  std::vector<std::uintmax_t> console_offset_;
+  std::vector<std::chrono::steady_clock::time_point> killed_at_;
+  int relay_restarts_ = 0;
+  std::uint64_t relay_timeline_start_ms_ = 0;  // --timeline-start-ms of the running relay
+};
+
+}  // namespace vmesh::launcher

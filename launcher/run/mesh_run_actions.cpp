@@ -1,0 +1,109 @@
+// MeshRun's timeline actions: killing a node's QEMU, booting it again, restarting the
+// relay on the same ports. Each keeps the run's processes owned by PID and its logs
+// appended, so the serial console and relay.log tell the whole run.
+#include <signal.h>
+
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "launcher/process/elapsed.hpp"
+#include "launcher/process/interrupt.hpp"
+#include "launcher/process/text_file.hpp"
+#include "launcher/run/mesh_run.hpp"
+
+namespace vmesh::launcher {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+std::uintmax_t file_size_or_zero(const std::filesystem::path& path) {
+  std::error_code error;
+  const auto size = std::filesystem::file_size(path, error);
+  return error ? 0 : size;
+}
+
+}  // namespace
+
+void MeshRun::kill_node(medium::NodeId node) {
+  if (node >= vms_.size()) throw std::runtime_error("node_kill: that node was not started");
+  const auto& name = plan_.nodes[node].name;
+  if (killed_[node]) throw std::runtime_error(fmt::format("node_kill: {} is already killed", name));
+  sessions_[node].reset();
+  if (vms_[node].owns_process()) ::kill(vms_[node].pid(), SIGKILL);
+  vms_[node].stop(milliseconds(0));  // reaps
+  killed_[node] = true;
+  killed_at_[node] = Clock::now();
+  console_offset_[node] = file_size_or_zero(plan_.nodes[node].log_path);
+  progress_.set(node, NodeStage::booting);
+}
+
+double MeshRun::start_node(medium::NodeId node) {
+  if (node >= vms_.size() || !killed_[node])
+    throw std::runtime_error("node_start: that node is running");
+  const auto& plan = plan_.nodes[node];
+  const auto start = Clock::now();
+  SpawnOptions options;
+  options.argv = plan.qemu_argv;
+  options.stdout_to = plan.qemu_log_path;
+  options.stderr_to = plan.qemu_log_path;
+  options.die_with_parent = !setup_.detached;
+  vms_[node] = ChildProcess::spawn(options);
+  killed_[node] = false;
+  while (true) {
+    throw_if_interrupted();
+    check_children_alive();
+    if (Clock::now() >= setup_.deadline) {
+      throw std::runtime_error(
+          fmt::format("node_start: {} gave no SSH login within the run's timeout", plan.name));
+    }
+    if (try_login(node)) break;
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  const double boot_s = seconds_since(start);
+  progress_.set(node, NodeStage::ssh);
+  provision_node(node);
+  return boot_s;
+}
+
+MeshRun::RelayRestart MeshRun::restart_relay(std::chrono::microseconds down_for,
+                                             milliseconds reconnect_timeout) {
+  RelayRestart result;
+  const auto log = setup_.run_dir / "relay.log";
+  const auto stopped = Clock::now();
+  relay_.stop(milliseconds(3000));
+  std::this_thread::sleep_for(down_for);
+  throw_if_interrupted();
+  ++relay_restarts_;
+  relay_timeline_start_ms_ = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<milliseconds>(Clock::now() - timeline_start_).count());
+  const auto log_offset = file_size_or_zero(log);
+  spawn_relay(relay_argv());
+  result.down_s = seconds_since(stopped);
+
+  const auto listening = Clock::now();
+  const auto deadline = std::min(setup_.deadline, listening + reconnect_timeout);
+  while (true) {
+    throw_if_interrupted();
+    check_children_alive();
+    const std::string text = read_text_file(log);
+    const std::string since = log_offset < text.size() ? text.substr(log_offset) : "";
+    bool all = true;
+    for (std::size_t i = 0; i < plan_.nodes.size() && all; ++i) {
+      if (killed_[i]) continue;
+      all =
+          since.find(fmt::format("bound to node {} by", plan_.nodes[i].name)) != std::string::npos;
+    }
+    if (all) {
+      result.all_reconnected = true;
+      break;
+    }
+    if (Clock::now() >= deadline) break;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  result.reconnected_s = seconds_since(listening);
+  return result;
+}
+
+}  // namespace vmesh::launcher

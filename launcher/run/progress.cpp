@@ -1,0 +1,62 @@
+#include "launcher/run/progress.hpp"
+
+#include <cstdio>
+
+#include <fmt/format.h>
+
+namespace vmesh::launcher {
+
+const char* stage_name(NodeStage stage) {
+  switch (stage) {
+    case NodeStage::waiting:
+      return "waiting";
+    case NodeStage::booting:
+      return "booting";
+    case NodeStage::ssh:
+      return "ssh";
+    case NodeStage::radio:
+      return "radio";
+    case NodeStage::mesh:
+      return "mesh";
+    case NodeStage::failed:
+      return "FAILED";
+  }
+  return "?";
+}
+
+Progress::Progress(bool enabled, std::vector<std::string> node_names)
+    : enabled_(enabled),
+      names_(std::move(node_names)),
+      stages_(names_.size(), NodeStage::waiting) {}
+
+void Progress::set(std::size_t node, NodeStage stage) {
+  if (node >= stages_.size() || stages_[node] == stage) return;
+  stages_[node] = stage;
+  redraw();
+}
+
+void Progress::phase(const std::string& message) {
+  if (!enabled_) return;
+  finish();
+  fmt::print(stderr, "vmesh: {}\n", message);
+}
+
+void Progress::finish() {
+  if (line_open_) {
+    fmt::print(stderr, "\n");
+    line_open_ = false;
+  }
+}
+
+void Progress::redraw() {
+  if (!enabled_) return;
+  std::string line;
+  for (std::size_t i = 0; i < names_.size(); ++i) {
+    line += fmt::format("{}{}: {}", i == 0 ? "" : "  ", names_[i], stage_name(stages_[i]));
+  }
+  fmt::print(stderr, "\r\033[K  {}", line);
+  std::fflush(stderr);
+  line_open_ = true;
+}
+
+}  // namespace vmesh::launcher
