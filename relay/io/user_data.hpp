@@ -7,7 +7,14 @@
 
 namespace vmesh::relay {
 
-enum class OpKind : std::uint8_t { accept = 1, recv = 2, send = 3, signal = 4, stats_write = 5 };
+enum class OpKind : std::uint8_t {
+  accept = 1,
+  recv = 2,
+  send = 3,
+  signal = 4,
+  stats_write = 5,
+  reload_done = 6,  // the TopologyLoader's eventfd
+};
 
 struct OpTag {
   OpKind kind;
