@@ -2,6 +2,8 @@
 // and vmesh's text commands on the owner-only Unix socket (--control-socket). Text sent to
 // the TCP port is refused: anyone on the host can reach it, and the text commands change
 // the medium and open files. A reload's file is parsed by the TopologyLoader, off the loop.
+#include <system_error>
+
 #include "relay/core/text_command.hpp"
 #include "relay/io/log.hpp"
 #include "relay/io/relay_server.hpp"
@@ -66,7 +68,12 @@ void RelayServer::handle_command(std::uint32_t slot) {
 
 void RelayServer::request_reload(std::uint32_t slot, const std::string& path) {
   if (!loader_) {
-    loader_ = std::make_unique<TopologyLoader>();
+    try {
+      loader_ = std::make_unique<TopologyLoader>();
+    } catch (const std::system_error& e) {  // no eventfd or thread: the relay carries on
+      logf("control: reload {}: cannot start the loader: {}", path, e.what());
+      return reply_and_close(slot, fmt::format("error: cannot start the loader: {}\n", e.what()));
+    }
     ring_.read(loader_->event_fd(), &loader_count_, sizeof(loader_count_),
                encode_op(OpKind::reload_done, 0, 0));
   }
