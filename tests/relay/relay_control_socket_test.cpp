@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <regex>
 
 #include "relay_process.hpp"
@@ -105,28 +106,51 @@ TEST(RelayControlSocket, StaleSocketIsReplacedAndRemovedAtExit) {
   ::rmdir(templ);
 }
 
+TEST(RelayControlSocket, AnotherKindOfFileAtThePathIsLeftAlone) {
+  char templ[] = "/tmp/vmesh-ctl-test-XXXXXX";
+  ASSERT_NE(::mkdtemp(templ), nullptr);
+  const std::string path = std::string(templ) + "/notes.txt";
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fputs("keep me\n", f);
+  std::fclose(f);
+  EXPECT_THROW(RelayProcess({"--control-socket", path}), std::runtime_error);
+  struct stat st {};
+  ASSERT_EQ(::lstat(path.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  EXPECT_EQ(st.st_size, 8);
+  ::unlink(path.c_str());
+  ::rmdir(templ);
+}
+
 TEST(RelayControlSocket, OtherUsersCannotConnect) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to drop to another user (uid 65534)";
   RelayProcess relay;
   // Let the other user reach the directory, so only the socket's own mode stands in the way.
   ASSERT_EQ(::chmod(relay.dir().c_str(), 0755), 0);
   const std::string path = relay.control_socket();
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) _exit(2);
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    path.copy(addr.sun_path, sizeof(addr.sun_path) - 1);
-    const int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr));
-    _exit(rc == 0 ? 1 : errno == EACCES ? 0 : 3);
-  }
-  int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0)
-      << "exit 1: connected as uid 65534; 2: could not drop privileges; 3: not EACCES";
+  // Exit status of a child that drops to uid/gid 65534 and connects: 0 on EACCES, 1 when
+  // connected, 2 when it could not drop privileges, 3 on another error.
+  const auto connect_as_nobody = [&path]() {
+    const pid_t child = ::fork();
+    if (child == 0) {
+      if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) _exit(2);
+      const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+      sockaddr_un addr{};
+      addr.sun_family = AF_UNIX;
+      path.copy(addr.sun_path, sizeof(addr.sun_path) - 1);
+      const int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr));
+      _exit(rc == 0 ? 1 : errno == EACCES ? 0 : 3);
+    }
+    int status = 0;
+    if (child < 0 || ::waitpid(child, &status, 0) != child || !WIFEXITED(status)) return -1;
+    return WEXITSTATUS(status);
+  };
+  EXPECT_EQ(connect_as_nobody(), 0) << "1: connected as uid 65534; 2: could not drop "
+                                       "privileges; 3: failed otherwise than EACCES";
+  // The check itself: with the socket opened up, the same child gets in.
+  ASSERT_EQ(::chmod(path.c_str(), 0666), 0);
+  EXPECT_EQ(connect_as_nobody(), 1) << "the test's child cannot connect even to an open socket";
 }
 
 }  // namespace
