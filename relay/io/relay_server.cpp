@@ -131,7 +131,7 @@ void RelayServer::dispatch(const Completion& completion) {
   }
   if (tag.slot >= conns_.size()) return;
   Connection& c = *conns_[tag.slot];
-  if (c.state == ConnState::free || c.generation != (tag.generation & 0xffffffu))
+  if (c.state == ConnState::free || !is_current(tag, c.generation))
     return;  // stale completion: the slot was closed (and maybe reused) meanwhile
   --c.ops_in_flight;
   if (tag.kind == OpKind::recv) on_recv(tag.slot, res);
@@ -268,7 +268,7 @@ void RelayServer::release_if_idle(std::uint32_t slot) {
   if (c.state != ConnState::closing || c.ops_in_flight > 0) return;
   c.fd.reset();
   c.state = ConnState::free;
-  c.generation = (c.generation + 1) & 0xffffffu;
+  c.generation = next_generation(c.generation);
   c.queued = {};
   c.sending = {};
   free_slots_.push_back(slot);

@@ -27,6 +27,17 @@ constexpr std::uint64_t encode_op(OpKind kind, std::uint32_t generation, std::ui
          (std::uint64_t{generation & 0xffffffu} << 32) | slot;
 }
 
+// The generation after `generation`: a slot's counter wraps within the 24 bits a tag keeps.
+constexpr std::uint32_t next_generation(std::uint32_t generation) {
+  return (generation + 1) & 0xffffffu;
+}
+
+// Whether a completion was submitted for the slot's current user (generation), not for
+// one that closed before the slot was reused.
+constexpr bool is_current(const OpTag& tag, std::uint32_t generation) {
+  return tag.generation == (generation & 0xffffffu);
+}
+
 constexpr OpTag decode_op(std::uint64_t user_data) {
   return {static_cast<OpKind>(user_data >> 56),
           static_cast<std::uint32_t>((user_data >> 32) & 0xffffffu),

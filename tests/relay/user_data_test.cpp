@@ -22,16 +22,23 @@ TEST(UserData, GenerationKeepsItsLow24Bits) {
 }
 
 TEST(UserData, StaleGenerationIsRecognised) {
-  // What the loop does: a completion tagged with an older generation of the same slot is
-  // not for the connection that holds the slot now.
+  // A completion submitted before the slot was closed and reused is not for its new user.
   const std::uint32_t slot = 7;
-  const std::uint64_t old_op = encode_op(OpKind::send, 41, slot);
-  const std::uint32_t current_generation = (41 + 1) & 0xffffffu;  // closed and reused
-  const OpTag tag = decode_op(old_op);
-  EXPECT_EQ(tag.slot, slot);
-  EXPECT_NE(tag.generation, current_generation);
-  EXPECT_EQ(decode_op(encode_op(OpKind::send, current_generation, slot)).generation,
-            current_generation);
+  const std::uint32_t old_generation = 41;
+  const OpTag late = decode_op(encode_op(OpKind::send, old_generation, slot));
+  const std::uint32_t reused = next_generation(old_generation);
+  EXPECT_EQ(late.slot, slot);
+  EXPECT_TRUE(is_current(late, old_generation));
+  EXPECT_FALSE(is_current(late, reused));
+  EXPECT_TRUE(is_current(decode_op(encode_op(OpKind::recv, reused, slot)), reused));
+}
+
+TEST(UserData, GenerationWrapsWithinTheTag) {
+  const std::uint32_t last = 0xffffff;
+  EXPECT_EQ(next_generation(last), 0u);
+  const OpTag tag = decode_op(encode_op(OpKind::recv, next_generation(last), 1));
+  EXPECT_TRUE(is_current(tag, next_generation(last)));
+  EXPECT_FALSE(is_current(tag, last));
 }
 
 }  // namespace
