@@ -9,6 +9,9 @@ namespace vmesh::relay {
 
 using PeerId = std::uint32_t;
 
+// How a peer reached the relay; VSOCK peers are guests named by their CID.
+enum class Transport : std::uint8_t { tcp, vsock, unix_socket, unknown };
+
 // vwifi rejects coordinate changes for ids below this (CIDs 0-2 are reserved in VSOCK).
 inline constexpr PeerId kMinGuestPeerId = 3;
 

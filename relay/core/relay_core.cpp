@@ -12,15 +12,15 @@ constexpr std::size_t kMaxOwners = 1024;
 RelayCore::RelayCore(RelaySettings settings, std::uint64_t seed)
     : settings_(settings), rng_(static_cast<std::mt19937::result_type>(seed)) {}
 
-void RelayCore::route(Slot from, std::span<const std::uint8_t> message,
-                      std::vector<Fanout>& out) noexcept {
-  last_routing_ = wire::read_frame_routing(message);
+wire::FrameRouting RelayCore::route(Slot from, std::span<const std::uint8_t> message,
+                                    std::vector<Fanout>& out, std::vector<Slot>* lost) noexcept {
+  const wire::FrameRouting routing = wire::read_frame_routing(message);
   const LivePeer* sender = peers_.find(from);
-  if (sender == nullptr || message.empty()) return;
+  if (sender == nullptr || message.empty()) return routing;
   ++counters_.frames_in;
   const auto tx_power_dbm = static_cast<std::int8_t>(message[0]);
   if (learn_addresses_ && owners_.size() < kMaxOwners) {
-    if (const auto addr2 = wire::addr2_of(last_routing_.frame)) owners_[*addr2] = from;
+    if (const auto addr2 = wire::addr2_of(routing.frame)) owners_[*addr2] = from;
   }
   const bool from_spy = sender->kind == PeerKind::spy;
 
@@ -32,14 +32,16 @@ void RelayCore::route(Slot from, std::span<const std::uint8_t> message,
     }
     const std::int8_t signal =
         received_signal_dbm(tx_power_dbm, sender->record.coordinates, peer.record.coordinates,
-                            settings_.scale, last_routing_.freq_mhz);
+                            settings_.scale, routing.freq_mhz);
     if (settings_.loss_enabled && vwifi_drops(signal, static_cast<std::uint32_t>(rng_() % 53))) {
       ++counters_.dropped_loss;
+      if (lost != nullptr) lost->push_back(peer.slot);
       continue;
     }
     out.push_back({peer.slot, signal});
   }
   counters_.deliveries += out.size();
+  return routing;
 }
 
 std::optional<Slot> RelayCore::owner_of(const wire::MacAddress& address) const {

@@ -9,10 +9,10 @@
 #include <span>
 #include <vector>
 
-#include "relay/core/control_protocol.hpp"
-#include "relay/core/peer_registry.hpp"
 #include "base/wire/hwsim_message.hpp"
 #include "base/wire/mac_address.hpp"
+#include "relay/core/control_protocol.hpp"
+#include "relay/core/peer_registry.hpp"
 
 namespace vmesh::relay {
 
@@ -54,11 +54,11 @@ class RelayCore {
   // Decides the receivers of one validated message (power byte first) from `from`,
   // exactly as vwifi-server does: every other client gets the signal computed from
   // coordinates (and may lose it when loss is on), every spy gets the raw power; a spy's
-  // frames go to every client and other spy unchanged. Appends to `out`. No throws.
-  void route(Slot from, std::span<const std::uint8_t> message, std::vector<Fanout>& out) noexcept;
-  // The routing fields of the last message route() accepted (for the capture, which
-  // would otherwise parse every frame a second time).
-  const wire::FrameRouting& last_routing() const { return last_routing_; }
+  // frames go to every client and other spy unchanged. Appends to `out`, and the clients
+  // lost to distance loss to `lost` when given. Returns the message's routing fields (for
+  // the capture, which would otherwise parse every frame a second time). No throws.
+  wire::FrameRouting route(Slot from, std::span<const std::uint8_t> message,
+                           std::vector<Fanout>& out, std::vector<Slot>* lost = nullptr) noexcept;
 
   // Which live client sent frames from an 802.11 address (addr2), once learning is on:
   // the destination of a unicast frame for TX-status clients in vwifi mode.
@@ -84,7 +84,6 @@ class RelayCore {
   PeerRegistry peers_;
   std::mt19937 rng_;
   RelayCounters counters_;
-  wire::FrameRouting last_routing_;
   bool learn_addresses_ = false;
   std::map<wire::MacAddress, Slot> owners_;
 };

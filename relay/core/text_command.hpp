@@ -1,6 +1,7 @@
-// vmesh's own control commands: one text line on the control port, told apart from
-// vwifi's binary orders by its first byte (a letter; binary orders start with 0-9 as the
-// low byte of a little-endian int32). The reply is text, one JSON object or "ok"/"error:".
+// vmesh's own control commands: one text line on the relay's owner-only Unix socket
+// (--control-socket). On the TCP control port they are told apart from vwifi's binary
+// orders by their first byte (a letter; binary orders start with 0-9 as the low byte of a
+// little-endian int32) and refused. The reply is text, one JSON object or "ok"/"error:".
 //   stats                               per-link counters and node bindings as JSON
 //   link set A B key=value... [oneway]  change a link at run time (loss, delay, jitter,
 //                                       rate, signal); both directions unless oneway
@@ -17,7 +18,7 @@
 
 namespace vmesh::relay {
 
-// True when the control stream starts with one of our text commands.
+// True when a control stream starts like one of our text commands (a letter).
 bool is_text_command(std::span<const std::uint8_t> bytes);
 
 struct TextCommand {

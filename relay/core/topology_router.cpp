@@ -2,294 +2,119 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-
-#include "medium/units.hpp"
-#include "base/wire/frame_header.hpp"
 #include "base/wire/hwsim_message.hpp"
+#include "base/wire/tx_status.hpp"
 
 namespace vmesh::relay {
 
-namespace {
+TopologyRouter::TopologyRouter(RelayCore& core, medium::Topology topology, std::uint64_t seed)
+    : core_(core), session_(std::move(topology), seed), spies_(core) {}
 
-DropReason reason_of(medium::Verdict verdict) {
-  switch (verdict) {
-    case medium::Verdict::drop_loss:
-      return DropReason::loss;
-    case medium::Verdict::drop_deaf:
-      return DropReason::deaf;
-    case medium::Verdict::drop_rate:
-      return DropReason::rate;
-    case medium::Verdict::drop_node_down:
-      return DropReason::node_down;
-    case medium::Verdict::drop_channel:
-      return DropReason::channel;
-    case medium::Verdict::deliver:
-      break;
+ConnectResult TopologyRouter::on_connect(const PeerConnect& peer) {
+  ConnectResult result{core_.attach(peer.slot, peer.kind, peer.id), {}};
+  if (peer.kind == PeerKind::client && peer.transport == Transport::vsock) {
+    const Binding b = session_.bind_cid(peer.slot, peer.id);
+    if (b.kind != Binding::Kind::none) result.log = b.detail;
   }
-  return DropReason::loss;
-}
-
-// "loss 0 -> 0.3, delay 1ms -> 20ms" for the fields that differ.
-std::string describe_change(const medium::LinkParams& a, const medium::LinkParams& b) {
-  std::vector<std::string> parts;
-  if (a.loss_prob != b.loss_prob)
-    parts.push_back(fmt::format("loss {} -> {}", a.loss_prob, b.loss_prob));
-  if (a.delay_us != b.delay_us) {
-    parts.push_back(fmt::format("delay {} -> {}", medium::format_duration(a.delay_us),
-                                medium::format_duration(b.delay_us)));
-  }
-  if (a.jitter_us != b.jitter_us) {
-    parts.push_back(fmt::format("jitter {} -> {}", medium::format_duration(a.jitter_us),
-                                medium::format_duration(b.jitter_us)));
-  }
-  if (a.rate_bps != b.rate_bps) {
-    parts.push_back(fmt::format("rate {} -> {}",
-                                a.rate_bps ? medium::format_rate(a.rate_bps) : "unlimited",
-                                b.rate_bps ? medium::format_rate(b.rate_bps) : "unlimited"));
-  }
-  if (a.signal_dbm != b.signal_dbm) {
-    parts.push_back(fmt::format("signal {} -> {}",
-                                a.signal_dbm ? std::to_string(*a.signal_dbm) : "auto",
-                                b.signal_dbm ? std::to_string(*b.signal_dbm) : "auto"));
-  }
-  if (a.burst_loss != b.burst_loss || a.reorder != b.reorder || a.burst_bytes != b.burst_bytes ||
-      a.queue_us != b.queue_us) {
-    parts.push_back("burst/queue settings changed");
-  }
-  return fmt::format("{}", fmt::join(parts, ", "));
-}
-
-}  // namespace
-
-TopologyRouter::ReloadResult TopologyRouter::reload(medium::Topology next, std::uint64_t now_us) {
-  const medium::Topology& current = medium_.topology();
-  if (next.nodes.size() != current.nodes.size()) {
-    return {false, fmt::format("reload must keep the {} nodes of the run; the new file has {}",
-                               current.nodes.size(), next.nodes.size())};
-  }
-  for (std::size_t i = 0; i < next.nodes.size(); ++i) {
-    if (next.nodes[i].name != current.nodes[i].name) {
-      return {false, fmt::format("reload must keep the nodes in order: node {} is '{}', was '{}'",
-                                 i + 1, next.nodes[i].name, current.nodes[i].name)};
-    }
-  }
-  std::string diff;
-  const auto n = static_cast<medium::NodeId>(next.nodes.size());
-  for (medium::NodeId from = 0; from < n; ++from) {
-    for (medium::NodeId to = 0; to < n; ++to) {
-      if (from == to) continue;
-      const auto before = medium::listed_link_params(current, from, to);
-      const auto after = medium::listed_link_params(next, from, to);
-      const std::string pair = current.nodes[from].name + "->" + current.nodes[to].name;
-      if (before && !after) {
-        diff += pair + ": link removed\n";
-      } else if (!before && after) {
-        diff += pair + ": link added\n";
-      } else if (before && after && *before != *after) {
-        diff += pair + ": " + describe_change(*before, *after) + "\n";
-      }
-    }
-  }
-  if (next.medium.default_reach != current.medium.default_reach) diff += "medium default changed\n";
-  if (next.events.size() != current.events.size()) {
-    diff += fmt::format("timeline: {} events, was {}\n", next.events.size(), current.events.size());
-  }
-  medium_ = medium::Medium(std::move(next), seed_);
-  medium_.advance_to(now_us);
-  return {true, diff.empty() ? "no changes\n" : diff};
-}
-
-TopologyRouter::TopologyRouter(medium::Topology topology, std::uint64_t seed)
-    : seed_(seed),
-      medium_(std::move(topology), seed),
-      counters_(medium_.topology().nodes.size()),
-      slot_of_node_(medium_.topology().nodes.size()) {}
-
-Binding TopologyRouter::bind(Slot slot, medium::NodeId node, const std::string& how) {
-  Binding result{Binding::Kind::bound,
-                 fmt::format("bound to node {} by {}", medium_.topology().nodes[node].name, how)};
-  if (slot_of_node_[node] && *slot_of_node_[node] != slot) {
-    // The newest connection of a node wins: the older one is a guest that restarted.
-    node_of_slot_.erase(*slot_of_node_[node]);
-    result.detail += " (replacing an older connection of that node)";
-  }
-  slot_of_node_[node] = slot;
-  node_of_slot_[slot] = node;
   return result;
 }
 
-Binding TopologyRouter::bind_cid(Slot slot, std::uint32_t cid) {
-  const auto node = medium_.node_for_cid(cid);
-  if (!node) return {};
-  return bind(slot, *node, fmt::format("VSOCK CID {}", cid));
+void TopologyRouter::on_disconnect(Slot slot) {
+  spies_.on_disconnect(slot);
+  session_.unbind(slot);
 }
 
-void TopologyRouter::unbind(Slot slot) {
-  const auto it = node_of_slot_.find(slot);
-  if (it != node_of_slot_.end()) {
-    if (slot_of_node_[it->second] == slot) slot_of_node_[it->second].reset();
-    node_of_slot_.erase(it);
+const RouteResult& TopologyRouter::route(const RouteRequest& request) {
+  const LivePeer* sender = core_.peers().find(request.from);
+  if (sender != nullptr && sender->kind == PeerKind::spy) return spies_.route(request);
+  wire::HwsimMessage tx;
+  AckRequest ack;
+  bool ack_wanted = false;
+  if (request.tx_status) {
+    tx = wire::read_hwsim_message(request.message);
+    ack_wanted = wire::wants_medium_ack(tx);
+    ack.planned_attempts = wire::planned_attempts(tx.tx_info);
   }
-  unknown_reported_.erase(slot);
-}
-
-std::optional<medium::NodeId> TopologyRouter::node_of(Slot slot) const {
-  const auto it = node_of_slot_.find(slot);
-  if (it == node_of_slot_.end()) return std::nullopt;
-  return it->second;
-}
-
-namespace {
-
-constexpr std::size_t kMaxLearnedAddresses = 1024;
-// hwsim plans at most 4 rates x max_rate_tries (11); a bound for hand-made messages.
-constexpr std::uint32_t kMaxAttempts = 64;
-
-bool is_retryable(medium::Verdict verdict) {
-  // Lost on the air: the next attempt draws again. Deaf, down, other channel, or over
-  // the rate limit at this instant: every retry would fail the same way.
-  return verdict == medium::Verdict::drop_loss;
-}
-
-}  // namespace
-
-void TopologyRouter::learn_address(medium::NodeId sender, std::span<const std::uint8_t> frame) {
-  const auto addr2 = wire::addr2_of(frame);
-  if (!addr2 || medium::matches_prefix(medium_.topology().nodes[sender].mac_prefix, *addr2)) return;
-  const auto it = learned_addresses_.find(*addr2);
-  if (it != learned_addresses_.end()) {
-    it->second = sender;
-  } else if (learned_addresses_.size() < kMaxLearnedAddresses) {
-    learned_addresses_.emplace(*addr2, sender);
+  session_.route(request.from, request.message, request.now_us, result_,
+                 ack_wanted ? &ack : nullptr);
+  if (ack_wanted)
+    wire::append_tx_status_message(result_.tx_status, tx, ack.outcome, ack.signal_dbm);
+  // Spies hear everything, unchanged, at once (as with vwifi).
+  const auto raw_power = static_cast<std::int8_t>(request.message[0]);
+  for (const LivePeer& peer : core_.peers().live()) {
+    if (peer.kind == PeerKind::spy) result_.deliveries.push_back({peer.slot, raw_power});
   }
+  return result_;
 }
 
-std::optional<medium::NodeId> TopologyRouter::node_of_address(
-    const wire::MacAddress& address) const {
-  if (auto node = medium_.node_for_transmitter(address)) return node;
-  const auto it = learned_addresses_.find(address);
-  if (it == learned_addresses_.end()) return std::nullopt;
-  return it->second;
-}
-
-void TopologyRouter::decide_ack(const medium::FrameInfo& info, std::span<const std::uint8_t> frame,
-                                std::uint64_t now_us, AckRequest& ack) {
-  const std::uint32_t planned = std::clamp<std::uint32_t>(ack.planned_attempts, 1, kMaxAttempts);
-  ack.outcome = {.acked = false, .attempts = planned};
-  const auto addr1 = wire::addr1_of(frame);
-  const auto dest = addr1 ? node_of_address(*addr1) : std::nullopt;
-  if (!dest || *dest == info.sender) return;  // nobody owns that address: no ACK comes
-  const std::size_t index = *dest < info.sender ? *dest : *dest - 1u;  // decide() skips sender
-  if (index >= decisions_.size()) return;
-  LinkCounter& c = counters_.at(info.sender, *dest);
-  medium::Delivery& delivery = decisions_[index];
-  std::uint32_t attempts = 1;
-  while (delivery.verdict != medium::Verdict::deliver && is_retryable(delivery.verdict) &&
-         attempts < planned) {
-    // The failed attempt is counted here; the final one by route() like any frame.
-    ++c.sent;
-    c.bytes_sent += info.bytes;
-    ++c.dropped[static_cast<int>(reason_of(delivery.verdict))];
-    ++c.retries;
-    ++attempts;
-    delivery = medium_.retry(info, *dest, now_us);
+CommandReply TopologyRouter::run_command(const TextCommand& command, const QueueDrops& queue,
+                                         std::uint64_t) {
+  switch (command.kind) {
+    case TextCommand::Kind::stats:
+      return {session_.stats_json(queue) + "\n", {}, {}};
+    case TextCommand::Kind::reload:
+      return {{}, {}, command.path};
+    case TextCommand::Kind::link_set:
+      break;
   }
-  const bool acked = delivery.verdict == medium::Verdict::deliver && slot_of_node_[*dest];
-  ack.outcome = {.acked = acked, .attempts = acked ? attempts : planned};
-  ack.signal_dbm = acked ? delivery.signal_dbm : 0;
-  ++(acked ? c.acked : c.unacked);
+  const std::string error =
+      session_.set_link(command.node_a, command.node_b, command.changes, command.one_way);
+  return {error.empty() ? "ok\n" : "error: " + error + "\n",
+          fmt::format("link set {} {}{}: {}", command.node_a, command.node_b,
+                      command.one_way ? " (one way)" : "", error.empty() ? "applied" : error),
+          {}};
 }
 
-void TopologyRouter::route(Slot from, std::span<const std::uint8_t> message, std::uint64_t now_us,
-                           std::vector<RoutedDelivery>& out, Binding& binding, AckRequest* ack) {
-  if (ack != nullptr) ack->outcome = {.acked = false, .attempts = ack->planned_attempts};
-  last_routing_ = wire::read_frame_routing(message);
-  const wire::FrameRouting& routing = last_routing_;
-  decisions_.clear();
-  auto sender = node_of(from);
-  if (!sender) {
-    const auto node =
-        routing.transmitter ? medium_.node_for_transmitter(*routing.transmitter) : std::nullopt;
-    if (!node) {
-      ++unbound_frames_;
-      if (!unknown_reported_[from]) {
-        unknown_reported_[from] = true;
-        binding = {
-            Binding::Kind::unknown_sender,
-            routing.transmitter
-                ? fmt::format("transmitter {} matches no node's MAC prefix; its frames are dropped",
-                              routing.transmitter->to_string())
-                : std::string("frame without a transmitter address; its frames are dropped")};
-      }
-      return;
-    }
-    binding = bind(from, *node, fmt::format("transmitter {}", routing.transmitter->to_string()));
-    sender = node;
+CommandReply TopologyRouter::finish_reload(const std::string& path, TopologyLoad loaded,
+                                           std::uint64_t now_us) {
+  if (!loaded.topology) return {"error: " + loaded.error + "\n", {}, {}};
+  const auto result = session_.reload(std::move(*loaded.topology), now_us);
+  return {result.ok ? result.text + "ok\n" : "error: " + result.text + "\n",
+          fmt::format("reload {}: {}", path, result.ok ? "applied" : result.text),
+          {}};
+}
+
+void TopologyRouter::fill_snapshot(StatsSnapshot& snapshot, const QueueDrops& queue,
+                                   const DelayQueue& delayed) const {
+  spies_.fill_snapshot(snapshot, queue, delayed);
+  snapshot.topology = true;
+  snapshot.links = link_samples(reported_counters(session_.counters(), queue), session_.topology());
+  for (LinkSample& link : snapshot.links) {
+    link.delay_queue_frames = delayed.waiting(link.from_node, link.to_node);
+    snapshot.deliveries += link.counter.delivered;
   }
+  snapshot.unbound_frames = session_.unbound_frames();
+}
 
-  medium::FrameInfo info;
-  info.sender = *sender;
-  info.bytes = routing.frame.size();
-  info.kind = medium::classify_frame(routing.frame);
-  info.freq_mhz = routing.freq_mhz;
-  info.tx_power_dbm = static_cast<std::int8_t>(message[0]);
-  decisions_.clear();
-  medium_.decide(info, now_us, decisions_);
-  learn_address(*sender, routing.frame);
-  if (ack != nullptr) decide_ack(info, routing.frame, now_us, *ack);
+std::optional<std::string> TopologyRouter::node_name(Slot slot) const {
+  const auto node = session_.node_of(slot);
+  if (!node) return std::nullopt;
+  return session_.topology().nodes[*node].name;
+}
 
-  for (const medium::Delivery& d : decisions_) {
-    LinkCounter& c = counters_.at(*sender, d.receiver);
-    if (d.verdict == medium::Verdict::drop_deaf) {  // no link: counted, but nothing was sent on it
-      ++c.dropped[static_cast<int>(DropReason::deaf)];
-      continue;
-    }
-    ++c.sent;
-    c.bytes_sent += info.bytes;
-    if (d.verdict != medium::Verdict::deliver) {
-      ++c.dropped[static_cast<int>(reason_of(d.verdict))];
-      continue;
-    }
-    const auto& receiver_slot = slot_of_node_[d.receiver];
-    if (!receiver_slot) {
-      ++c.dropped[static_cast<int>(DropReason::unbound)];
-      continue;
-    }
-    ++c.delivered;
-    c.bytes_delivered += info.bytes;
-    c.delay_us_total += d.delay_us;
-    out.push_back({*receiver_slot, d.signal_dbm, d.delay_us, *sender, d.receiver,
-                   static_cast<std::uint32_t>(info.bytes)});
+std::string TopologyRouter::stop_summary(std::uint64_t frames_in, const QueueDrops& queue) const {
+  const LinkCounter t = reported_counters(session_.counters(), queue).total();
+  std::string drops;
+  for (int r = 0; r < static_cast<int>(DropReason::count); ++r) {
+    if (t.dropped[r] > 0)
+      drops += fmt::format(", {} {}", t.dropped[r], to_string(static_cast<DropReason>(r)));
   }
+  return fmt::format("stopping: {} frames in, {} deliveries over links, dropped: {}{}", frames_in,
+                     t.delivered, drops.empty() ? "none" : "",
+                     drops.empty() ? "" : drops.substr(2));
 }
 
-void TopologyRouter::count_queue_drop(medium::NodeId from, medium::NodeId to,
-                                      std::uint32_t frame_bytes) {
-  LinkCounter& c = counters_.at(from, to);
-  if (c.delivered > 0) --c.delivered;
-  c.bytes_delivered -= std::min<std::uint64_t>(c.bytes_delivered, frame_bytes);
-  ++c.dropped[static_cast<int>(DropReason::queue)];
+std::vector<std::string> TopologyRouter::capture_interfaces() const {
+  std::vector<std::string> names;
+  for (const auto& node : session_.topology().nodes) names.push_back(node.name);
+  names.push_back("unbound");
+  return names;
 }
 
-std::string TopologyRouter::set_link(const std::string& a, const std::string& b,
-                                     const medium::LinkOverrides& changes, bool one_way) {
-  const auto& topo = medium_.topology();
-  const auto from = topo.find_node(a);
-  const auto to = topo.find_node(b);
-  if (!from) return fmt::format("unknown node '{}'", a);
-  if (!to) return fmt::format("unknown node '{}'", b);
-  if (*from == *to) return "a link needs two different nodes";
-  medium_.set_link(*from, *to, medium::apply_overrides(medium_.link_params(*from, *to), changes));
-  if (!one_way)
-    medium_.set_link(*to, *from, medium::apply_overrides(medium_.link_params(*to, *from), changes));
-  return {};
-}
-
-std::string TopologyRouter::stats_json() const {
-  std::string links = counters_.to_json(medium_.topology());
-  links.pop_back();  // reopen the object to add the relay-wide figures
-  return links + fmt::format(R"(,"unbound_frames":{}}})", unbound_frames_);
+std::unique_ptr<Router> make_router(RelayCore& core, std::optional<medium::Topology> topology,
+                                    std::uint64_t seed) {
+  if (topology) return std::make_unique<TopologyRouter>(core, std::move(*topology), seed);
+  return std::make_unique<VwifiRouter>(core);
 }
 
 }  // namespace vmesh::relay

@@ -1,115 +1,48 @@
-// Routing through the topology medium: binds each connection to a topology node by the
-// transmitter address of its radios (or its VSOCK CID), asks the Medium who hears a frame
-// and with what delay and signal, and keeps per-link counters.
+// The topology medium behind the Router interface (--topology): client frames go through
+// the MediumSession (node binding, Medium decisions, per-link counters, honest ACKs);
+// spies hear every frame at once with the raw power; a spy's frames are fanned out as
+// vwifi does. Serves the text commands.
 #pragma once
 
-#include <cstdint>
-#include <map>
-#include <optional>
-#include <span>
-#include <string>
-#include <unordered_map>
-#include <vector>
-
-#include "medium/medium.hpp"
-#include "relay/core/link_counters.hpp"
-#include "relay/core/peer_registry.hpp"
-#include "base/wire/hwsim_message.hpp"
-#include "base/wire/tx_status.hpp"
+#include "relay/core/medium_session.hpp"
+#include "relay/core/router.hpp"
+#include "relay/core/vwifi_router.hpp"
 
 namespace vmesh::relay {
 
-// One receiver of a frame in topology mode.
-struct RoutedDelivery {
-  Slot receiver = 0;
-  std::int8_t power_dbm = 0;
-  std::uint64_t delay_us = 0;
-  medium::NodeId from_node = 0;
-  medium::NodeId to_node = 0;
-  std::uint32_t frame_bytes = 0;  // the 802.11 frame, for the byte counters
-};
-
-// What happened when a connection's first frame named its node.
-struct Binding {
-  enum class Kind : std::uint8_t { none, bound, unknown_sender, node_taken } kind = Kind::none;
-  std::string detail;  // for the log line
-};
-
-// The medium's answer for a unicast frame whose sender wants honest TX status.
-struct AckRequest {
-  std::uint32_t planned_attempts = 1;  // from the frame's TX_INFO retry chain
-  wire::TxOutcome outcome;             // filled in by route()
-  std::int8_t signal_dbm = 0;          // of the delivered attempt, for the ACK's signal
-};
-
-class TopologyRouter {
+class TopologyRouter final : public Router {
  public:
-  TopologyRouter(medium::Topology topology, std::uint64_t seed);
+  // `core` holds the peers; it must outlive the router. `seed` drives the medium (and a
+  // reload rebuilds it with the same seed). No throws except bad_alloc.
+  TopologyRouter(RelayCore& core, medium::Topology topology, std::uint64_t seed);
 
-  // Decides one validated message (power byte first) from client `from` at now_us (µs
-  // since the relay started). The first frame of a connection binds it to a node; frames
-  // of connections that match no node are dropped and counted. With `ack`, the frame is a
-  // unicast frame (wire::wants_medium_ack) whose sender waits for the medium's verdict:
-  // lost attempts to the addressed node are retried up to the planned number, as a radio
-  // retransmits until it hears an ACK, and `ack->outcome` says how it ended. No throws
-  // except bad_alloc.
-  void route(Slot from, std::span<const std::uint8_t> message, std::uint64_t now_us,
-             std::vector<RoutedDelivery>& out, Binding& binding, AckRequest* ack = nullptr);
+  ConnectResult on_connect(const PeerConnect& peer) override;
+  void on_disconnect(Slot slot) override;
+  void on_tx_status_client(Slot slot) override { spies_.on_tx_status_client(slot); }
+  const RouteResult& route(const RouteRequest& request) override;
+  void advance_to(std::uint64_t now_us) override { session_.advance_to(now_us); }
+  std::optional<std::uint64_t> next_event_us() const override { return session_.next_event_us(); }
+  CommandReply run_command(const TextCommand& command, const QueueDrops& queue,
+                           std::uint64_t now_us) override;
+  CommandReply finish_reload(const std::string& path, TopologyLoad loaded,
+                             std::uint64_t now_us) override;
+  void fill_snapshot(StatsSnapshot& snapshot, const QueueDrops& queue,
+                     const DelayQueue& delayed) const override;
+  std::optional<std::string> node_name(Slot slot) const override;
+  std::optional<std::string> stats_json(const QueueDrops& queue) const override {
+    return session_.stats_json(queue);
+  }
+  std::string stop_summary(std::uint64_t frames_in, const QueueDrops& queue) const override;
+  std::vector<std::string> capture_interfaces() const override;
+  std::size_t node_count() const override { return session_.topology().nodes.size(); }
 
-  // A connection for a node whose VSOCK CID the topology names; returns its binding.
-  Binding bind_cid(Slot slot, std::uint32_t cid);
-  void unbind(Slot slot);
-
-  // The relay's send queue refused a delivery of a frame of frame_bytes.
-  void count_queue_drop(medium::NodeId from, medium::NodeId to, std::uint32_t frame_bytes);
-
-  // Runtime change of both directions (or one with one_way) of a link; names are node
-  // names. Returns an error message, or empty on success.
-  std::string set_link(const std::string& a, const std::string& b,
-                       const medium::LinkOverrides& changes, bool one_way);
-
-  // Swaps in `next` (same nodes, in the same order) without touching connections: the
-  // medium is rebuilt with the run's seed and brought to now_us, so events already due in
-  // `next` apply at once. Returns the differences, one line each ("n1->n2: loss 0 -> 0.3"),
-  // or an error and keeps the current topology. Counters carry on.
-  struct ReloadResult {
-    bool ok = false;
-    std::string text;  // the diff, or the error
-  };
-  ReloadResult reload(medium::Topology next, std::uint64_t now_us);
-
-  // The medium's decisions for the last routed frame (empty when its sender was unbound).
-  const std::vector<medium::Delivery>& last_decisions() const { return decisions_; }
-  // The routing fields of the last routed frame, parsed once for router and capture.
-  const wire::FrameRouting& last_routing() const { return last_routing_; }
-
-  void advance_to(std::uint64_t now_us) { medium_.advance_to(now_us); }
-  std::optional<std::uint64_t> next_event_us() const { return medium_.next_event_us(); }
-  std::optional<medium::NodeId> node_of(Slot slot) const;
-  std::uint64_t unbound_frames() const { return unbound_frames_; }
-  const medium::Topology& topology() const { return medium_.topology(); }
-  const LinkCounters& counters() const { return counters_; }
-  std::string stats_json() const;
+  const MediumSession& session() const { return session_; }
 
  private:
-  Binding bind(Slot slot, medium::NodeId node, const std::string& how);
-  // Interface addresses outside the MAC-prefix scheme (a guest that set its own) are
-  // learned from the addr2 of the frames each node sends.
-  void learn_address(medium::NodeId sender, std::span<const std::uint8_t> frame);
-  std::optional<medium::NodeId> node_of_address(const wire::MacAddress& address) const;
-  void decide_ack(const medium::FrameInfo& info, std::span<const std::uint8_t> frame,
-                  std::uint64_t now_us, AckRequest& ack);
-
-  std::uint64_t seed_;
-  medium::Medium medium_;
-  LinkCounters counters_;
-  std::unordered_map<Slot, medium::NodeId> node_of_slot_;
-  std::vector<std::optional<Slot>> slot_of_node_;
-  std::unordered_map<Slot, bool> unknown_reported_;
-  std::vector<medium::Delivery> decisions_;
-  wire::FrameRouting last_routing_;
-  std::map<wire::MacAddress, medium::NodeId> learned_addresses_;
-  std::uint64_t unbound_frames_ = 0;
+  RelayCore& core_;
+  MediumSession session_;
+  VwifiRouter spies_;  // frames sent by spies: vwifi's fan-out, unchanged
+  RouteResult result_;
 };
 
 }  // namespace vmesh::relay

@@ -7,20 +7,38 @@
 #include <memory>
 #include <vector>
 
-#include "relay/io/listen_socket.hpp"
 #include "base/common/unique_fd.hpp"
 #include "base/wire/wire_format.hpp"
+#include "relay/io/listen_socket.hpp"
 
 namespace vmesh::relay {
 
-enum class ConnKind : std::uint8_t { client, spy, control, metrics };
+// client/spy: peers of the medium. control: vwifi-ctrl's binary orders (TCP).
+// command: vmesh's text commands (the owner-only Unix socket). metrics: GET /metrics.
+enum class ConnKind : std::uint8_t { client, spy, control, command, metrics };
 
 const char* to_string(ConnKind kind);
 
-// Clients and spies are peers of the medium; control and metrics connections only ask.
+// Clients and spies are peers of the medium; control, command and metrics connections ask.
 inline bool is_peer(ConnKind kind) {
   return kind == ConnKind::client || kind == ConnKind::spy;
 }
+
+// The life of a connection slot.
+enum class ConnState : std::uint8_t {
+  free,      // not in use (on the free list)
+  open,      // receiving and sending
+  working,   // a command's answer is being prepared off the loop (reload); nothing is read
+  replying,  // the reply is queued; closes once it is sent
+  closing,   // shut down; the slot is freed once the kernel returned every buffer
+};
+
+// The TX-status extension on this connection.
+enum class TxStatusMode : std::uint8_t {
+  none,     // a plain vwifi peer
+  offered,  // accepted on the TX-status port: the hello was queued
+  on,       // the agent answered the hello; its unicast frames get the medium's verdict
+};
 
 // Holds the largest message twice over, so a full message always fits behind a partial one.
 inline constexpr std::size_t kRxBufferBytes = 2 * wire::kMaxWireMessageBytes;
@@ -28,16 +46,12 @@ inline constexpr std::size_t kRxBufferBytes = 2 * wire::kMaxWireMessageBytes;
 struct Connection {
   UniqueFd fd;
   ConnKind kind = ConnKind::client;
+  ConnState state = ConnState::free;
+  TxStatusMode tx_status = TxStatusMode::none;
   std::uint32_t generation = 0;
-  bool in_use = false;
-  bool closing = false;
-  int ops_in_flight = 0;  // the slot is reused only when this drops to 0 after closing
+  int ops_in_flight = 0;  // the slot is freed only when this drops to 0 after closing
   PeerAddress peer;
   std::int64_t opened_ms = 0;
-  // TX-status extension: accepted on that port (a hello was queued), and the agent's hello
-  // arrived, so every later unicast frame of it gets the medium's verdict back.
-  bool tx_status_port = false;
-  bool tx_status_on = false;
 
   // Receive side.
   std::unique_ptr<std::uint8_t[]> rx;
@@ -45,14 +59,13 @@ struct Connection {
   std::int64_t partial_since_ms = -1;  // when the current half message started waiting
 
   // Send side: `queued` fills during a loop turn; `sending` is owned by the kernel while a
-  // send is in flight. Two buffers keep the in-flight bytes stable without copying.
+  // send is in flight (non-empty exactly then). Two buffers keep the in-flight bytes
+  // stable without copying.
   std::vector<std::uint8_t> queued;
   std::vector<std::uint8_t> sending;
   std::size_t sent = 0;
-  bool send_armed = false;
-  bool dirty = false;
-  bool close_after_send = false;
   std::int64_t last_send_progress_ms = 0;
+  bool on_flush_list = false;  // queued for this turn's flush (dirty list membership)
 
   // Counters.
   std::uint64_t frames_in = 0;
@@ -61,6 +74,10 @@ struct Connection {
   std::uint64_t bytes_out = 0;
   std::uint64_t frames_dropped = 0;
   std::uint64_t dropped_since_log = 0;
+
+  // In use and not closing: completions and frames still count.
+  bool live() const { return state != ConnState::free && state != ConnState::closing; }
+  bool send_in_flight() const { return !sending.empty(); }
 };
 
 }  // namespace vmesh::relay

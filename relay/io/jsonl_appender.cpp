@@ -32,12 +32,9 @@ void JsonlAppender::submit(Ring& ring, std::uint64_t user_data) {
     written_ = 0;
     std::swap(writing_, queued_);
   }
-  io_uring_sqe* sqe = ring.sqe();
-  if (sqe == nullptr) return;  // tried again on the next interval
-  // Offset -1: the file position, which O_APPEND keeps at the end.
-  io_uring_prep_write(sqe, fd_.get(), writing_.data() + written_,
-                      static_cast<unsigned>(writing_.size() - written_), static_cast<__u64>(-1));
-  io_uring_sqe_set_data64(sqe, user_data);
+  // No free entry: tried again on the next interval.
+  if (!ring.write(fd_.get(), writing_.data() + written_, writing_.size() - written_, user_data))
+    return;
   in_flight_ = true;
 }
 

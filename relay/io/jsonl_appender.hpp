@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "relay/io/ring.hpp"
 #include "base/common/unique_fd.hpp"
+#include "relay/io/ring.hpp"
 
 namespace vmesh::relay {
 

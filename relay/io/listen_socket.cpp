@@ -6,6 +6,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <system_error>
@@ -52,6 +55,50 @@ UniqueFd listen_vsock(std::uint32_t port) {
   return fd;
 }
 
+UniqueFd listen_unix(const std::string& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof(addr.sun_path)) {
+    throw std::system_error(
+        ENAMETOOLONG, std::system_category(),
+        fmt::format("control socket path '{}' (1-{} bytes)", path, sizeof(addr.sun_path) - 1));
+  }
+  path.copy(addr.sun_path, path.size());
+  struct stat existing {};
+  if (::lstat(path.c_str(), &existing) == 0) {
+    // A socket left by a relay that did not exit cleanly is replaced; anything else at the
+    // path is somebody's file and stays.
+    if (!S_ISSOCK(existing.st_mode)) {
+      throw std::system_error(EEXIST, std::system_category(),
+                              "control socket " + path + " exists and is not a socket");
+    }
+    if (::unlink(path.c_str()) < 0) fail("unlink stale control socket " + path);
+  }
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) fail("socket(AF_UNIX)");
+  // bind() creates the file with 0777 & ~umask: with umask 077 it is born 0600, so there is
+  // no moment in which another user could connect. (fchmod on the socket descriptor would
+  // not reach the file.)
+  const mode_t old_mask = ::umask(077);
+  const int rc = ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr));
+  const int bind_errno = errno;
+  ::umask(old_mask);
+  if (rc < 0) {
+    errno = bind_errno;
+    fail("bind " + path);
+  }
+  if (::chmod(path.c_str(), 0600) < 0) fail("chmod 0600 " + path);
+  struct stat made {};
+  if (::lstat(path.c_str(), &made) < 0) fail("stat " + path);
+  if (!S_ISSOCK(made.st_mode) || (made.st_mode & 07777) != 0600 || made.st_uid != ::geteuid()) {
+    ::unlink(path.c_str());
+    throw std::system_error(EPERM, std::system_category(),
+                            "control socket " + path + " is not an owner-only socket");
+  }
+  if (::listen(fd.get(), SOMAXCONN) < 0) fail("listen " + path);
+  return fd;
+}
+
 std::uint16_t bound_port(int listen_fd) {
   sockaddr_storage addr{};
   socklen_t len = sizeof(addr);
@@ -72,12 +119,13 @@ PeerAddress describe_peer(int fd, bool use_port_in_hash) {
     char text[INET_ADDRSTRLEN] = {};
     ::inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
     return {tcp_peer_id(in->sin_addr.s_addr, in->sin_port, use_port_in_hash),
-            fmt::format("{}:{}", text, ntohs(in->sin_port))};
+            fmt::format("{}:{}", text, ntohs(in->sin_port)), Transport::tcp};
   }
   if (addr.ss_family == AF_VSOCK) {
     const auto* vm = reinterpret_cast<const sockaddr_vm*>(&addr);
-    return {vm->svm_cid, fmt::format("vsock:{}", vm->svm_cid)};
+    return {vm->svm_cid, fmt::format("vsock:{}", vm->svm_cid), Transport::vsock};
   }
+  if (addr.ss_family == AF_UNIX) return {0, "unix", Transport::unix_socket};
   return {0, "unknown"};
 }
 

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include "relay/core/peer_identity.hpp"
 #include "base/common/unique_fd.hpp"
+#include "relay/core/peer_identity.hpp"
 
 namespace vmesh::relay {
 
@@ -17,12 +17,19 @@ UniqueFd listen_tcp(const std::string& ipv4_address, std::uint16_t port);
 // vsock transport (the caller logs it once and carries on).
 UniqueFd listen_vsock(std::uint32_t port);
 
+// AF_UNIX stream listener at `path`, owner-only: a stale socket file there is replaced
+// (any other kind of file is refused), bind runs under umask 077 so the file is never more
+// open than 0600, and the mode and owner are checked afterwards. The caller unlinks the
+// path when done (SocketPath). Throws std::system_error naming the call and the path.
+UniqueFd listen_unix(const std::string& path);
+
 // The port a listening socket is bound to.
 std::uint16_t bound_port(int listen_fd);
 
 struct PeerAddress {
   PeerId id = 0;
-  std::string text;  // "127.0.0.1:40312" or "vsock:5"
+  std::string text;  // for logs: "127.0.0.1:40312", "vsock:5", "unix"
+  Transport transport = Transport::unknown;
 };
 
 // Identity of an accepted socket, derived as vwifi does (see peer_identity.hpp).

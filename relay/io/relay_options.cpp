@@ -94,6 +94,10 @@ vmesh options:
       --stall-timeout-ms N  close a receiver whose socket accepts nothing for N ms (3000)
       --partial-timeout-ms N  close a sender that leaves a frame half-sent for N ms (1000)
       --control-timeout-ms N  close a control connection silent for N ms (1000)
+      --control-socket PATH serve vmesh's text commands (stats, link set, reload) on a
+                            Unix socket at PATH, created owner-only (0600), replacing a
+                            stale socket there and removed at exit; the TCP control port
+                            refuses them (it takes vwifi-ctrl orders only)
       --ports-file PATH     write {"tcp":P,"spy":P,"control":P,"vsock":P,"txstatus":P}
                             once listening
       --topology FILE       use the topology medium of FILE (who hears whom, loss, delay,
@@ -180,6 +184,9 @@ std::optional<RelayOptions> parse_relay_options(const std::vector<std::string>& 
       opts.partial_timeout_ms = parse_number<std::uint32_t>(arg, value());
     } else if (arg == "--control-timeout-ms") {
       opts.control_timeout_ms = parse_number<std::uint32_t>(arg, value());
+    } else if (arg == "--control-socket") {
+      opts.control_socket = value();
+      if (opts.control_socket.empty()) throw UsageError("--control-socket: empty path");
     } else if (arg == "--ports-file") {
       opts.ports_file = value();
     } else if (arg == "--topology") {

@@ -42,6 +42,9 @@ struct RelayOptions {
   std::string metrics_address = "127.0.0.1";
   std::uint16_t metrics_port = 0;           // 0: any free port (in the ports file)
   std::uint32_t metrics_timeout_ms = 2000;  // whole HTTP exchange must end within this
+  // --control-socket: owner-only Unix socket for the text commands (stats, link set,
+  // reload); empty: none (the TCP control port takes vwifi-ctrl orders only).
+  std::string control_socket;
 };
 
 struct ListenAddress {

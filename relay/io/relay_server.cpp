@@ -7,10 +7,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/wire/tx_status.hpp"
 #include "relay/core/http_request.hpp"
 #include "relay/io/log.hpp"
 #include "relay/io/user_data.hpp"
-#include "base/wire/tx_status.hpp"
 
 namespace vmesh::relay {
 
@@ -34,11 +34,9 @@ std::int64_t RelayServer::wait_budget_ns(std::int64_t next_tick_ms) const {
   };
   tighten(delayed_.next_due_us());
   if (next_stats_ms_ >= 0) tighten(static_cast<std::uint64_t>(next_stats_ms_) * 1000);
-  if (topology_) {
-    if (auto event_us = topology_->next_event_us()) {
-      tighten(*event_us > timeline_offset_us_ ? *event_us - timeline_offset_us_ + start_us_
-                                              : now_us_);
-    }
+  if (auto event_us = router_->next_event_us()) {
+    tighten(*event_us > timeline_offset_us_ ? *event_us - timeline_offset_us_ + start_us_
+                                            : now_us_);
   }
   return wait_ns;
 }
@@ -72,16 +70,9 @@ int RelayServer::run() {
     }
     now_us_ = monotonic_us();
     now_ms_ = static_cast<std::int64_t>(now_us_ / 1000);
-    unsigned head = 0;
-    unsigned seen = 0;
-    io_uring_cqe* cqe = nullptr;
-    io_uring_for_each_cqe(ring_.raw(), head, cqe) {
-      dispatch(cqe->user_data, cqe->res, cqe->flags);
-      ++seen;
-    }
-    io_uring_cq_advance(ring_.raw(), seen);
+    ring_.for_each_completion([this](const Completion& c) { dispatch(c); });
     deliver_due();
-    if (topology_) topology_->advance_to(medium_time_us());  // events fire without traffic too
+    router_->advance_to(medium_time_us());  // events fire without traffic too
     if (next_stats_ms_ >= 0 && now_ms_ >= next_stats_ms_) {
       write_stats_line();
       // Stay on the interval's grid, but never owe a burst of lines after a long stall.
@@ -94,20 +85,7 @@ int RelayServer::run() {
     }
   }
 
-  if (topology_) {
-    const LinkCounter t = topology_->counters().total();
-    std::string drops;
-    for (int r = 0; r < static_cast<int>(DropReason::count); ++r) {
-      if (t.dropped[r] > 0)
-        drops += fmt::format(", {} {}", t.dropped[r], to_string(static_cast<DropReason>(r)));
-    }
-    logf("stopping: {} frames in, {} deliveries over links, dropped: {}{}", frames_in_total_,
-         t.delivered, drops.empty() ? "none" : "", drops.empty() ? "" : drops.substr(2));
-  } else {
-    const RelayCounters& c = core_.counters();
-    logf("stopping: {} frames in, {} deliveries, {} lost to loss", c.frames_in, c.deliveries,
-         c.dropped_loss);
-  }
+  logf("{}", router_->stop_summary(frames_in_total_, queue_drops_));
   write_stats_file();
   finish_stats_file();
   if (capture_) {
@@ -121,17 +99,19 @@ int RelayServer::run() {
          totals.failed ? ", stopped early by a write error" : "");
   }
   for (std::uint32_t slot = 0; slot < conns_.size(); ++slot) {
-    if (conns_[slot]->in_use) begin_close(slot, "relay stopping");
+    if (conns_[slot]->state != ConnState::free) begin_close(slot, "relay stopping");
   }
   // The ring keeps its own references to the listeners until its asynchronous teardown
   // after exit; shutting them down now frees the ports for a relay restarted right away.
   for (Listener& l : listeners_) ::shutdown(l.fd.get(), SHUT_RDWR);
+  control_socket_.reset();
   return 0;
 }
 
-void RelayServer::dispatch(std::uint64_t user_data, int res, unsigned flags) {
-  const OpTag tag = decode_op(user_data);
-  if (tag.kind == OpKind::accept) return on_accept(tag.slot, res, flags);
+void RelayServer::dispatch(const Completion& completion) {
+  const OpTag tag = decode_op(completion.user_data);
+  const int res = completion.res;
+  if (tag.kind == OpKind::accept) return on_accept(tag.slot, completion);
   if (tag.kind == OpKind::stats_write) {
     if (stats_jsonl_) {
       stats_jsonl_->on_write_done(res);
@@ -139,6 +119,7 @@ void RelayServer::dispatch(std::uint64_t user_data, int res, unsigned flags) {
     }
     return;
   }
+  if (tag.kind == OpKind::reload_done) return on_reload_done();
   if (tag.kind == OpKind::signal) {
     if (res > 0) {
       logf("signal {} received", signal_info_.ssi_signo);
@@ -150,16 +131,18 @@ void RelayServer::dispatch(std::uint64_t user_data, int res, unsigned flags) {
   }
   if (tag.slot >= conns_.size()) return;
   Connection& c = *conns_[tag.slot];
-  if (!c.in_use || c.generation != (tag.generation & 0xffffffu)) return;  // stale completion
+  if (c.state == ConnState::free || !is_current(tag, c.generation))
+    return;  // stale completion: the slot was closed (and maybe reused) meanwhile
   --c.ops_in_flight;
   if (tag.kind == OpKind::recv) on_recv(tag.slot, res);
   if (tag.kind == OpKind::send) on_send(tag.slot, res);
   release_if_idle(tag.slot);
 }
 
-void RelayServer::on_accept(std::uint32_t index, int res, unsigned flags) {
+void RelayServer::on_accept(std::uint32_t index, const Completion& completion) {
   Listener& l = listeners_[index];
-  if (!(flags & IORING_CQE_F_MORE)) l.armed = false;  // multishot ended: re-arm below
+  const int res = completion.res;
+  if (!completion.more()) l.armed = false;  // multishot ended: re-arm below
   if (res < 0) {
     if (is_resource_shortage(-res)) {
       // The connection stays in the backlog; retry on a later tick instead of spinning.
@@ -174,20 +157,18 @@ void RelayServer::on_accept(std::uint32_t index, int res, unsigned flags) {
     Connection& c = *conns_[slot];
     if (is_peer(c.kind)) {
       const auto kind = c.kind == ConnKind::spy ? PeerKind::spy : PeerKind::client;
-      const std::optional<Slot> old = core_.attach(slot, kind, c.peer.id);
+      const ConnectResult joined = router_->on_connect({slot, kind, c.peer.transport, c.peer.id});
       logf("connect {} id={} from {}", to_string(c.kind), c.peer.id, c.peer.text);
-      if (old) begin_close(*old, "taken over by a new connection with the same id");
-      if (topology_ && c.kind == ConnKind::client && c.peer.text.starts_with("vsock:")) {
-        const Binding b = topology_->bind_cid(slot, c.peer.id);
-        if (b.kind != Binding::Kind::none) logf("client id={}: {}", c.peer.id, b.detail);
-      }
+      if (joined.taken_over)
+        begin_close(*joined.taken_over, "taken over by a new connection with the same id");
+      if (!joined.log.empty()) logf("client id={}: {}", c.peer.id, joined.log);
     }
     if (l.tx_status) {
       // The offer comes first on the stream; the agent's hello accepts it.
-      c.tx_status_port = true;
-      status_scratch_.clear();
-      wire::append_hello(status_scratch_);
-      enqueue_protocol(slot, status_scratch_);
+      c.tx_status = TxStatusMode::offered;
+      hello_scratch_.clear();
+      wire::append_hello(hello_scratch_);
+      enqueue_protocol(slot, hello_scratch_);
     }
     arm_recv(slot);
   }
@@ -204,77 +185,74 @@ std::uint32_t RelayServer::open_connection(UniqueFd fd, ConnKind kind) {
     conns_.push_back(std::make_unique<Connection>());
   }
   Connection& c = *conns_[slot];
+  // A fresh state for the slot; only the receive buffer and the generation carry over.
+  std::unique_ptr<std::uint8_t[]> rx = std::move(c.rx);
+  const std::uint32_t generation = c.generation;
+  c = Connection{};
+  c.rx = rx ? std::move(rx) : std::make_unique<std::uint8_t[]>(kRxBufferBytes);
+  c.generation = generation;
   c.peer = describe_peer(fd.get(), options_.use_port_in_hash);
   if (is_peer(kind)) set_no_delay(fd.get());
   c.fd = std::move(fd);
   c.kind = kind;
-  c.in_use = true;
-  c.closing = false;
-  c.ops_in_flight = 0;
+  c.state = ConnState::open;
   c.opened_ms = now_ms_;
-  c.tx_status_port = false;
-  c.tx_status_on = false;
-  if (!c.rx) c.rx = std::make_unique<std::uint8_t[]>(kRxBufferBytes);
-  c.rx_len = 0;
-  c.partial_since_ms = -1;
-  c.queued.clear();
-  c.sending.clear();
-  c.sent = 0;
-  c.send_armed = false;
-  c.dirty = false;
-  c.close_after_send = false;
-  c.frames_in = c.frames_out = c.frames_dropped = c.dropped_since_log = 0;
-  c.bytes_in = c.bytes_out = 0;
   return slot;
 }
 
 void RelayServer::on_recv(std::uint32_t slot, int res) {
   Connection& c = *conns_[slot];
-  if (c.closing) return;
+  if (c.state == ConnState::closing) return;
   if (res == 0) return begin_close(slot, "peer closed the connection", is_peer(c.kind));
   if (res < 0) {
     if (res == -EINTR || res == -EAGAIN) return arm_recv(slot);
     return begin_close(slot, fmt::format("receive failed: {}", std::strerror(-res)));
   }
   c.rx_len += static_cast<std::size_t>(res);
-  if (c.kind == ConnKind::control) {
-    handle_control(slot);
-  } else if (c.kind == ConnKind::metrics) {
-    handle_metrics(slot);
-  } else {
-    handle_frames(slot);
+  switch (c.kind) {
+    case ConnKind::control:
+      handle_control(slot);
+      break;
+    case ConnKind::command:
+      handle_command(slot);
+      break;
+    case ConnKind::metrics:
+      handle_metrics(slot);
+      break;
+    case ConnKind::client:
+    case ConnKind::spy:
+      handle_frames(slot);
+      break;
   }
-  if (!c.closing && !c.close_after_send) arm_recv(slot);
+  if (c.state == ConnState::open) arm_recv(slot);
 }
 
 void RelayServer::on_send(std::uint32_t slot, int res) {
   Connection& c = *conns_[slot];
-  c.send_armed = false;
-  if (c.closing) return;
+  if (c.state == ConnState::closing) return;
   if (res < 0) return begin_close(slot, fmt::format("send failed: {}", std::strerror(-res)));
   c.last_send_progress_ms = now_ms_;
   c.sent += static_cast<std::size_t>(res);
   if (c.sent < c.sending.size()) return arm_send(slot);  // short write: send the rest
   c.sending.clear();
   c.sent = 0;
-  if (c.close_after_send && c.queued.empty()) return begin_close(slot, "reply sent", false);
+  if (c.state == ConnState::replying && c.queued.empty())
+    return begin_close(slot, "reply sent", false);
   if (!c.queued.empty()) mark_dirty(slot);
 }
 
 void RelayServer::mark_dirty(std::uint32_t slot) {
   Connection& c = *conns_[slot];
-  if (c.dirty) return;
-  c.dirty = true;
+  if (c.on_flush_list) return;
+  c.on_flush_list = true;
   dirty_.push_back(slot);
 }
 
 void RelayServer::begin_close(std::uint32_t slot, const std::string& reason, bool log) {
   Connection& c = *conns_[slot];
-  if (!c.in_use || c.closing) return;
-  c.closing = true;
-  if (is_peer(c.kind)) core_.detach(slot);
-  if (c.tx_status_on) core_.forget_addresses_of(slot);
-  if (topology_) topology_->unbind(slot);
+  if (!c.live()) return;
+  c.state = ConnState::closing;
+  if (is_peer(c.kind)) router_->on_disconnect(slot);
   if (log) {
     logf("disconnect {} id={} from {}: {} (frames in {}, out {}, dropped {})", to_string(c.kind),
          c.peer.id, c.peer.text, reason, c.frames_in, c.frames_out, c.frames_dropped);
@@ -287,11 +265,10 @@ void RelayServer::begin_close(std::uint32_t slot, const std::string& reason, boo
 
 void RelayServer::release_if_idle(std::uint32_t slot) {
   Connection& c = *conns_[slot];
-  if (!c.in_use || !c.closing || c.ops_in_flight > 0) return;
+  if (c.state != ConnState::closing || c.ops_in_flight > 0) return;
   c.fd.reset();
-  c.in_use = false;
-  c.closing = false;
-  c.generation = (c.generation + 1) & 0xffffffu;
+  c.state = ConnState::free;
+  c.generation = next_generation(c.generation);
   c.queued = {};
   c.sending = {};
   free_slots_.push_back(slot);
@@ -307,9 +284,10 @@ void RelayServer::check_timeouts() {
   }
   for (std::uint32_t slot = 0; slot < conns_.size(); ++slot) {
     Connection& c = *conns_[slot];
-    if (!c.in_use || c.closing) continue;
-    if (c.kind == ConnKind::control) {
-      if (now_ms_ - c.opened_ms > options_.control_timeout_ms) {
+    if (!c.live()) continue;
+    if (c.kind == ConnKind::control || c.kind == ConnKind::command) {
+      // A reload being parsed is not silence: its reply comes when the parse is done.
+      if (c.state != ConnState::working && now_ms_ - c.opened_ms > options_.control_timeout_ms) {
         begin_close(
             slot, fmt::format("control connection silent for {} ms", options_.control_timeout_ms));
       }
@@ -329,7 +307,7 @@ void RelayServer::check_timeouts() {
                                     options_.partial_timeout_ms));
       continue;
     }
-    if (c.send_armed && now_ms_ - c.last_send_progress_ms > options_.stall_timeout_ms) {
+    if (c.send_in_flight() && now_ms_ - c.last_send_progress_ms > options_.stall_timeout_ms) {
       begin_close(
           slot,
           fmt::format("receiver stalled: nothing accepted for {} ms, {} bytes waiting",
@@ -345,41 +323,33 @@ void RelayServer::check_timeouts() {
 }
 
 void RelayServer::arm_accept(std::uint32_t index) {
-  io_uring_sqe* sqe = ring_.sqe();
-  if (sqe == nullptr) return;
-  io_uring_prep_multishot_accept(sqe, listeners_[index].fd.get(), nullptr, nullptr, SOCK_CLOEXEC);
-  io_uring_sqe_set_data64(sqe, encode_op(OpKind::accept, 0, index));
+  if (!ring_.accept_multishot(listeners_[index].fd.get(), encode_op(OpKind::accept, 0, index)))
+    return;  // retried on a later tick
   listeners_[index].armed = true;
 }
 
 void RelayServer::arm_recv(std::uint32_t slot) {
   Connection& c = *conns_[slot];
-  io_uring_sqe* sqe = ring_.sqe();
-  if (sqe == nullptr) return begin_close(slot, "submission queue exhausted");
   // An HTTP request head is read only up to its limit; what a client sends past it is never
   // read (the connection is answered 431 and closed).
   const std::size_t capacity = c.kind == ConnKind::metrics ? kMaxHttpRequestBytes : kRxBufferBytes;
-  io_uring_prep_recv(sqe, c.fd.get(), c.rx.get() + c.rx_len, capacity - c.rx_len, 0);
-  io_uring_sqe_set_data64(sqe, encode_op(OpKind::recv, c.generation, slot));
+  if (!ring_.recv(c.fd.get(), c.rx.get() + c.rx_len, capacity - c.rx_len,
+                  encode_op(OpKind::recv, c.generation, slot)))
+    return begin_close(slot, "submission queue exhausted");
   ++c.ops_in_flight;
 }
 
 void RelayServer::arm_send(std::uint32_t slot) {
   Connection& c = *conns_[slot];
-  io_uring_sqe* sqe = ring_.sqe();
-  if (sqe == nullptr) return begin_close(slot, "submission queue exhausted");
-  io_uring_prep_send(sqe, c.fd.get(), c.sending.data() + c.sent, c.sending.size() - c.sent,
-                     MSG_NOSIGNAL);
-  io_uring_sqe_set_data64(sqe, encode_op(OpKind::send, c.generation, slot));
+  if (!ring_.send(c.fd.get(), c.sending.data() + c.sent, c.sending.size() - c.sent,
+                  encode_op(OpKind::send, c.generation, slot)))
+    return begin_close(slot, "submission queue exhausted");
   ++c.ops_in_flight;
-  c.send_armed = true;
 }
 
 void RelayServer::arm_signal() {
-  io_uring_sqe* sqe = ring_.sqe();
-  if (sqe == nullptr) return;
-  io_uring_prep_read(sqe, signal_fd_.get(), &signal_info_, sizeof(signal_info_), 0);
-  io_uring_sqe_set_data64(sqe, encode_op(OpKind::signal, 0, 0));
+  ring_.read(signal_fd_.get(), &signal_info_, sizeof(signal_info_),
+             encode_op(OpKind::signal, 0, 0));
 }
 
 }  // namespace vmesh::relay

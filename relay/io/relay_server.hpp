@@ -1,26 +1,29 @@
-// vmesh-relay's event loop: io_uring listeners, one state machine per connection, and
-// the RelayCore deciding where frames go. Single-threaded; nothing here blocks.
+// vmesh-relay's event loop: io_uring listeners, one state machine per connection, and a
+// Router deciding where frames go. The loop only carries the router's results out (sends,
+// the delay queue, the capture, TX statuses). Single-threaded; nothing here blocks.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "base/common/unique_fd.hpp"
+#include "medium/topology.hpp"
 #include "relay/capture/capture_writer.hpp"
+#include "relay/core/delay_queue.hpp"
+#include "relay/core/queue_drops.hpp"
 #include "relay/core/relay_core.hpp"
+#include "relay/core/router.hpp"
 #include "relay/core/stats_jsonl.hpp"
 #include "relay/core/stats_snapshot.hpp"
-#include "relay/core/topology_router.hpp"
 #include "relay/io/connection.hpp"
-#include "relay/io/delay_queue.hpp"
 #include "relay/io/jsonl_appender.hpp"
 #include "relay/io/relay_options.hpp"
 #include "relay/io/ring.hpp"
-#include "base/common/unique_fd.hpp"
-#include "base/wire/tx_status.hpp"
+#include "relay/io/socket_path.hpp"
+#include "relay/io/topology_loader.hpp"
 
 #include <sys/signalfd.h>
 
@@ -37,8 +40,9 @@ struct BoundPorts {
 
 class RelayServer {
  public:
-  // Opens the listeners and the ring; blocks SIGINT/SIGTERM into a signalfd.
-  // Throws std::system_error naming the failing call (e.g. a port in use).
+  // Parses the topology (once), opens the listeners (and --control-socket) and the ring;
+  // blocks SIGINT/SIGTERM into a signalfd. Throws std::system_error naming the failing
+  // call (e.g. a port in use), medium::TopologyError or UsageError.
   explicit RelayServer(const RelayOptions& options);
   ~RelayServer();
   RelayServer(const RelayServer&) = delete;
@@ -56,46 +60,53 @@ class RelayServer {
     const char* name = "";
     bool armed = false;
     std::int64_t retry_at_ms = -1;  // after EMFILE and friends
-    bool tx_status = false;         // clients here speak the TX-status extension
+    bool tx_status = false;         // clients here are offered the TX-status extension
   };
 
+  RelayServer(const RelayOptions& options, std::optional<medium::Topology> topology);
+  void open_listeners();
+  void open_capture();
+
   // Event handlers (relay_server.cpp).
-  void dispatch(std::uint64_t user_data, int res, unsigned flags);
-  void on_accept(std::uint32_t listener_index, int res, unsigned flags);
+  void dispatch(const Completion& completion);
+  void on_accept(std::uint32_t listener_index, const Completion& completion);
   void on_recv(std::uint32_t slot, int res);
   void on_send(std::uint32_t slot, int res);
 
   // Traffic (relay_traffic.cpp).
   void handle_frames(std::uint32_t slot);
-  void route_vwifi(std::uint32_t slot, std::span<const std::uint8_t> message);
-  void route_topology(std::uint32_t slot, std::span<const std::uint8_t> message);
+  // Carries one routed frame out: capture, deliveries now and later, the TX status.
+  void carry_out(std::uint32_t slot, std::span<const std::uint8_t> message,
+                 const RouteResult& result);
+  void capture_frame(std::uint32_t slot, std::span<const std::uint8_t> message,
+                     const RouteResult& result);
   void deliver_due();
-  void handle_control(std::uint32_t slot);
-  void handle_text_command(std::uint32_t slot);
-  void reply_and_close(std::uint32_t slot, std::span<const std::uint8_t> reply);
+  // False when the receiver's send queue is full (counted on the connection).
   bool enqueue(std::uint32_t slot, std::span<const std::uint8_t> message, std::int8_t power_dbm);
   // Hello and TX statuses: small, one per frame the client itself sent, so they may exceed
   // the frame bound by a fixed allowance (a client that stops reading still hits the stall
   // timeout).
   void enqueue_protocol(std::uint32_t slot, std::span<const std::uint8_t> message);
-  // `tx`: the client's frame, as read_hwsim_message parsed it for the ACK decision.
-  void answer_tx_status(std::uint32_t slot, const wire::HwsimMessage& tx,
-                        const wire::TxOutcome& outcome, std::int8_t signal_dbm);
   void flush_sends();
   // Puts the connection on this turn's flush list (once).
   void mark_dirty(std::uint32_t slot);
   std::uint64_t medium_time_us() const { return now_us_ - start_us_ + timeline_offset_us_; }
   std::int64_t wait_budget_ns(std::int64_t next_tick_ms) const;
-  void write_stats_file() const;
-  void capture_topology_frame(std::uint32_t slot, std::span<const std::uint8_t> message);
-  void capture_vwifi_frame(std::uint32_t slot, std::span<const std::uint8_t> message,
-                           std::size_t receivers);
+
+  // Control surfaces (relay_control.cpp).
+  void handle_control(std::uint32_t slot);
+  void handle_command(std::uint32_t slot);
+  void request_reload(std::uint32_t slot, const std::string& path);
+  void on_reload_done();
+  void reply_and_close(std::uint32_t slot, std::string_view reply);
 
   // Observability (relay_stats.cpp).
   StatsSnapshot take_snapshot() const;
   void write_stats_line();
   void finish_stats_file();
   void handle_metrics(std::uint32_t slot);
+  void write_stats_file() const;
+  void write_ports_file() const;
 
   // Connection lifetime (relay_server.cpp).
   std::uint32_t open_connection(UniqueFd fd, ConnKind kind);
@@ -106,12 +117,13 @@ class RelayServer {
   void arm_recv(std::uint32_t slot);
   void arm_send(std::uint32_t slot);
   void arm_signal();
-  void write_ports_file() const;
 
   RelayOptions options_;
   RelayCore core_;
+  std::unique_ptr<Router> router_;
   Ring ring_;
   std::vector<Listener> listeners_;
+  SocketPath control_socket_;  // --control-socket, unlinked at exit
   BoundPorts ports_;
   UniqueFd signal_fd_;
   signalfd_siginfo signal_info_{};
@@ -120,22 +132,21 @@ class RelayServer {
   std::uint64_t now_us_ = 0;
   std::uint64_t start_us_ = 0;
   std::uint64_t timeline_offset_us_ = 0;  // --timeline-start-ms
-  std::unique_ptr<TopologyRouter> topology_;
   DelayQueue delayed_;
-  std::vector<RoutedDelivery> routed_;
+  QueueDrops queue_drops_;                  // deliveries the send queues refused, per link
+  std::unique_ptr<TopologyLoader> loader_;  // started by the first reload
+  std::uint64_t loader_count_ = 0;          // read target of the loader's eventfd
   std::unique_ptr<capture::CaptureWriter> capture_;
   std::vector<capture::CaptureVerdict> capture_verdicts_;
   std::uint64_t realtime_offset_us_ = 0;  // CLOCK_REALTIME - CLOCK_MONOTONIC, for capture stamps
   std::vector<std::unique_ptr<Connection>> conns_;
   std::vector<std::uint32_t> free_slots_;
   std::vector<std::uint32_t> dirty_;
-  std::vector<Fanout> fanout_;
-  std::vector<std::uint8_t> status_scratch_;
+  std::vector<std::uint8_t> hello_scratch_;
   std::unique_ptr<JsonlAppender> stats_jsonl_;
   StatsJsonl stats_lines_;
-  std::int64_t next_stats_ms_ = -1;
-  std::uint64_t frames_in_total_ = 0;  // messages from clients and spies, all connections  // when
-                                       // the next --stats-jsonl line is due
+  std::int64_t next_stats_ms_ = -1;    // when the next --stats-jsonl line is due
+  std::uint64_t frames_in_total_ = 0;  // messages from clients and spies, all connections
 };
 
 }  // namespace vmesh::relay

@@ -1,5 +1,5 @@
-// RelayServer's setup and its files: listeners, topology, capture, signals, the ports file
-// written once listening and the per-link stats file written on exit.
+// RelayServer's setup and its files: the topology (parsed once), listeners, capture,
+// signals, the ports file written once listening and the per-link stats file on exit.
 #include <signal.h>
 #include <sys/signalfd.h>
 
@@ -20,10 +20,16 @@ namespace {
 constexpr unsigned kSqEntries = 4096;
 constexpr unsigned kCqEntries = 16384;
 
-std::uint64_t choose_seed(const RelayOptions& options) {
+// The one parse of --topology at start; the seed and the router both come from it.
+std::optional<medium::Topology> load_start_topology(const RelayOptions& options) {
+  if (options.topology_file.empty()) return std::nullopt;
+  return medium::load_topology_file(options.topology_file);
+}
+
+std::uint64_t choose_seed(const RelayOptions& options,
+                          const std::optional<medium::Topology>& topology) {
   if (options.seed_given) return options.seed;
-  if (!options.topology_file.empty())
-    return medium::load_topology_file(options.topology_file).meta.seed;
+  if (topology) return topology->meta.seed;
   return (std::uint64_t{std::random_device{}()} << 32) | std::random_device{}();
 }
 
@@ -45,6 +51,8 @@ const char* to_string(ConnKind kind) {
       return "spy";
     case ConnKind::control:
       return "control";
+    case ConnKind::command:
+      return "command";
     case ConnKind::metrics:
       return "metrics";
   }
@@ -52,10 +60,22 @@ const char* to_string(ConnKind kind) {
 }
 
 RelayServer::RelayServer(const RelayOptions& options)
+    : RelayServer(options, load_start_topology(options)) {}
+
+RelayServer::RelayServer(const RelayOptions& options, std::optional<medium::Topology> topology)
     : options_(options),
-      core_(settings_from(options), choose_seed(options)),
+      core_(settings_from(options), choose_seed(options, topology)),
       ring_(kSqEntries, kCqEntries) {
-  // Blocked before any thread starts (the capture writer), so only the signalfd sees them.
+  const std::uint64_t seed = choose_seed(options, topology);
+  if (topology) {
+    logf("topology {} ({} nodes, {} links, {} events), seed {}", options.topology_file,
+         topology->nodes.size(), topology->links.size(), topology->events.size(), seed);
+  }
+  router_ = make_router(core_, std::move(topology), seed);
+  delayed_.track_links(router_->node_count());
+  queue_drops_ = QueueDrops(router_->node_count());
+  // Blocked before any thread starts (the capture writer, the reload worker), so only the
+  // signalfd sees them.
   sigset_t mask;
   sigemptyset(&mask);
   sigaddset(&mask, SIGINT);
@@ -65,6 +85,22 @@ RelayServer::RelayServer(const RelayOptions& options)
   }
   signal_fd_.reset(::signalfd(-1, &mask, SFD_CLOEXEC));
   if (!signal_fd_) throw std::system_error(errno, std::system_category(), "signalfd");
+  open_listeners();
+  if (!options.stats_jsonl_file.empty()) {
+    try {
+      stats_jsonl_ = std::make_unique<JsonlAppender>(options.stats_jsonl_file);
+    } catch (const std::system_error& e) {
+      throw UsageError(fmt::format("--stats-jsonl: {}", e.what()));
+    }
+    logf("stats every {} ms to {}", options.stats_interval_ms, options.stats_jsonl_file);
+  }
+  open_capture();
+  // A receiver that vanished mid-send must cost us an error code, not the process.
+  ::signal(SIGPIPE, SIG_IGN);
+}
+
+void RelayServer::open_listeners() {
+  const RelayOptions& options = options_;
   const auto add = [&](UniqueFd fd, ConnKind kind, const char* name) {
     listeners_.push_back(Listener{std::move(fd), kind, name, false, -1});
     return bound_port(listeners_.back().fd.get());
@@ -92,44 +128,28 @@ RelayServer::RelayServer(const RelayOptions& options)
                                    options.metrics_port, e.what()));
     }
   }
-  core_.set_ports(ports_.tcp, ports_.vsock.value_or(0));
-  if (!options.topology_file.empty()) {
-    medium::Topology topology = medium::load_topology_file(options.topology_file);
-    const std::uint64_t seed = choose_seed(options);
-    logf("topology {} ({} nodes, {} links, {} events), seed {}", options.topology_file,
-         topology.nodes.size(), topology.links.size(), topology.events.size(), seed);
-    topology_ = std::make_unique<TopologyRouter>(std::move(topology), seed);
-    delayed_.track_links(topology_->topology().nodes.size());
-  }
-  if (!options.stats_jsonl_file.empty()) {
+  if (!options.control_socket.empty()) {
     try {
-      stats_jsonl_ = std::make_unique<JsonlAppender>(options.stats_jsonl_file);
+      add(listen_unix(options.control_socket), ConnKind::command, "control socket");
     } catch (const std::system_error& e) {
-      throw UsageError(fmt::format("--stats-jsonl: {}", e.what()));
+      throw UsageError(fmt::format("--control-socket: {}", e.what()));
     }
-    logf("stats every {} ms to {}", options.stats_interval_ms, options.stats_jsonl_file);
+    control_socket_ = SocketPath(options.control_socket);
   }
-  if (!options.pcap_file.empty()) {
-    std::vector<std::string> interfaces;
-    if (topology_) {
-      for (const auto& node : topology_->topology().nodes) interfaces.push_back(node.name);
-      interfaces.push_back("unbound");
-    } else {
-      interfaces.push_back("medium");
-    }
-    std::vector<std::string> verdicts;  // indexed by medium::Verdict's value
-    for (auto v : {medium::Verdict::deliver, medium::Verdict::drop_loss, medium::Verdict::drop_deaf,
-                   medium::Verdict::drop_rate, medium::Verdict::drop_node_down,
-                   medium::Verdict::drop_channel}) {
-      verdicts.emplace_back(medium::to_string(v));
-    }
-    capture_ = std::make_unique<capture::CaptureWriter>(options.pcap_file, interfaces, verdicts,
-                                                        options.pcap_max_bytes);
-    logf("capturing to {} (rotated past {} bytes)", options.pcap_file, options.pcap_max_bytes);
-  }
+  core_.set_ports(ports_.tcp, ports_.vsock.value_or(0));
+}
 
-  // A receiver that vanished mid-send must cost us an error code, not the process.
-  ::signal(SIGPIPE, SIG_IGN);
+void RelayServer::open_capture() {
+  if (options_.pcap_file.empty()) return;
+  std::vector<std::string> verdicts;  // indexed by medium::Verdict's value
+  for (auto v : {medium::Verdict::deliver, medium::Verdict::drop_loss, medium::Verdict::drop_deaf,
+                 medium::Verdict::drop_rate, medium::Verdict::drop_node_down,
+                 medium::Verdict::drop_channel}) {
+    verdicts.emplace_back(medium::to_string(v));
+  }
+  capture_ = std::make_unique<capture::CaptureWriter>(
+      options_.pcap_file, router_->capture_interfaces(), verdicts, options_.pcap_max_bytes);
+  logf("capturing to {} (rotated past {} bytes)", options_.pcap_file, options_.pcap_max_bytes);
 }
 
 RelayServer::~RelayServer() = default;
@@ -153,13 +173,15 @@ void RelayServer::write_ports_file() const {
 }
 
 void RelayServer::write_stats_file() const {
-  if (options_.stats_file.empty() || !topology_) return;
+  if (options_.stats_file.empty()) return;
+  const std::optional<std::string> json = router_->stats_json(queue_drops_);
+  if (!json) return;  // the vwifi medium has no per-link counters
   FILE* f = std::fopen(options_.stats_file.c_str(), "w");
   if (f == nullptr) {
     logf("cannot write stats file {}: {}", options_.stats_file, std::strerror(errno));
     return;
   }
-  std::fprintf(f, "%s\n", topology_->stats_json().c_str());
+  std::fprintf(f, "%s\n", json->c_str());
   std::fclose(f);
 }
 

@@ -15,30 +15,17 @@ StatsSnapshot RelayServer::take_snapshot() const {
   s.relay_ms = (now_us_ - start_us_) / 1000;
   s.unix_ms = (now_us_ + realtime_offset_us_) / 1000;
   s.frames_in = frames_in_total_;
-  s.deliveries = core_.counters().deliveries;
-  s.dropped_loss = core_.counters().dropped_loss;
-  if (topology_) {
-    s.topology = true;
-    s.links = link_samples(topology_->counters(), topology_->topology());
-    for (LinkSample& link : s.links) {
-      link.delay_queue_frames = delayed_.waiting(link.from_node, link.to_node);
-      s.deliveries += link.counter.delivered;
-    }
-    s.unbound_frames = topology_->unbound_frames();
-  }
+  router_->fill_snapshot(s, queue_drops_, delayed_);
   s.clients_connected = static_cast<std::uint32_t>(core_.peers().count(PeerKind::client));
   s.spies_connected = static_cast<std::uint32_t>(core_.peers().count(PeerKind::spy));
   for (std::uint32_t slot = 0; slot < conns_.size(); ++slot) {
     const Connection& c = *conns_[slot];
-    if (!c.in_use || c.closing || !is_peer(c.kind)) continue;
+    if (!c.live() || !is_peer(c.kind)) continue;
     ClientSample client;
     client.id = c.peer.id;
     client.kind = to_string(c.kind);
     client.address = c.peer.text;
-    if (topology_) {
-      if (const auto node = topology_->node_of(slot))
-        client.node = topology_->topology().nodes[*node].name;
-    }
+    client.node = router_->node_name(slot);
     client.frames_in = c.frames_in;
     client.bytes_in = c.bytes_in;
     client.frames_out = c.frames_out;
@@ -67,14 +54,7 @@ void RelayServer::finish_stats_file() {
   const std::int64_t deadline_ms = monotonic_ms() + 2000;
   while (stats_jsonl_->write_in_flight() && monotonic_ms() < deadline_ms) {
     ring_.submit_and_wait(50'000'000);
-    unsigned head = 0;
-    unsigned seen = 0;
-    io_uring_cqe* cqe = nullptr;
-    io_uring_for_each_cqe(ring_.raw(), head, cqe) {
-      dispatch(cqe->user_data, cqe->res, cqe->flags);
-      ++seen;
-    }
-    io_uring_cq_advance(ring_.raw(), seen);
+    ring_.for_each_completion([this](const Completion& c) { dispatch(c); });
   }
   stats_jsonl_->flush_blocking();
   if (stats_jsonl_->dropped_lines() > 0 || stats_jsonl_->last_error() != 0) {
@@ -90,10 +70,8 @@ void RelayServer::handle_metrics(std::uint32_t slot) {
   Connection& c = *conns_[slot];
   const HttpRequestHead head = parse_http_request_head({c.rx.get(), c.rx_len});
   if (head.status == HttpRequestHead::Status::need_more) return;
-  const std::string reply =
-      metrics_http_answer(head, [&] { return prometheus_text(take_snapshot()); });
   reply_and_close(slot,
-                  std::span(reinterpret_cast<const std::uint8_t*>(reply.data()), reply.size()));
+                  metrics_http_answer(head, [&] { return prometheus_text(take_snapshot()); }));
 }
 
 }  // namespace vmesh::relay

@@ -7,7 +7,14 @@
 
 namespace vmesh::relay {
 
-enum class OpKind : std::uint8_t { accept = 1, recv = 2, send = 3, signal = 4, stats_write = 5 };
+enum class OpKind : std::uint8_t {
+  accept = 1,
+  recv = 2,
+  send = 3,
+  signal = 4,
+  stats_write = 5,
+  reload_done = 6,  // the TopologyLoader's eventfd
+};
 
 struct OpTag {
   OpKind kind;
@@ -18,6 +25,17 @@ struct OpTag {
 constexpr std::uint64_t encode_op(OpKind kind, std::uint32_t generation, std::uint32_t slot) {
   return (std::uint64_t{static_cast<std::uint8_t>(kind)} << 56) |
          (std::uint64_t{generation & 0xffffffu} << 32) | slot;
+}
+
+// The generation after `generation`: a slot's counter wraps within the 24 bits a tag keeps.
+constexpr std::uint32_t next_generation(std::uint32_t generation) {
+  return (generation + 1) & 0xffffffu;
+}
+
+// Whether a completion was submitted for the slot's current user (generation), not for
+// one that closed before the slot was reused.
+constexpr bool is_current(const OpTag& tag, std::uint32_t generation) {
+  return tag.generation == (generation & 0xffffffu);
 }
 
 constexpr OpTag decode_op(std::uint64_t user_data) {

@@ -53,6 +53,15 @@ TEST(RelayOptions, VmeshTuning) {
   EXPECT_THROW(parse_relay_options({"--queue-bytes", "100"}), UsageError);
 }
 
+TEST(RelayOptions, ControlSocket) {
+  EXPECT_EQ(parse_relay_options({})->control_socket, "") << "no text commands unless asked";
+  EXPECT_EQ(parse_relay_options({"--control-socket", "/run/x/control.sock"})->control_socket,
+            "/run/x/control.sock");
+  EXPECT_THROW(parse_relay_options({"--control-socket", ""}), UsageError);
+  EXPECT_THROW(parse_relay_options({"--control-socket"}), UsageError);
+  EXPECT_NE(relay_usage().find("--control-socket PATH"), std::string::npos);
+}
+
 TEST(RelayOptions, ErrorsNameTheFlag) {
   try {
     parse_relay_options({"-t", "70000"});

@@ -48,8 +48,9 @@ RelayProcess::RelayProcess(const std::vector<std::string>& extra_args, int max_o
   const std::string ports_file = dir_ + "/ports.json";
   const std::string log_file = dir_ + "/relay.log";
 
-  std::vector<std::string> args = {VMESH_RELAY_BIN, "--ports-base", "0",
-                                   "--no-vsock",    "--ports-file", ports_file};
+  std::vector<std::string> args = {VMESH_RELAY_BIN,    "--ports-base",  "0",
+                                   "--no-vsock",       "--ports-file",  ports_file,
+                                   "--control-socket", control_socket()};
   if (vsock) args.erase(std::find(args.begin(), args.end(), "--no-vsock"));
   args.insert(args.end(), extra_args.begin(), extra_args.end());
 

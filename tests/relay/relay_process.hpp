@@ -11,9 +11,9 @@ namespace vmesh::test {
 
 class RelayProcess {
  public:
-  // Starts vmesh-relay with `--ports-base 0 --no-vsock --ports-file ...` plus `extra_args`
-  // and waits until it listens. Fails the test (throws) if it does not start in 5 s.
-  // `max_open_files` > 0 sets RLIMIT_NOFILE in the child.
+  // Starts vmesh-relay with `--ports-base 0 --no-vsock --ports-file ...
+  // --control-socket DIR/control.sock` plus `extra_args` and waits until it listens. Fails the test
+  // (throws) if it does not start in 5 s. `max_open_files` > 0 sets RLIMIT_NOFILE in the child.
   explicit RelayProcess(const std::vector<std::string>& extra_args = {}, int max_open_files = 0,
                         bool vsock = false);
   ~RelayProcess();
@@ -39,6 +39,8 @@ class RelayProcess {
   std::uint16_t metrics_port = 0;  // 0 without --metrics-listen
   // The relay's scratch directory (ports file, log); removed with the object.
   const std::string& dir() const { return dir_; }
+  // The owner-only Unix socket of the text commands (--control-socket).
+  std::string control_socket() const { return dir_ + "/control.sock"; }
 
  private:
   pid_t pid_ = -1;

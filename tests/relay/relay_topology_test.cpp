@@ -114,22 +114,18 @@ TEST(RelayTopology, RuntimeSetLinkAppliesWithoutReconnect) {
   RelayProcess relay({"--topology", topo.path()});
   auto peers = join_nodes(relay, 3);
   const std::string ok = "ok\n";
-  const std::string cmd = "link set n1 n2 loss=1\n";
-  const auto reply = control_exchange(relay.control_port, Bytes(cmd.begin(), cmd.end()));
-  EXPECT_EQ(std::string(reply.begin(), reply.end()), ok);
+  EXPECT_EQ(command_exchange(relay.control_socket(), "link set n1 n2 loss=1\n"), ok);
   for (std::uint32_t seq = 1; seq <= 10; ++seq)
     peers[0].send_bytes(make_frame(1, 10, broadcast_frame(1, seq)));
   EXPECT_FALSE(peers[1].receive(300)) << "loss=1 let a frame through";
-  const std::string restore = "link set n1 n2 loss=0\n";
-  control_exchange(relay.control_port, Bytes(restore.begin(), restore.end()));
+  command_exchange(relay.control_socket(), "link set n1 n2 loss=0\n");
   peers[0].send_bytes(make_frame(1, 10, broadcast_frame(1, 99)));
   const auto got = peers[1].receive(2000);
   ASSERT_TRUE(got) << "restored link delivers nothing";
   EXPECT_EQ(seq_of(*got), 99u);
 
-  const std::string bad = "link set n1 n9 loss=0\n";
-  const auto error = control_exchange(relay.control_port, Bytes(bad.begin(), bad.end()));
-  EXPECT_EQ(std::string(error.begin(), error.end()), "error: unknown node 'n9'\n");
+  EXPECT_EQ(command_exchange(relay.control_socket(), "link set n1 n9 loss=0\n"),
+            "error: unknown node 'n9'\n");
   EXPECT_EQ(relay.log().find("disconnect client"), std::string::npos) << "a client was reconnected";
 }
 
@@ -143,9 +139,7 @@ long stat(const std::string& json, const std::string& from, const std::string& t
 }
 
 std::string stats(const RelayProcess& relay) {
-  const std::string cmd = "stats\n";
-  const auto reply = control_exchange(relay.control_port, Bytes(cmd.begin(), cmd.end()));
-  return std::string(reply.begin(), reply.end());
+  return command_exchange(relay.control_socket(), "stats\n");
 }
 
 TEST(RelayTopology, CountersMatchWhatClientsSaw) {
@@ -216,17 +210,15 @@ TEST(RelayTopology, ReloadAppliesWithoutReconnect) {
   RelayProcess relay({"--topology", topo.path()});
   auto peers = join_nodes(relay, 3);
   TopologyFile full(std::string(kLine3) + "[[link]]\nnodes = [\"n1\", \"n3\"]\n");
-  const std::string cmd = "reload " + full.path() + "\n";
-  const auto reply = control_exchange(relay.control_port, Bytes(cmd.begin(), cmd.end()));
-  EXPECT_EQ(std::string(reply.begin(), reply.end()),
+  EXPECT_EQ(command_exchange(relay.control_socket(), "reload " + full.path() + "\n"),
             "n1->n3: link added\nn3->n1: link added\nok\n");
   peers[0].send_bytes(make_frame(1, 10, broadcast_frame(1, 5)));
   EXPECT_TRUE(peers[2].receive(2000)) << "n3 does not hear n1 after the reload";
 
   TopologyFile broken("[meta]\nname = 1\n");
-  const std::string bad = "reload " + broken.path() + "\n";
-  const auto error = control_exchange(relay.control_port, Bytes(bad.begin(), bad.end()));
-  EXPECT_NE(std::string(error.begin(), error.end()).find(broken.path() + ":2:"), std::string::npos);
+  const std::string error =
+      command_exchange(relay.control_socket(), "reload " + broken.path() + "\n");
+  EXPECT_NE(error.find(broken.path() + ":2:"), std::string::npos) << error;
   EXPECT_EQ(relay.log().find("disconnect client"), std::string::npos);
 }
 

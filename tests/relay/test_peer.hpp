@@ -36,6 +36,10 @@ class TestPeer {
 std::vector<std::uint8_t> control_exchange(std::uint16_t port,
                                            std::span<const std::uint8_t> request);
 
+// One text command on the relay's Unix control socket at `path`: connect, send `line`,
+// read the reply until the relay closes. Throws if connecting fails or no reply comes.
+std::string command_exchange(const std::string& path, const std::string& line);
+
 // A FRAME message from transmitter 42:00:00:00:<index>:00 with `payload` as the frame.
 std::vector<std::uint8_t> make_frame(std::uint8_t index, std::int8_t power_dbm,
                                      std::span<const std::uint8_t> payload,

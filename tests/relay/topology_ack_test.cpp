@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "medium/topology_parser.hpp"
-#include "relay/core/topology_router.hpp"
 #include "base/wire/message_builder.hpp"
+#include "medium/topology_parser.hpp"
+#include "relay/core/medium_session.hpp"
 
 namespace vmesh::relay {
 namespace {
@@ -49,45 +49,43 @@ wire::MacAddress node_mac(std::uint8_t index) {
 }
 
 struct Routed {
-  std::vector<RoutedDelivery> out;
+  RouteResult out;
   AckRequest ack;
 };
 
-Routed route(TopologyRouter& router, Slot slot, const std::vector<std::uint8_t>& message,
+Routed route(MediumSession& router, Slot slot, const std::vector<std::uint8_t>& message,
              std::uint32_t planned, std::uint64_t now_us = 0) {
   Routed r;
   r.ack.planned_attempts = planned;
-  Binding binding;
-  router.route(slot, message, now_us, r.out, binding, &r.ack);
+  router.route(slot, message, now_us, r.out, &r.ack);
   return r;
 }
 
-void bind_all(TopologyRouter& router) {
-  std::vector<RoutedDelivery> out;
-  Binding b;
-  for (std::uint8_t n = 1; n <= 3; ++n) router.route(n, unicast(n, node_mac(9)), 0, out, b);
+void bind_all(MediumSession& router) {
+  RouteResult out;
+  for (std::uint8_t n = 1; n <= 3; ++n) router.route(n, unicast(n, node_mac(9)), 0, out);
 }
 
 TEST(TopologyAck, CleanLinkAcksAtTheFirstAttempt) {
-  TopologyRouter router(pair_with_loss(0.0), 1);
+  MediumSession router(pair_with_loss(0.0), 1);
   bind_all(router);
   const Routed r = route(router, 1, unicast(1, node_mac(2)), 7);
   EXPECT_TRUE(r.ack.outcome.acked);
   EXPECT_EQ(r.ack.outcome.attempts, 1u);
-  ASSERT_EQ(r.out.size(), 1u);
-  EXPECT_EQ(r.out[0].receiver, 2u);
+  ASSERT_EQ(r.out.deliveries.size(), 1u);
+  EXPECT_EQ(r.out.deliveries[0].receiver, 2u);
   EXPECT_EQ(router.counters().at(0, 1).acked, 1u);
   EXPECT_EQ(router.counters().at(0, 1).retries, 0u);
 }
 
 TEST(TopologyAck, LostLinkSpendsEveryPlannedAttemptAndIsNotAcked) {
-  TopologyRouter router(pair_with_loss(1.0), 1);
+  MediumSession router(pair_with_loss(1.0), 1);
   bind_all(router);
   const LinkCounter before = router.counters().at(0, 1);
   const Routed r = route(router, 1, unicast(1, node_mac(2)), 7);
   EXPECT_FALSE(r.ack.outcome.acked);
   EXPECT_EQ(r.ack.outcome.attempts, 7u);
-  EXPECT_TRUE(r.out.empty());
+  EXPECT_TRUE(r.out.deliveries.empty());
   const LinkCounter& c = router.counters().at(0, 1);
   EXPECT_EQ(c.sent - before.sent, 7u);  // every attempt was on the air
   EXPECT_EQ(c.dropped[static_cast<int>(DropReason::loss)] -
@@ -98,7 +96,7 @@ TEST(TopologyAck, LostLinkSpendsEveryPlannedAttemptAndIsNotAcked) {
 }
 
 TEST(TopologyAck, RetriesTurnHalfLossIntoAlmostNone) {
-  TopologyRouter router(pair_with_loss(0.5), 3);
+  MediumSession router(pair_with_loss(0.5), 3);
   bind_all(router);
   int acked = 0;
   std::uint64_t attempts = 0;
@@ -107,7 +105,7 @@ TEST(TopologyAck, RetriesTurnHalfLossIntoAlmostNone) {
     const Routed r = route(router, 1, unicast(1, node_mac(2)), 7, static_cast<std::uint64_t>(i));
     acked += r.ack.outcome.acked ? 1 : 0;
     attempts += r.ack.outcome.attempts;
-    EXPECT_EQ(r.out.size(), r.ack.outcome.acked ? 1u : 0u);  // delivered at most once
+    EXPECT_EQ(r.out.deliveries.size(), r.ack.outcome.acked ? 1u : 0u);  // delivered at most once
   }
   // Residual loss 0.5^7 = 0.8 %: ~16 of 2000; mean attempts ~2.
   EXPECT_GT(acked, kFrames - 45);
@@ -117,7 +115,7 @@ TEST(TopologyAck, RetriesTurnHalfLossIntoAlmostNone) {
 }
 
 TEST(TopologyAck, NoAckFromADeafNodeOrAnUnknownAddress) {
-  TopologyRouter router(pair_with_loss(0.0), 1);
+  MediumSession router(pair_with_loss(0.0), 1);
   bind_all(router);
   const Routed deaf = route(router, 1, unicast(1, node_mac(3)), 5);  // no a-c link
   EXPECT_FALSE(deaf.ack.outcome.acked);
@@ -128,7 +126,7 @@ TEST(TopologyAck, NoAckFromADeafNodeOrAnUnknownAddress) {
 }
 
 TEST(TopologyAck, AddressesOutsideThePrefixSchemeAreLearnedFromWhatNodesSend) {
-  TopologyRouter router(pair_with_loss(0.0), 1);
+  MediumSession router(pair_with_loss(0.0), 1);
   bind_all(router);
   const wire::MacAddress custom{{0x0a, 0xbb, 0xcc, 0, 0, 2}};
   EXPECT_FALSE(route(router, 1, unicast(1, custom), 3).ack.outcome.acked);
@@ -136,19 +134,19 @@ TEST(TopologyAck, AddressesOutsideThePrefixSchemeAreLearnedFromWhatNodesSend) {
   route(router, 2, unicast(2, node_mac(1), custom), 3);
   const Routed r = route(router, 1, unicast(1, custom), 3);
   EXPECT_TRUE(r.ack.outcome.acked);
-  ASSERT_EQ(r.out.size(), 1u);
-  EXPECT_EQ(r.out[0].to_node, medium::NodeId{1});
+  ASSERT_EQ(r.out.deliveries.size(), 1u);
+  EXPECT_EQ(r.out.deliveries[0].to_node, medium::NodeId{1});
 }
 
 TEST(TopologyAck, UnboundSenderIsNotAcked) {
-  TopologyRouter router(pair_with_loss(0.0), 1);
+  MediumSession router(pair_with_loss(0.0), 1);
   const Routed r = route(router, 1, unicast(9, node_mac(2)), 4);
   EXPECT_FALSE(r.ack.outcome.acked);
   EXPECT_EQ(r.ack.outcome.attempts, 4u);
 }
 
 TEST(TopologyAck, StatsJsonShowsTxStatusOnlyWhereDecided) {
-  TopologyRouter router(pair_with_loss(1.0), 1);
+  MediumSession router(pair_with_loss(1.0), 1);
   bind_all(router);
   EXPECT_EQ(router.stats_json().find("tx_status"), std::string::npos);
   route(router, 1, unicast(1, node_mac(2)), 3);

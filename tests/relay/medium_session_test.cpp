@@ -1,9 +1,9 @@
-#include "relay/core/topology_router.hpp"
+#include "relay/core/medium_session.hpp"
 
 #include <gtest/gtest.h>
 
-#include "medium/topology_parser.hpp"
 #include "base/wire/message_builder.hpp"
+#include "medium/topology_parser.hpp"
 
 namespace vmesh::relay {
 namespace {
@@ -41,71 +41,61 @@ std::vector<std::uint8_t> frame_from(std::uint8_t node) {
   return out;
 }
 
-TEST(TopologyRouter, BindsByTransmitterAndRoutesOnlyOverLinks) {
-  TopologyRouter router(line3(), 1);
-  std::vector<RoutedDelivery> out;
-  Binding b;
+TEST(MediumSession, BindsByTransmitterAndRoutesOnlyOverLinks) {
+  MediumSession router(line3(), 1);
+  RouteResult out;  // replaced by every route()
   for (Slot s = 1; s <= 3; ++s)
-    router.route(s * 10, frame_from(static_cast<std::uint8_t>(s)), 0, out, b);
+    router.route(s * 10, frame_from(static_cast<std::uint8_t>(s)), 0, out);
   EXPECT_EQ(router.node_of(10), medium::NodeId{0});
   EXPECT_EQ(router.node_of(30), medium::NodeId{2});
 
-  out.clear();
-  router.route(10, frame_from(1), 1000, out, b);
-  ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].receiver, 20u);
-  EXPECT_EQ(out[0].delay_us, 5000u);
+  router.route(10, frame_from(1), 1000, out);
+  ASSERT_EQ(out.deliveries.size(), 1u);
+  EXPECT_EQ(out.deliveries[0].receiver, 20u);
+  EXPECT_EQ(out.deliveries[0].delay_us, 5000u);
 
-  out.clear();
-  router.route(20, frame_from(2), 2000, out, b);
-  EXPECT_EQ(out.size(), 2u);
+  router.route(20, frame_from(2), 2000, out);
+  EXPECT_EQ(out.deliveries.size(), 2u);
 }
 
-TEST(TopologyRouter, UnknownSenderIsReportedOnceAndDropped) {
-  TopologyRouter router(line3(), 1);
-  std::vector<RoutedDelivery> out;
-  Binding b;
-  router.route(5, frame_from(9), 0, out, b);
-  EXPECT_EQ(b.kind, Binding::Kind::unknown_sender);
-  Binding again;
-  router.route(5, frame_from(9), 0, out, again);
-  EXPECT_EQ(again.kind, Binding::Kind::none);
-  EXPECT_TRUE(out.empty());
+TEST(MediumSession, UnknownSenderIsReportedOnceAndDropped) {
+  MediumSession router(line3(), 1);
+  RouteResult out;  // replaced by every route()
+  router.route(5, frame_from(9), 0, out);
+  EXPECT_EQ(out.binding.kind, Binding::Kind::unknown_sender);
+  router.route(5, frame_from(9), 0, out);
+  EXPECT_EQ(out.binding.kind, Binding::Kind::none);
+  EXPECT_TRUE(out.deliveries.empty());
   EXPECT_EQ(router.unbound_frames(), 2u);
 }
 
-TEST(TopologyRouter, NewestConnectionOfANodeWins) {
-  TopologyRouter router(line3(), 1);
-  std::vector<RoutedDelivery> out;
-  Binding b;
-  router.route(1, frame_from(1), 0, out, b);
-  router.route(2, frame_from(2), 0, out, b);
-  router.route(7, frame_from(2), 0, out, b);  // n2's guest reconnected
-  EXPECT_NE(b.detail.find("replacing"), std::string::npos);
-  out.clear();
-  router.route(1, frame_from(1), 10, out, b);
-  ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].receiver, 7u);
+TEST(MediumSession, NewestConnectionOfANodeWins) {
+  MediumSession router(line3(), 1);
+  RouteResult out;  // replaced by every route()
+  router.route(1, frame_from(1), 0, out);
+  router.route(2, frame_from(2), 0, out);
+  router.route(7, frame_from(2), 0, out);  // n2's guest reconnected
+  EXPECT_NE(out.binding.detail.find("replacing"), std::string::npos);
+  router.route(1, frame_from(1), 10, out);
+  ASSERT_EQ(out.deliveries.size(), 1u);
+  EXPECT_EQ(out.deliveries[0].receiver, 7u);
   router.unbind(7);
-  out.clear();
-  router.route(1, frame_from(1), 20, out, b);
-  EXPECT_TRUE(out.empty());
+  router.route(1, frame_from(1), 20, out);
+  EXPECT_TRUE(out.deliveries.empty());
 }
 
-TEST(TopologyRouter, SetLinkByNameAndErrors) {
-  TopologyRouter router(line3(), 1);
+TEST(MediumSession, SetLinkByNameAndErrors) {
+  MediumSession router(line3(), 1);
   medium::LinkOverrides deaf;
   deaf.loss_prob = 1.0;
   EXPECT_EQ(router.set_link("n1", "n2", deaf, false), "");
   EXPECT_EQ(router.set_link("n1", "zz", deaf, false), "unknown node 'zz'");
   EXPECT_EQ(router.set_link("n1", "n1", deaf, false), "a link needs two different nodes");
-  std::vector<RoutedDelivery> out;
-  Binding b;
-  router.route(1, frame_from(1), 0, out, b);
-  router.route(2, frame_from(2), 0, out, b);
-  out.clear();
-  router.route(1, frame_from(1), 10, out, b);
-  EXPECT_TRUE(out.empty());
+  RouteResult out;  // replaced by every route()
+  router.route(1, frame_from(1), 0, out);
+  router.route(2, frame_from(2), 0, out);
+  router.route(1, frame_from(1), 10, out);
+  EXPECT_TRUE(out.deliveries.empty());
   EXPECT_NE(router.stats_json().find(R"("loss":)"), std::string::npos);
 }
 
@@ -115,12 +105,10 @@ TEST(TopologyRouter, SetLinkByNameAndErrors) {
 namespace vmesh::relay {
 namespace {
 
-TEST(TopologyRouter, ReloadReportsTheDiffAndKeepsBindings) {
-  TopologyRouter router(line3(), 1);
-  std::vector<RoutedDelivery> out;
-  Binding b;
-  for (Slot s = 1; s <= 3; ++s)
-    router.route(s, frame_from(static_cast<std::uint8_t>(s)), 0, out, b);
+TEST(MediumSession, ReloadReportsTheDiffAndKeepsBindings) {
+  MediumSession router(line3(), 1);
+  RouteResult out;  // replaced by every route()
+  for (Slot s = 1; s <= 3; ++s) router.route(s, frame_from(static_cast<std::uint8_t>(s)), 0, out);
   auto next = medium::parse_topology(R"(
 [meta]
 name = "t"
@@ -146,14 +134,13 @@ nodes = ["n1", "n3"]
       << result.text;
   EXPECT_NE(result.text.find("n1->n3: link added"), std::string::npos) << result.text;
   EXPECT_NE(result.text.find("n2->n3: link removed"), std::string::npos) << result.text;
-  out.clear();
-  router.route(3, frame_from(3), 2000, out, b);  // n3 keeps its binding and now reaches n1 only
-  ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].receiver, 1u);
+  router.route(3, frame_from(3), 2000, out);  // n3 keeps its binding and now reaches n1 only
+  ASSERT_EQ(out.deliveries.size(), 1u);
+  EXPECT_EQ(out.deliveries[0].receiver, 1u);
 }
 
-TEST(TopologyRouter, ReloadRefusesOtherNodes) {
-  TopologyRouter router(line3(), 1);
+TEST(MediumSession, ReloadRefusesOtherNodes) {
+  MediumSession router(line3(), 1);
   auto other = medium::parse_topology(
       "[meta]\nname = \"o\"\n[[node]]\nname = \"n1\"\n[[node]]\nname = \"x\"\n", "o.toml");
   const auto result = router.reload(other, 0);
