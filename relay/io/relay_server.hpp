@@ -119,6 +119,7 @@ class RelayServer {
   void arm_signal();
 
   RelayOptions options_;
+  std::uint64_t seed_;  // from --seed, else the topology's, else random: chosen once
   RelayCore core_;
   std::unique_ptr<Router> router_;
   Ring ring_;

@@ -64,9 +64,10 @@ RelayServer::RelayServer(const RelayOptions& options)
 
 RelayServer::RelayServer(const RelayOptions& options, std::optional<medium::Topology> topology)
     : options_(options),
-      core_(settings_from(options), choose_seed(options, topology)),
+      seed_(choose_seed(options, topology)),
+      core_(settings_from(options), seed_),
       ring_(kSqEntries, kCqEntries) {
-  const std::uint64_t seed = choose_seed(options, topology);
+  const std::uint64_t seed = seed_;
   if (topology) {
     logf("topology {} ({} nodes, {} links, {} events), seed {}", options.topology_file,
          topology->nodes.size(), topology->links.size(), topology->events.size(), seed);
