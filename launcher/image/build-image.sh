@@ -30,11 +30,11 @@ readonly default_configs_dir="${script_dir}/../../configs/guest"
 
 # Tools run inside the guest, with the Debian package that ships each one.
 readonly tool_packages=(busybox-static dash iw wpasupplicant hostapd batctl babeld dropbear-bin
-  iproute2 iperf3 wireless-regdb)
+  iproute2 iperf3 wireless-regdb procps)
 # Paths (inside the packages) of the dynamically linked programs copied into the image.
 readonly tool_binaries=(sbin/iw sbin/wpa_supplicant sbin/wpa_cli usr/sbin/hostapd
   usr/sbin/hostapd_cli usr/sbin/batctl usr/sbin/babeld usr/sbin/dropbear usr/bin/dropbearkey
-  bin/ip usr/bin/iperf3 bin/dash)
+  bin/ip bin/ss sbin/bridge usr/bin/iperf3 bin/dash usr/bin/pgrep usr/bin/pkill)
 # Kernel modules wanted; their dependencies are added by modprobe --show-depends.
 readonly wanted_modules=(mac80211_hwsim batman-adv virtio_net virtio_pci bridge sch_netem
   ccm gcm ctr cmac aes_generic aesni_intel ghash_generic gcm libarc4 qemu_fw_cfg veth
@@ -271,6 +271,9 @@ install_guest_files() {
   local p
   for p in "${guest_dir}"/profiles/*.sh; do
     install -D -m 0644 "$p" "${root}/etc/vmesh/profiles/$(basename "$p")"
+  done
+  for p in "${guest_dir}"/init.d/*; do
+    install -D -m 0755 "$p" "${root}/etc/init.d/$(basename "$p")"
   done
   install_guest_configs "$configs" "$root"
   install -D -m 0644 "${stage}/lib/firmware/regulatory.db-debian" "${root}/lib/firmware/regulatory.db"
