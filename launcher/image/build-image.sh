@@ -275,6 +275,11 @@ install_guest_files() {
   for p in "${guest_dir}"/init.d/*; do
     install -D -m 0755 "$p" "${root}/etc/init.d/$(basename "$p")"
   done
+  # Commands in the router's form (logread with OpenWrt's options) replace busybox's links.
+  for p in "${guest_dir}"/sbin/*; do
+    rm -f "${root}/sbin/$(basename "$p")"
+    install -D -m 0755 "$p" "${root}/sbin/$(basename "$p")"
+  done
   install_guest_configs "$configs" "$root"
   install -D -m 0644 "${stage}/lib/firmware/regulatory.db-debian" "${root}/lib/firmware/regulatory.db"
   install -D -m 0644 "${stage}/lib/firmware/regulatory.db.p7s-debian" "${root}/lib/firmware/regulatory.db.p7s"

@@ -7,7 +7,8 @@
 # - pgrep -x babeld; echo dump | nc ::1 33123 shows the route to the other node's
 #   10.14.0.2/32; /var/run/babeld/state holds babeld's sequence number once it has exited
 #   (/etc/init.d/babeld stop) and is read back by the next start;
-# - ip neigh, batctl n and batctl o list the other node; logread shows the system log.
+# - ip neigh, batctl n and batctl o list the other node; logread (with OpenWrt's -e and -l)
+#   shows the system log.
 # Usage: router_idioms_test.sh LAUNCHER_IMAGE_DIR VMESH_AGENT VMESH_RELAY
 set -euo pipefail
 IMAGE_SCRIPTS="${1:?usage: router_idioms_test.sh LAUNCHER_IMAGE_DIR VMESH_AGENT VMESH_RELAY}"
@@ -63,8 +64,15 @@ check_processes_and_log() {
   pid="$(keyless_ssh "$p1" 'pgrep -x babeld')" || fail "pgrep -x babeld found nothing"
   [[ "$pid" =~ ^[0-9]+$ ]] || fail "pgrep -x babeld printed '${pid}'"
   keyless_ssh "$p1" 'logread' | grep -q 'vmesh-init: ready' || fail "logread lacks the init's lines"
+  local filtered
+  filtered="$(keyless_ssh "$p1" "logread -e 'vmesh-init: (radios|ready)'")"
+  if ! grep -q 'vmesh-init: ready$' <<<"$filtered" || ! grep -q 'vmesh-init: radios ready' <<<"$filtered" ||
+    grep -vq 'vmesh-init: \(radios\|ready\)' <<<"$filtered"; then
+    fail "logread -e 'vmesh-init: (radios|ready)' printed: ${filtered}"
+  fi
+  [[ "$(keyless_ssh "$p1" 'logread -l 3 | wc -l')" == 3 ]] || fail "logread -l 3 printed other than 3 lines"
   keyless_ssh "$p1" 'ls -ld /var/run' | grep -q -- '-> /run' || fail "/var/run is not a link to /run"
-  note "babeld pid ${pid}; logread works"
+  note "babeld pid ${pid}; logread, logread -e and -l work"
 }
 
 babel_route() {
