@@ -34,7 +34,7 @@ readonly tool_packages=(busybox-static dash iw wpasupplicant hostapd batctl babe
 # Paths (inside the packages) of the dynamically linked programs copied into the image.
 readonly tool_binaries=(sbin/iw sbin/wpa_supplicant sbin/wpa_cli usr/sbin/hostapd
   usr/sbin/hostapd_cli usr/sbin/batctl usr/sbin/babeld usr/sbin/dropbear usr/bin/dropbearkey
-  bin/ip bin/ss sbin/bridge usr/bin/iperf3 bin/dash usr/bin/pgrep usr/bin/pkill)
+  bin/ip sbin/bridge usr/bin/iperf3 bin/dash usr/bin/pgrep usr/bin/pkill)
 # Kernel modules wanted; their dependencies are added by modprobe --show-depends.
 readonly wanted_modules=(mac80211_hwsim batman-adv virtio_net virtio_pci bridge sch_netem
   ccm gcm ctr cmac aes_generic aesni_intel ghash_generic gcm libarc4 qemu_fw_cfg veth

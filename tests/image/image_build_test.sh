@@ -28,7 +28,7 @@ listing="${WORK_DIR}/initramfs.list"
 zstd -dc "${first}/initramfs.img" | cpio -t --quiet >"$listing"
 for f in init bin/busybox bin/dash sbin/iw sbin/wpa_supplicant usr/sbin/hostapd usr/sbin/batctl \
   usr/sbin/babeld usr/sbin/dropbear bin/ip usr/bin/iperf3 lib64/ld-linux-x86-64.so.2 \
-  usr/bin/pgrep usr/bin/pkill bin/ss sbin/bridge etc/init.d/babeld \
+  usr/bin/pgrep usr/bin/pkill sbin/bridge etc/init.d/babeld sbin/logread \
   lib/firmware/regulatory.db lib/firmware/regulatory.db.p7s etc/vmesh/lib.sh \
   etc/vmesh/profiles/mesh.sh etc/vmesh/profiles/mesh-local.sh \
   "lib/modules/${kver}/modules.dep" \
@@ -43,7 +43,7 @@ root="${WORK_DIR}/root"
 mkdir -p "$root"
 (cd "$root" && zstd -dc "${first}/initramfs.img" | cpio -idm --quiet 2>/dev/null)
 for prog in sbin/iw sbin/wpa_supplicant usr/sbin/hostapd usr/sbin/batctl usr/sbin/babeld \
-  usr/sbin/dropbear bin/ip usr/bin/iperf3 bin/dash usr/bin/pgrep usr/bin/pkill bin/ss sbin/bridge; do
+  usr/sbin/dropbear bin/ip usr/bin/iperf3 bin/dash usr/bin/pgrep usr/bin/pkill sbin/bridge; do
   out="$("${root}/lib64/ld-linux-x86-64.so.2" --library-path \
     "${root}/lib/x86_64-linux-gnu:${root}/usr/lib/x86_64-linux-gnu" --list "${root}/${prog}")" ||
     fail "cannot resolve libraries of ${prog}"
