@@ -291,11 +291,15 @@ install_guest_files() {
   ln -sfn /run "${root}/var/run"
   # Login shell dash, not busybox ash: this busybox runs its own applets before $PATH,
   # so in ash "ip" would be busybox's ip, not iproute2's. SSH commands run in dash.
-  printf 'root::0:0:root:/root:/bin/dash\n' >"${root}/etc/passwd"
+  # root's password is empty, in /etc/shadow as on OpenWrt: with an empty password field in
+  # /etc/passwd itself, this busybox cannot map uid 0 to "root" (whoami, ls -l, id).
+  printf 'root:x:0:0:root:/root:/bin/dash\n' >"${root}/etc/passwd"
+  printf 'root::0:0:99999:7:::\n' >"${root}/etc/shadow"
+  chmod 0600 "${root}/etc/shadow"
   printf 'root:x:0:\n' >"${root}/etc/group"
   printf '/bin/sh\n/bin/ash\n/bin/dash\n' >"${root}/etc/shells"
   printf 'export PATH=/usr/sbin:/usr/bin:/sbin:/bin\n' >"${root}/etc/profile"
-  printf 'hosts: files\npasswd: files\ngroup: files\n' >"${root}/etc/nsswitch.conf"
+  printf 'hosts: files\npasswd: files\ngroup: files\nshadow: files\n' >"${root}/etc/nsswitch.conf"
   printf '127.0.0.1 localhost\n' >"${root}/etc/hosts"
   # busybox init runs after /init has set the node up: it only reaps orphans and
   # handles poweroff/reboot.

@@ -48,6 +48,8 @@ check_ssh_access() {
   local out
   out="$(keyless_ssh "$p1" 'echo ok')" || fail "n1 refused ssh without a key"
   [[ "$out" == ok ]] || fail "keyless ssh to n1 printed '${out}'"
+  out="$(keyless_ssh "$p1" whoami)" || fail "whoami failed"
+  [[ "$out" == root ]] || fail "whoami printed '${out}'"
   vssh "$p1" logread | grep -q "Auth succeeded with blank password for 'root'" ||
     fail "n1 did not log a blank-password login"
   vssh "$p1" -o PreferredAuthentications=publickey 'echo ok' | grep -qx ok ||
