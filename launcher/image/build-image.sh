@@ -30,11 +30,11 @@ readonly default_configs_dir="${script_dir}/../../configs/guest"
 
 # Tools run inside the guest, with the Debian package that ships each one.
 readonly tool_packages=(busybox-static dash iw wpasupplicant hostapd batctl babeld dropbear-bin
-  iproute2 iperf3 wireless-regdb)
+  iproute2 iperf3 wireless-regdb procps)
 # Paths (inside the packages) of the dynamically linked programs copied into the image.
 readonly tool_binaries=(sbin/iw sbin/wpa_supplicant sbin/wpa_cli usr/sbin/hostapd
   usr/sbin/hostapd_cli usr/sbin/batctl usr/sbin/babeld usr/sbin/dropbear usr/bin/dropbearkey
-  bin/ip usr/bin/iperf3 bin/dash)
+  bin/ip sbin/bridge usr/bin/iperf3 bin/dash usr/bin/pgrep usr/bin/pkill)
 # Kernel modules wanted; their dependencies are added by modprobe --show-depends.
 readonly wanted_modules=(mac80211_hwsim batman-adv virtio_net virtio_pci bridge sch_netem
   ccm gcm ctr cmac aes_generic aesni_intel ghash_generic gcm libarc4 qemu_fw_cfg veth
@@ -272,6 +272,14 @@ install_guest_files() {
   for p in "${guest_dir}"/profiles/*.sh; do
     install -D -m 0644 "$p" "${root}/etc/vmesh/profiles/$(basename "$p")"
   done
+  for p in "${guest_dir}"/init.d/*; do
+    install -D -m 0755 "$p" "${root}/etc/init.d/$(basename "$p")"
+  done
+  # Commands in the router's form (logread with OpenWrt's options) replace busybox's links.
+  for p in "${guest_dir}"/sbin/*; do
+    rm -f "${root}/sbin/$(basename "$p")"
+    install -D -m 0755 "$p" "${root}/sbin/$(basename "$p")"
+  done
   install_guest_configs "$configs" "$root"
   install -D -m 0644 "${stage}/lib/firmware/regulatory.db-debian" "${root}/lib/firmware/regulatory.db"
   install -D -m 0644 "${stage}/lib/firmware/regulatory.db.p7s-debian" "${root}/lib/firmware/regulatory.db.p7s"
@@ -283,11 +291,15 @@ install_guest_files() {
   ln -sfn /run "${root}/var/run"
   # Login shell dash, not busybox ash: this busybox runs its own applets before $PATH,
   # so in ash "ip" would be busybox's ip, not iproute2's. SSH commands run in dash.
-  printf 'root::0:0:root:/root:/bin/dash\n' >"${root}/etc/passwd"
+  # root's password is empty, in /etc/shadow as on OpenWrt: with an empty password field in
+  # /etc/passwd itself, this busybox cannot map uid 0 to "root" (whoami, ls -l, id).
+  printf 'root:x:0:0:root:/root:/bin/dash\n' >"${root}/etc/passwd"
+  printf 'root::0:0:99999:7:::\n' >"${root}/etc/shadow"
+  chmod 0600 "${root}/etc/shadow"
   printf 'root:x:0:\n' >"${root}/etc/group"
   printf '/bin/sh\n/bin/ash\n/bin/dash\n' >"${root}/etc/shells"
   printf 'export PATH=/usr/sbin:/usr/bin:/sbin:/bin\n' >"${root}/etc/profile"
-  printf 'hosts: files\npasswd: files\ngroup: files\n' >"${root}/etc/nsswitch.conf"
+  printf 'hosts: files\npasswd: files\ngroup: files\nshadow: files\n' >"${root}/etc/nsswitch.conf"
   printf '127.0.0.1 localhost\n' >"${root}/etc/hosts"
   # busybox init runs after /init has set the node up: it only reaps orphans and
   # handles poweroff/reboot.

@@ -7,8 +7,11 @@
 #
 # Usage: make-node-cpio.sh --out FILE --index N [--name NAME] [--mac-prefix XX:XX:XX:XX:XX]
 #          [--channel C] [--profile P] [--relay RELAY] [--radios R] [--ssh-key PUBKEY_FILE]
+#          [--ssh-blank-password 0|1]
 #   --relay  HOST:PORT (TCP through QEMU user-mode net), vsock[:PORT] or serial[:NAME]
 #            (a virtio-serial port whose host end QEMU connects to the relay)
+#   --ssh-blank-password  1 (the guest's default): root logs in without a key, as on
+#            OpenWrt; 0: only with an authorized key (VMESH_SSH_BLANK_PASSWORD in node.conf)
 # Host packages needed: cpio, coreutils.
 set -euo pipefail
 
@@ -32,11 +35,13 @@ main() {
       --relay) conf[VMESH_RELAY]="${2:?}"; shift 2 ;;
       --radios) conf[VMESH_RADIOS]="${2:?}"; shift 2 ;;
       --ssh-key) key="${2:?}"; shift 2 ;;
+      --ssh-blank-password) conf[VMESH_SSH_BLANK_PASSWORD]="${2:?}"; shift 2 ;;
       -h | --help) usage ;;
       *) die "unknown argument: $1 (try --help)" ;;
     esac
   done
   [[ -n "$out" ]] || die "--out FILE is required"
+  [[ "${conf[VMESH_SSH_BLANK_PASSWORD]:-1}" =~ ^[01]$ ]] || die "--ssh-blank-password takes 0 or 1"
   [[ "${conf[VMESH_INDEX]:-}" =~ ^[0-9]+$ ]] || die "--index N (a number) is required"
   command -v cpio >/dev/null || die "cpio is not installed"
   node_root="$(mktemp -d)"

@@ -7,12 +7,15 @@
 #          [--name NAME] [--ssh-port PORT] [--relay HOST:PORT | --relay-serial PORT]
 #          [--profile P] [--radios R]
 #          [--channel C] [--key-via cmdline|fw_cfg] [--append "EXTRA KERNEL ARGS"] [--memory MB]
+#          [--ssh-blank-password 0|1]
 #   --ssh-port  host port forwarded from 127.0.0.1 to the guest's port 22 (default 2221+N)
 #   --relay     relay address as seen from the guest, e.g. 10.0.2.2:8212 (starts vmesh-agent)
 #   --relay-serial  the relay's TCP port on 127.0.0.1: QEMU connects a virtio-serial port to
 #               it and the agent talks through that port (no guest TCP, no user-mode net)
 #   --key-via   cmdline: settings and key on the kernel command line (default);
 #               fw_cfg: settings and key in a per-node cpio passed as fw_cfg opt/vmesh/node.cpio
+#   --ssh-blank-password  0: root logs in only with a key (the guest's default 1 also
+#               lets a client without a key in, as OpenWrt's dropbear -B does)
 # QEMU's stdout/stderr go to LOG.qemu; the serial console goes to LOG.
 # Host packages needed: qemu-system-x86, cpio (fw_cfg mode), coreutils.
 set -euo pipefail
@@ -33,7 +36,7 @@ cmdline_key() {
 
 main() {
   local image="" index="" key="" log="" name="" port="" relay="" profile="" radios=""
-  local channel="" key_via=cmdline extra="" memory=256 relay_serial=""
+  local channel="" key_via=cmdline extra="" memory=256 relay_serial="" blank_password=""
   while (($# > 0)); do
     case "$1" in
       --image) image="${2:?}"; shift 2 ;;
@@ -50,6 +53,7 @@ main() {
       --key-via) key_via="${2:?}"; shift 2 ;;
       --append) extra="${2?}"; shift 2 ;;
       --memory) memory="${2:?}"; shift 2 ;;
+      --ssh-blank-password) blank_password="${2:?}"; shift 2 ;;
       -h | --help) usage ;;
       *) die "unknown argument: $1 (try --help)" ;;
     esac
@@ -83,6 +87,7 @@ main() {
       [[ -z "$profile" ]] || append+=" vmesh.profile=${profile}"
       [[ -z "$radios" ]] || append+=" vmesh.radios=${radios}"
       [[ -z "$channel" ]] || append+=" vmesh.channel=${channel}"
+      [[ -z "$blank_password" ]] || append+=" vmesh.sshblank=${blank_password}"
       ;;
     fw_cfg)
       local args=(--out "${log}.node.cpio" --index "$index" --name "$name" --ssh-key "$key")
@@ -90,6 +95,7 @@ main() {
       [[ -z "$profile" ]] || args+=(--profile "$profile")
       [[ -z "$radios" ]] || args+=(--radios "$radios")
       [[ -z "$channel" ]] || args+=(--channel "$channel")
+      [[ -z "$blank_password" ]] || args+=(--ssh-blank-password "$blank_password")
       bash "${script_dir}/make-node-cpio.sh" "${args[@]}"
       fw_cfg=(-fw_cfg "name=opt/vmesh/node.cpio,file=${log}.node.cpio")
       ;;

@@ -28,6 +28,7 @@ listing="${WORK_DIR}/initramfs.list"
 zstd -dc "${first}/initramfs.img" | cpio -t --quiet >"$listing"
 for f in init bin/busybox bin/dash sbin/iw sbin/wpa_supplicant usr/sbin/hostapd usr/sbin/batctl \
   usr/sbin/babeld usr/sbin/dropbear bin/ip usr/bin/iperf3 lib64/ld-linux-x86-64.so.2 \
+  usr/bin/pgrep usr/bin/pkill sbin/bridge etc/init.d/babeld sbin/logread \
   lib/firmware/regulatory.db lib/firmware/regulatory.db.p7s etc/vmesh/lib.sh \
   etc/vmesh/profiles/mesh.sh etc/vmesh/profiles/mesh-local.sh \
   "lib/modules/${kver}/modules.dep" \
@@ -42,7 +43,7 @@ root="${WORK_DIR}/root"
 mkdir -p "$root"
 (cd "$root" && zstd -dc "${first}/initramfs.img" | cpio -idm --quiet 2>/dev/null)
 for prog in sbin/iw sbin/wpa_supplicant usr/sbin/hostapd usr/sbin/batctl usr/sbin/babeld \
-  usr/sbin/dropbear bin/ip usr/bin/iperf3 bin/dash; do
+  usr/sbin/dropbear bin/ip usr/bin/iperf3 bin/dash usr/bin/pgrep usr/bin/pkill sbin/bridge; do
   out="$("${root}/lib64/ld-linux-x86-64.so.2" --library-path \
     "${root}/lib/x86_64-linux-gnu:${root}/usr/lib/x86_64-linux-gnu" --list "${root}/${prog}")" ||
     fail "cannot resolve libraries of ${prog}"
@@ -88,7 +89,7 @@ note "per-node cpio"
 ssh_key="${WORK_DIR}/key.pub"
 echo "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ0000000000000000000000000000000000000000000 t" >"$ssh_key"
 bash "${IMAGE_SCRIPTS}/make-node-cpio.sh" --out "${WORK_DIR}/node.cpio" --index 3 --name "it's n3" \
-  --profile ibss --ssh-key "$ssh_key"
+  --profile ibss --ssh-key "$ssh_key" --ssh-blank-password 0
 node_root="${WORK_DIR}/node"
 mkdir -p "$node_root"
 (cd "$node_root" && cpio -idm --quiet <"${WORK_DIR}/node.cpio")
@@ -96,6 +97,7 @@ cmp -s "$ssh_key" "${node_root}/root/.ssh/authorized_keys" || fail "node cpio la
 (
   # shellcheck disable=SC1091
   . "${node_root}/etc/vmesh/node.conf"
-  [[ "$VMESH_INDEX" == 3 && "$VMESH_NAME" == "it's n3" && "$VMESH_PROFILE" == ibss ]]
+  [[ "$VMESH_INDEX" == 3 && "$VMESH_NAME" == "it's n3" && "$VMESH_PROFILE" == ibss &&
+    "$VMESH_SSH_BLANK_PASSWORD" == 0 ]]
 ) || fail "node.conf does not round-trip: $(cat "${node_root}/etc/vmesh/node.conf")"
 echo PASS

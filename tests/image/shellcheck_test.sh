@@ -8,5 +8,5 @@ shellcheck "${scripts}"/*.sh
 shellcheck -x -P "${tests}" "${tests}"/*.sh
 shellcheck -x "${tests}"/guest_config/*.sh
 shellcheck -x -P "${scripts}/guest" "${scripts}/guest/init" "${scripts}/guest/lib.sh" \
-  "${scripts}"/guest/profiles/*.sh
+  "${scripts}"/guest/profiles/*.sh "${scripts}"/guest/init.d/* "${scripts}"/guest/sbin/*
 echo PASS

@@ -1,6 +1,7 @@
 # shellcheck shell=sh disable=SC2012  # sysfs names are plain words
 # Helpers shared by the guest init and the profiles (busybox ash).
-# Every step is logged to the console as "vmesh-init: ..." so the host can follow the boot.
+# Every step is logged to the console as "vmesh-init: ..." so the host can follow the boot,
+# and to syslog (logread) with the tag vmesh-init.
 # Settings and daemon config templates are data (configs/guest/ in the source tree, in
 # $vmesh_etc in the image); the daemons' config files are rendered into $rendered_dir.
 
@@ -11,8 +12,14 @@ rendered_dir=${rendered_dir:-/run}
 # iproute2's (netns, bridge and batman-adv link types need it).
 ip() { /bin/ip "$@"; }
 
-log() { echo "vmesh-init: $*" >/dev/console; }
-fail() { echo "vmesh-init: error: $*" >/dev/console; }
+log() {
+  echo "vmesh-init: $*" >/dev/console
+  logger -t vmesh-init "$*"
+}
+fail() {
+  echo "vmesh-init: error: $*" >/dev/console
+  logger -t vmesh-init -p user.err "error: $*"
+}
 
 # Run a command, logging it when it fails; returns the command's status.
 run() {
@@ -149,15 +156,28 @@ batman_bridge() {
   run ip link set dev br-lan up
 }
 
-# babeld on interface $1 ($2 tags its pid/state/log files). It announces only the node's
-# routed address 10.14.0.<index>/32 (on lo): were it to announce br-lan's 10.13.0.0/16
-# addresses, its host routes over the mesh interface would bypass bat0 and break the
-# bridged LAN.
+# babeld's files, where routers keep them (/var/run is a link to /run; /init makes
+# /run/babeld). One babeld per node; its config is rendered into $rendered_dir/babeld.conf.
+babeld_pid=/run/babeld.pid
+babeld_state=/run/babeld/state
+babeld_log=/var/log/babeld.log
+
+# babeld on mesh interface $1. It announces only the node's routed address 10.14.0.<index>/32
+# (on lo): were it to announce br-lan's 10.13.0.0/16 addresses, its host routes over the
+# mesh interface would bypass bat0 and break the bridged LAN.
 babeld_start() {
   run ip addr add "10.14.0.$VMESH_INDEX/32" dev lo
-  # templates/babeld.conf.in: hellos every 2 s (not 4), so routes form in seconds rather
-  # than a minute under TCG; only 10.14.0.0/16 host routes are redistributed.
-  conf=$(render_template babeld.conf.in "babeld-$2.conf") || return 1
-  run babeld -D -c "$conf" -I "/run/babeld-$2.pid" -S "/run/babeld-$2.state" \
-    -L "/var/log/babeld-$2.log" "$1"
+  # templates/babeld.conf.in: the interface, hellos every 2 s (not 4) so that routes form
+  # in seconds rather than a minute under TCG, only 10.14.0.0/16 host routes redistributed,
+  # and the local interface on [::1]:33123 (read-write, as babeld -G 33123).
+  render_template babeld.conf.in babeld.conf IFACE="$1" >/dev/null || return 1
+  babeld_run
+}
+
+# Start babeld from its rendered config (/etc/init.d/babeld start does the same). babeld
+# reads and then deletes its state file (-S) when it starts and writes it when it exits,
+# so that a restarted babeld goes on with a higher sequence number.
+babeld_run() {
+  run babeld -D -c "$rendered_dir/babeld.conf" -I "$babeld_pid" -S "$babeld_state" \
+    -L "$babeld_log"
 }

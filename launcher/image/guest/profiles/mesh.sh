@@ -7,6 +7,6 @@ profile_up() {
   ifc=$(radio_iface 0) || { fail "no radio 0"; return 1; }
   mesh_join "$ifc" || return 1
   batman_bridge "$ifc" "10.13.0.$VMESH_INDEX/16" || return 1
-  babeld_start "$ifc" main
+  babeld_start "$ifc"
   log "mesh: $ifc joined '$VMESH_MESH_ID' on channel $VMESH_CHANNEL, br-lan 10.13.0.$VMESH_INDEX/16"
 }

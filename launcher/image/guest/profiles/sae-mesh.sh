@@ -22,6 +22,6 @@ profile_up() {
     i=$((i + 1))
   done
   batman_bridge "$ifc" "10.13.0.$VMESH_INDEX/16" || return 1
-  babeld_start "$ifc" main
+  babeld_start "$ifc"
   log "sae-mesh: $ifc joined '$VMESH_MESH_ID' (SAE) on channel $VMESH_CHANNEL, br-lan 10.13.0.$VMESH_INDEX/16"
 }
