@@ -93,6 +93,8 @@ class Router {
   virtual std::optional<std::string> node_name(Slot slot) const = 0;
   // The `stats` JSON for --stats-file; nullopt when the medium has no links.
   virtual std::optional<std::string> stats_json(const QueueDrops& queue) const = 0;
+  // The start log line: what the medium is (empty for vwifi's, which says nothing).
+  virtual std::string start_summary() const = 0;
   // The exit log line ("stopping: ...").
   virtual std::string stop_summary(std::uint64_t frames_in, const QueueDrops& queue) const = 0;
   // Capture interface names, by CaptureFacts::interface_id.
@@ -100,6 +102,11 @@ class Router {
   // Nodes of the topology (0 for the vwifi medium): the size of per-link tables.
   virtual std::size_t node_count() const = 0;
 };
+
+// The medium's seed: --seed when given, else the topology's, else a random one. Chosen
+// once at start, so the core and the router draw from the same seed.
+std::uint64_t choose_seed(std::optional<std::uint64_t> given,
+                          const std::optional<medium::Topology>& topology);
 
 // The topology medium when a topology is given, vwifi's otherwise. `core` holds the peers
 // and vwifi's state and must outlive the router. No throws except bad_alloc.

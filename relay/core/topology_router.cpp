@@ -2,13 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <random>
+
 #include "base/wire/hwsim_message.hpp"
 #include "base/wire/tx_status.hpp"
 
 namespace vmesh::relay {
 
 TopologyRouter::TopologyRouter(RelayCore& core, medium::Topology topology, std::uint64_t seed)
-    : core_(core), session_(std::move(topology), seed), spies_(core) {}
+    : core_(core), seed_(seed), session_(std::move(topology), seed), spies_(core) {}
 
 ConnectResult TopologyRouter::on_connect(const PeerConnect& peer) {
   ConnectResult result{core_.attach(peer.slot, peer.kind, peer.id), {}};
@@ -109,6 +111,19 @@ std::vector<std::string> TopologyRouter::capture_interfaces() const {
   for (const auto& node : session_.topology().nodes) names.push_back(node.name);
   names.push_back("unbound");
   return names;
+}
+
+std::string TopologyRouter::start_summary() const {
+  const medium::Topology& t = session_.topology();
+  return fmt::format("({} nodes, {} links, {} events), seed {}", t.nodes.size(), t.links.size(),
+                     t.events.size(), seed_);
+}
+
+std::uint64_t choose_seed(std::optional<std::uint64_t> given,
+                          const std::optional<medium::Topology>& topology) {
+  if (given) return *given;
+  if (topology) return topology->meta.seed;
+  return (std::uint64_t{std::random_device{}()} << 32) | std::random_device{}();
 }
 
 std::unique_ptr<Router> make_router(RelayCore& core, std::optional<medium::Topology> topology,

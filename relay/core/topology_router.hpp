@@ -32,6 +32,7 @@ class TopologyRouter final : public Router {
   std::optional<std::string> stats_json(const QueueDrops& queue) const override {
     return session_.stats_json(queue);
   }
+  std::string start_summary() const override;
   std::string stop_summary(std::uint64_t frames_in, const QueueDrops& queue) const override;
   std::vector<std::string> capture_interfaces() const override;
   std::size_t node_count() const override { return session_.topology().nodes.size(); }
@@ -40,6 +41,7 @@ class TopologyRouter final : public Router {
 
  private:
   RelayCore& core_;
+  std::uint64_t seed_;
   MediumSession session_;
   VwifiRouter spies_;  // frames sent by spies: vwifi's fan-out, unchanged
   RouteResult result_;

@@ -27,6 +27,7 @@ class VwifiRouter final : public Router {
                      const DelayQueue& delayed) const override;
   std::optional<std::string> node_name(Slot) const override { return std::nullopt; }
   std::optional<std::string> stats_json(const QueueDrops&) const override { return std::nullopt; }
+  std::string start_summary() const override { return {}; }
   std::string stop_summary(std::uint64_t frames_in, const QueueDrops& queue) const override;
   std::vector<std::string> capture_interfaces() const override { return {"medium"}; }
   std::size_t node_count() const override { return 0; }

@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <random>
 #include <system_error>
 
 #include "medium/topology_parser.hpp"
@@ -24,13 +23,6 @@ constexpr unsigned kCqEntries = 16384;
 std::optional<medium::Topology> load_start_topology(const RelayOptions& options) {
   if (options.topology_file.empty()) return std::nullopt;
   return medium::load_topology_file(options.topology_file);
-}
-
-std::uint64_t choose_seed(const RelayOptions& options,
-                          const std::optional<medium::Topology>& topology) {
-  if (options.seed_given) return options.seed;
-  if (topology) return topology->meta.seed;
-  return (std::uint64_t{std::random_device{}()} << 32) | std::random_device{}();
 }
 
 RelaySettings settings_from(const RelayOptions& options) {
@@ -64,15 +56,13 @@ RelayServer::RelayServer(const RelayOptions& options)
 
 RelayServer::RelayServer(const RelayOptions& options, std::optional<medium::Topology> topology)
     : options_(options),
-      seed_(choose_seed(options, topology)),
+      seed_(choose_seed(options.seed_given ? std::optional(options.seed) : std::nullopt, topology)),
       core_(settings_from(options), seed_),
       ring_(kSqEntries, kCqEntries) {
-  const std::uint64_t seed = seed_;
-  if (topology) {
-    logf("topology {} ({} nodes, {} links, {} events), seed {}", options.topology_file,
-         topology->nodes.size(), topology->links.size(), topology->events.size(), seed);
+  router_ = make_router(core_, std::move(topology), seed_);
+  if (const std::string summary = router_->start_summary(); !summary.empty()) {
+    logf("topology {} {}", options.topology_file, summary);
   }
-  router_ = make_router(core_, std::move(topology), seed);
   delayed_.track_links(router_->node_count());
   queue_drops_ = QueueDrops(router_->node_count());
   // Blocked before any thread starts (the capture writer, the reload worker), so only the
