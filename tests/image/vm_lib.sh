@@ -60,11 +60,16 @@ image_or_skip() {
   IMAGE="$out"
 }
 
-# A TCP port on 127.0.0.1 nobody listens on (checked, then handed to QEMU).
+# A TCP port on 127.0.0.1 nobody listens on (checked, then handed to QEMU). Drawn below
+# the kernel's ephemeral range: a port there can be the local end of some outgoing
+# connection (QEMU's own to the relay, say), which no listen check sees but which makes
+# QEMU's hostfwd bind fail.
 free_port() {
-  local port tries=0
+  local port tries=0 ephemeral_low
+  read -r ephemeral_low _ </proc/sys/net/ipv4/ip_local_port_range
+  ((ephemeral_low > 21000)) || ephemeral_low=32768
   while ((tries < 100)); do
-    port=$((20000 + RANDOM % 30000))
+    port=$((20000 + RANDOM % (ephemeral_low - 20000)))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null; then
       echo "$port"
       return 0
