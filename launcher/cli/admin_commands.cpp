@@ -44,10 +44,12 @@ bool stop_recorded(pid_t pid, std::uint64_t start_ticks) {
   return true;
 }
 
-const NodeRecord* find_node(const RunState& state, const std::string& name) {
+// The run's node called `name`, or nullptr after saying on stderr that there is none.
+const NodeRecord* find_node_or_report(const RunState& state, const std::string& name) {
   for (const auto& node : state.nodes) {
     if (node.name == name) return &node;
   }
+  fmt::print(stderr, "vmesh: run {} has no node '{}'\n", state.name, name);
   return nullptr;
 }
 
@@ -147,11 +149,8 @@ int command_status(const CliOptions& options) {
 int command_ssh(const CliOptions& options) {
   auto state = load_or_report(options);
   if (!state) return kExitUsage;
-  const auto* node = find_node(*state, options.node);
-  if (node == nullptr) {
-    fmt::print(stderr, "vmesh: run {} has no node '{}'\n", state->name, options.node);
-    return kExitUsage;
-  }
+  const auto* node = find_node_or_report(*state, options.node);
+  if (node == nullptr) return kExitUsage;
   if (options.command_argv.empty()) {
     // An interactive shell needs a terminal; OpenSSH's client does that best.
     std::vector<std::string> args = {"ssh",
@@ -211,11 +210,8 @@ int command_exec(const CliOptions& options) {
 int command_logs(const CliOptions& options) {
   auto state = load_or_report(options);
   if (!state) return kExitUsage;
-  const auto* node = find_node(*state, options.node);
-  if (node == nullptr) {
-    fmt::print(stderr, "vmesh: run {} has no node '{}'\n", state->name, options.node);
-    return kExitUsage;
-  }
+  const auto* node = find_node_or_report(*state, options.node);
+  if (node == nullptr) return kExitUsage;
   std::ifstream in(node->log_path);
   if (!in) {
     fmt::print(stderr, "vmesh: cannot read {}\n", node->log_path.string());

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -55,6 +56,16 @@ Prepared prepare(const CliOptions& options) {
   // the file says nothing: unless VMESH_ACCEL says, MeshRun::choose_accel probes.
   prepared.accel = prepared.env.accel;
   return prepared;
+}
+
+// prepare(), or nullopt after printing why the command line or scenario cannot run.
+std::optional<Prepared> prepare_or_report(const CliOptions& options) {
+  try {
+    return prepare(options);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "vmesh: {}\n", e.what());
+    return std::nullopt;
+  }
 }
 
 MeshRunSetup make_setup(const CliOptions& options, const ToolPaths& tools, Prepared& prepared,
@@ -123,13 +134,9 @@ void print_failure(MeshRun* mesh, const std::filesystem::path& run_dir, const st
 
 int command_run(const CliOptions& options, const ToolPaths& tools) {
   const auto started = Clock::now();
-  Prepared prepared;
-  try {
-    prepared = prepare(options);
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "vmesh: {}\n", e.what());
-    return kExitUsage;
-  }
+  auto prepared_or_none = prepare_or_report(options);
+  if (!prepared_or_none) return kExitUsage;
+  Prepared& prepared = *prepared_or_none;
   const std::string run_name = fmt::format(
       "run-{}-{}",
       prepared.scenario.topology.meta.name.empty() ? "mesh" : prepared.scenario.topology.meta.name,
@@ -230,13 +237,9 @@ int command_run(const CliOptions& options, const ToolPaths& tools) {
 }
 
 int command_up(const CliOptions& options, const ToolPaths& tools) {
-  Prepared prepared;
-  try {
-    prepared = prepare(options);
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "vmesh: {}\n", e.what());
-    return kExitUsage;
-  }
+  auto prepared_or_none = prepare_or_report(options);
+  if (!prepared_or_none) return kExitUsage;
+  Prepared& prepared = *prepared_or_none;
   const std::string run_name = options.run_name.empty() ? "default" : options.run_name;
   const auto run_dir = run_dir_for(run_name);
   if (std::filesystem::exists(run_dir / "state.json")) {
