@@ -12,7 +12,7 @@ packages=(
   # guests: QEMU and what the image build uses on the host
   qemu-system-x86 qemu-utils cpio zstd xz-utils gzip kmod util-linux openssh-client
   # test tools
-  shellcheck python3 python3-yaml tshark graphviz
+  shellcheck python3 python3-yaml python3-pytest tshark graphviz
 )
 
 missing=()
