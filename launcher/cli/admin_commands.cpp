@@ -13,36 +13,12 @@
 
 #include "launcher/cli/run_command.hpp"
 #include "launcher/control/relay_control.hpp"
-#include "launcher/run/run_state.hpp"
+#include "launcher/cli/run_lookup.hpp"
+#include "launcher/run/recorded_run.hpp"
 #include "launcher/ssh/ssh_session.hpp"
 
 namespace vmesh::launcher {
 namespace {
-
-std::string run_name_of(const CliOptions& options) {
-  return options.run_name.empty() ? "default" : options.run_name;
-}
-
-std::optional<RunState> load_or_report(const CliOptions& options) {
-  try {
-    return load_run_state(run_dir_for(run_name_of(options)));
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "vmesh: {}\n", e.what());
-    return std::nullopt;
-  }
-}
-
-// SIGTERM, then SIGKILL after 3 s, to a process recorded in state.json (same start time, so
-// a recycled PID is never touched). Not our child: polls /proc until it is gone.
-bool stop_recorded(pid_t pid, std::uint64_t start_ticks) {
-  if (!process_is(pid, start_ticks)) return false;
-  kill(pid, SIGTERM);
-  for (int i = 0; i < 300 && process_is(pid, start_ticks); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  if (process_is(pid, start_ticks)) kill(pid, SIGKILL);
-  return true;
-}
 
 // The run's node called `name`, or nullptr after saying on stderr that there is none.
 const NodeRecord* find_node_or_report(const RunState& state, const std::string& name) {

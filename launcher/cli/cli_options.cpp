@@ -27,7 +27,43 @@ Command command_from(const std::string& word) {
   if (word == "help" || word == "-h" || word == "--help") return Command::help;
   if (word == "link") return Command::link;
   if (word == "graph") return Command::graph;
+  if (word == "node") return Command::node;
+  if (word == "relay") return Command::relay;
+  if (word == "capture") return Command::capture;
+  if (word == "stats") return Command::stats;
   throw UsageError(fmt::format("unknown command '{}' (try 'vmesh help')", word));
+}
+
+// node kill|start NODE, relay restart, capture start FILE | capture stop.
+CliOptions finish_action_command(CliOptions options, const std::vector<std::string>& words) {
+  const auto expect = [&](std::size_t count, const char* usage) {
+    if (words.size() != count) throw UsageError(fmt::format("usage: vmesh {}", usage));
+  };
+  const std::string action = words.empty() ? "" : words[0];
+  switch (options.command) {
+    case Command::node:
+      if (action != "kill" && action != "start")
+        throw UsageError("usage: vmesh node kill|start NODE [--name RUN]");
+      expect(2, "node kill|start NODE [--name RUN]");
+      options.node = words[1];
+      break;
+    case Command::relay:
+      expect(1, "relay restart [--down-for D] [--name RUN]");
+      if (action != "restart") throw UsageError("usage: vmesh relay restart [--down-for D]");
+      break;
+    default:
+      if (action == "start") {
+        expect(2, "capture start FILE [--name RUN]");
+        options.file = words[1];
+      } else if (action == "stop") {
+        expect(1, "capture stop [--name RUN]");
+      } else {
+        throw UsageError("usage: vmesh capture start FILE | vmesh capture stop");
+      }
+      break;
+  }
+  options.action = action;
+  return options;
 }
 
 }  // namespace
@@ -45,6 +81,9 @@ std::string usage_text() {
       a virtio-serial port QEMU connects to the relay; tcp: guest TCP via user-mode net.
       --stats: the relay appends its per-link and per-client counters to FILE as one JSON
       line a second (schema in docs/relay.md).
+      --authorized-keys FILE (run, up; repeatable): public keys root accepts next to the
+      run's own key and ~/.ssh/id_*.pub. --ssh-key-only (run, up): root needs a key (by
+      default root's password is empty and `ssh -p PORT root@127.0.0.1` just works).
   up TOPOLOGY [--name RUN] [--nodes N] [--capture FILE] [--stats FILE]
       [--relay-transport serial|tcp] [--timeout T]
       start, leave running
@@ -56,6 +95,14 @@ std::string usage_text() {
   link set A B key=value... [oneway] [--name RUN]      change a link of a running mesh:
       loss=P delay=D jitter=D rate=R signal=DBM (e.g. loss=0.3 delay=20ms); both ways
       unless oneway; applied by the relay at once, nobody reconnects
+  node kill NODE [--name RUN]                          power cut: the node's VM is killed
+  node start NODE [--name RUN] [--json] [--timeout T]  boot a killed node again (same VM,
+      same addresses), wait for SSH and its provision commands; prints the boot time
+  relay restart [--down-for D] [--name RUN] [--json]   stop the relay, wait D (500ms),
+      start it on the same ports with its timeline continued, wait for every node
+  capture start FILE [--name RUN]                      the relay starts writing pcapng
+  capture stop [--name RUN]                            ... and stops (prints the totals)
+  stats [--name RUN]                                   the relay's counters as JSON
   graph TOPOLOGY [-o FILE] [--format svg|dot|png]    who hears whom, with link parameters,
       rendered by Graphviz's dot (format from --format, else FILE's extension, else svg;
       without -o to stdout)
@@ -64,6 +111,18 @@ std::string usage_text() {
 environment: VIRTUAL_MESH_NODES, VIRTUAL_MESH_MAX_NODES, VIRTUAL_MESH_SSH_BASE_PORT (2222),
   VIRTUAL_MESH_IMAGE (not supported yet), VMESH_ACCEL=tcg|kvm, VMESH_CACHE_DIR
 )";
+}
+
+std::uint32_t parse_duration_ms(const std::string& text, const std::string& what) {
+  std::string digits = text;
+  std::uint64_t scale = 1000;
+  if (digits.ends_with("ms")) {
+    scale = 1;
+    digits.resize(digits.size() - 2);
+  } else if (digits.ends_with("s")) {
+    digits.pop_back();
+  }
+  return static_cast<std::uint32_t>(parse_number(digits, what, 600000 / scale) * scale);
 }
 
 std::uint32_t parse_duration_s(const std::string& text, const std::string& what) {
@@ -137,6 +196,12 @@ CliOptions parse_cli(std::span<const std::string> args) {
       options.run_name = value();
     } else if (arg == "--all") {
       options.all = true;
+    } else if (arg == "--down-for") {
+      options.down_for_ms = parse_duration_ms(value(), "--down-for");
+    } else if (arg == "--authorized-keys") {
+      options.authorized_keys.emplace_back(value());
+    } else if (arg == "--ssh-key-only") {
+      options.ssh_key_only = true;
     } else if (arg.starts_with("-") && arg.size() > 1) {
       throw UsageError(fmt::format("unknown option '{}' (try 'vmesh help')", arg));
     } else {
@@ -150,13 +215,22 @@ CliOptions parse_cli(std::span<const std::string> args) {
     options.link_words = positional;
     return options;
   }
+  if (options.command == Command::node || options.command == Command::relay ||
+      options.command == Command::capture) {
+    return finish_action_command(std::move(options), positional);
+  }
   const bool is_graph = options.command == Command::graph;
   if ((options.output_path || options.graph_format || options.live) && !is_graph) {
     throw UsageError(
         fmt::format("-o, --format and --live are options of 'graph', not '{}'", args[0]));
   }
-  if (options.stats_path && options.command != Command::run && options.command != Command::up) {
+  const bool starts_run = options.command == Command::run || options.command == Command::up;
+  if (options.stats_path && !starts_run) {
     throw UsageError(fmt::format("--stats is an option of 'run' and 'up', not '{}'", args[0]));
+  }
+  if ((!options.authorized_keys.empty() || options.ssh_key_only) && !starts_run) {
+    throw UsageError(fmt::format(
+        "--authorized-keys and --ssh-key-only are options of 'run' and 'up', not '{}'", args[0]));
   }
   if (is_graph) {
     if (positional.size() > 1)

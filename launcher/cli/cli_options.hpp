@@ -20,7 +20,22 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class Command : std::uint8_t { run, up, down, status, ssh, exec, logs, link, graph, help };
+enum class Command : std::uint8_t {
+  run,
+  up,
+  down,
+  status,
+  ssh,
+  exec,
+  logs,
+  link,
+  graph,
+  node,     // node kill|start NODE
+  relay,    // relay restart
+  capture,  // capture start FILE | capture stop
+  stats,
+  help
+};
 
 enum class GraphFormat : std::uint8_t { svg, dot, png };
 
@@ -30,10 +45,15 @@ struct CliOptions {
   std::optional<std::size_t> nodes;  // --nodes N
   bool keep = false;                 // --keep: leave the run directory (and for up: VMs)
   std::optional<std::filesystem::path> json_path;     // --json FILE (run)
-  bool json_output = false;                           // status --json
+  bool json_output = false;  // --json without a value: status, node start, relay restart
   std::uint32_t timeout_s = 600;                      // --timeout T (whole run), "90", "90s", "5m"
   std::string run_name;                               // --name NAME (up/down/status/ssh/exec/logs)
-  std::string node;                                   // ssh NODE, logs NODE
+  std::string node;            // ssh NODE, logs NODE, node kill|start NODE
+  std::string action;          // node kill|start, relay restart, capture start|stop
+  std::filesystem::path file;  // capture start FILE
+  std::uint32_t down_for_ms = 500;  // relay restart --down-for D
+  std::vector<std::filesystem::path> authorized_keys;  // --authorized-keys FILE (run, up)
+  bool ssh_key_only = false;  // --ssh-key-only (run, up): no empty-password root login
   bool all = false;                                   // exec --all
   std::vector<std::string> command_argv;              // after "--"
   std::vector<std::string> link_words;                // link set A B key=value... [oneway]
@@ -73,5 +93,7 @@ std::size_t resolve_node_count(std::optional<std::size_t> cli_nodes, const EnvSe
 
 // "90", "90s", "2m" -> seconds. Throws UsageError.
 std::uint32_t parse_duration_s(const std::string& text, const std::string& what);
+// "500ms", "2s", "2" (seconds) -> milliseconds, at most 10 minutes. Throws UsageError.
+std::uint32_t parse_duration_ms(const std::string& text, const std::string& what);
 
 }  // namespace vmesh::launcher

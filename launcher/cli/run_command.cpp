@@ -14,8 +14,10 @@
 #include "launcher/process/interrupt.hpp"
 #include "launcher/report/run_report.hpp"
 #include "launcher/run/bring_up.hpp"
+#include "launcher/run/recorded_run.hpp"
 #include "launcher/run/run_timeline.hpp"
 #include "launcher/scenario/scenario_parser.hpp"
+#include "launcher/ssh/authorized_keys.hpp"
 
 namespace vmesh::launcher {
 namespace {
@@ -52,6 +54,13 @@ Prepared prepare(const CliOptions& options) {
                                    *prepared.scenario.nodes[i].image));
     }
   }
+  for (const auto& file : options.authorized_keys) {
+    try {
+      read_public_keys(file);
+    } catch (const std::runtime_error& e) {
+      throw UsageError(fmt::format("--authorized-keys {}", e.what()));
+    }
+  }
   // /dev/kvm exists on these hosts but may be a PVM-only KVM that hangs stock kernels, so
   // the file says nothing: unless VMESH_ACCEL says, MeshRun::choose_accel probes.
   prepared.accel = prepared.env.accel;
@@ -84,6 +93,8 @@ MeshRunSetup make_setup(const CliOptions& options, const ToolPaths& tools, Prepa
   setup.relay_transport = options.relay_transport;
   setup.stats_path = options.stats_path;
   setup.deadline = Clock::now() + std::chrono::seconds(options.timeout_s);
+  setup.authorized_keys = options.authorized_keys;
+  setup.ssh_key_only = options.ssh_key_only;
   std::filesystem::create_directories(setup.run_dir);
   generate_ssh_key(setup.run_dir / "id_ed25519", "vmesh-" + run_name);
   return setup;
@@ -94,6 +105,32 @@ std::vector<std::string> node_names(const Prepared& prepared) {
   for (std::size_t i = 0; i < prepared.node_count; ++i)
     names.push_back(prepared.scenario.topology.nodes[i].name);
   return names;
+}
+
+// This vmesh, for COMMAND to call back (`$VMESH_BIN node kill n2 --name $VMESH_RUN`).
+std::string self_executable() {
+  std::error_code error;
+  const auto path = std::filesystem::read_symlink("/proc/self/exe", error);
+  return error ? std::string("vmesh") : path.string();
+}
+
+// Processes started for this run by other vmesh commands while COMMAND ran (`vmesh node
+// start`, `vmesh relay restart`) are not this process's children: stopped through the
+// run's state.json once this run's own children are gone.
+void stop_recorded_strays(const std::filesystem::path& run_dir) {
+  try {
+    const RunState state = load_run_state(run_dir);
+    for (const auto& node : state.nodes) {
+      if (stop_recorded(node.pid, node.pid_start_ticks))
+        fmt::print(stderr, "vmesh: stopped {} (pid {}, booted again during the run)\n",
+                   node.name, node.pid);
+    }
+    if (stop_recorded(state.relay_pid, state.relay_start_ticks))
+      fmt::print(stderr, "vmesh: stopped vmesh-relay (pid {}, restarted during the run)\n",
+                 state.relay_pid);
+  } catch (const std::exception&) {
+    // No state.json: nothing was recorded beyond this process's own children.
+  }
 }
 
 // Runs `-- COMMAND` with the node list in its environment; returns its exit code.
@@ -109,7 +146,8 @@ int run_user_command(const CliOptions& options, MeshRun& mesh,
   spawn.own_session = false;
   spawn.env = {"VMESH_NODES_FILE=" + nodes_file.string(), "VMESH_NODES=" + nodes,
                "VMESH_SSH_KEY=" + mesh.key_path().string(),
-               "VMESH_RUN_DIR=" + mesh.setup().run_dir.string()};
+               "VMESH_RUN_DIR=" + mesh.setup().run_dir.string(),
+               "VMESH_RUN=" + mesh.setup().run_name, "VMESH_BIN=" + self_executable()};
   auto child = ChildProcess::spawn(spawn);
   while (true) {
     if (interrupted()) {
@@ -220,6 +258,7 @@ int command_run(const CliOptions& options, const ToolPaths& tools) {
     }
     // Leaving the scope tears the mesh down: sessions, VMs, relay.
   }
+  stop_recorded_strays(run_dir);
   report.total_s = seconds_since(started);
   fmt::print("{}", format_report_table(report));
   if (options.json_path) {

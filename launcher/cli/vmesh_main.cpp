@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "launcher/cli/action_commands.hpp"
 #include "launcher/cli/admin_commands.hpp"
 #include "launcher/cli/graph_command.hpp"
 #include "launcher/cli/run_command.hpp"
@@ -52,6 +53,14 @@ int main(int argc, char** argv) {
       return command_link(options);
     case Command::graph:
       return command_graph(options);
+    case Command::node:
+      return command_node(options);
+    case Command::relay:
+      return command_relay(options);
+    case Command::capture:
+      return command_capture(options);
+    case Command::stats:
+      return command_stats(options);
     case Command::help:
       fmt::print("{}", usage_text());
       return kExitPassed;

@@ -89,6 +89,8 @@ RunPlan plan_run(const Scenario& scenario, const PlanInputs& inputs) {
     if (const auto channel = spec.channel ? spec.channel : topology.medium.channel) {
       node.cpio_argv.insert(node.cpio_argv.end(), {"--channel", std::to_string(*channel)});
     }
+    if (!inputs.ssh_blank_password)
+      node.cpio_argv.insert(node.cpio_argv.end(), {"--ssh-blank-password", "0"});
     if (settings.profile)
       node.cpio_argv.insert(node.cpio_argv.end(), {"--profile", *settings.profile});
     if (settings.radios) {

@@ -53,7 +53,8 @@ struct PlanInputs {
                                             // [medium] acks = "medium"
   std::filesystem::path run_dir;            // logs and per-node cpios go here
   std::filesystem::path image_dir;          // holds vmlinux and initramfs.img
-  std::filesystem::path ssh_public_key;     // put into every node's cpio
+  std::filesystem::path ssh_public_key;     // authorized_keys, put into every node's cpio
+  bool ssh_blank_password = true;           // false: root logs in only with a key
   std::filesystem::path image_scripts_dir;  // launcher/image
   Accel accel = Accel::tcg;
   RelayTransport relay_transport = RelayTransport::serial;

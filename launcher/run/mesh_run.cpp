@@ -16,6 +16,8 @@
 #include "launcher/process/elapsed.hpp"
 #include "launcher/process/interrupt.hpp"
 #include "launcher/run/accel_probe.hpp"
+#include "launcher/run/node_login.hpp"
+#include "launcher/ssh/authorized_keys.hpp"
 
 namespace vmesh::launcher {
 namespace {
@@ -125,11 +127,21 @@ void MeshRun::start_nodes() {
   inputs.node_count = setup_.node_count;
   inputs.ssh_ports = pick_ssh_ports(setup_.ssh_base_port, setup_.node_count, notes);
   for (const auto& note : notes) fmt::print(stderr, "vmesh: {}\n", note);
-  inputs.relay_tcp_port = relay_tcp_port_;
-  inputs.relay_txstatus_port = relay_txstatus_port_;
+  inputs.relay_tcp_port = relay_launch_.ports.tcp;
+  inputs.relay_txstatus_port = relay_launch_.ports.txstatus;
   inputs.run_dir = setup_.run_dir;
   inputs.image_dir = image_dir_;
-  inputs.ssh_public_key = key_path().string() + ".pub";
+  inputs.ssh_public_key = setup_.run_dir / "authorized_keys";
+  inputs.ssh_blank_password = !setup_.ssh_key_only;
+  const char* home = std::getenv("HOME");
+  write_file_atomic(
+      inputs.ssh_public_key,
+      compose_authorized_keys(
+          key_path().string() + ".pub",
+          home != nullptr && *home != '\0'
+              ? std::optional<std::filesystem::path>(std::filesystem::path(home) / ".ssh")
+              : std::nullopt,
+          setup_.authorized_keys));
   inputs.image_scripts_dir = setup_.tools.image_scripts;
   inputs.accel = setup_.accel.value_or(Accel::tcg);
   inputs.relay_transport = setup_.relay_transport;
@@ -205,16 +217,8 @@ void MeshRun::wait_ssh() {
 
 bool MeshRun::try_login(std::size_t i) {
   const auto& node = plan_.nodes[i];
-  // The serial console says when sshd is up; connecting earlier only costs CPU. Only the
-  // current boot counts: the console keeps the lines of boots before a node_kill.
-  if (read_file(node.log_path).find("vmesh-init: ready", console_offset_[i]) == std::string::npos)
-    return false;
-  try {
-    sessions_[i] = SshSession::connect("127.0.0.1", node.ssh_port, key_path(), 5000);
-    return true;
-  } catch (const SshError&) {
-    return false;
-  }
+  sessions_[i] = login_when_ready(node.log_path, console_offset_[i], node.ssh_port, key_path());
+  return sessions_[i].has_value();
 }
 
 void MeshRun::provision() {
@@ -222,15 +226,7 @@ void MeshRun::provision() {
 }
 
 void MeshRun::provision_node(std::size_t i) {
-  for (const auto& command : setup_.scenario.nodes[i].provision) {
-    throw_if_interrupted();
-    const auto result = sessions_[i]->run(command, 60000);
-    if (result.exit_status != 0) {
-      throw std::runtime_error(fmt::format("provision of {}: '{}' exited {}: {}{}",
-                                           plan_.nodes[i].name, command, result.exit_status,
-                                           result.out, result.err));
-    }
-  }
+  run_provision(*sessions_[i], plan_.nodes[i].name, setup_.scenario.nodes[i].provision);
 }
 
 void MeshRun::wait_mesh() {
@@ -312,10 +308,11 @@ RunState MeshRun::state() const {
   state.vmesh_pid = getpid();
   state.relay_pid = relay_.pid();
   state.relay_start_ticks = process_start_ticks(relay_.pid()).value_or(0);
-  state.relay_tcp_port = relay_tcp_port_;
-  state.relay_control_port = relay_control_port_;
+  state.relay_tcp_port = relay_launch_.ports.tcp;
+  state.relay_control_port = relay_launch_.ports.control;
   state.relay_control_socket = control_socket_path();
   state.relay_stats_jsonl = stats_jsonl_path();
+  state.relay_launch = relay_launch_;
   for (std::size_t i = 0; i < plan_.nodes.size(); ++i) {
     const auto& node = plan_.nodes[i];
     NodeRecord record;
@@ -326,6 +323,9 @@ RunState MeshRun::state() const {
     record.mac_prefix = node.mac_prefix;
     record.radios = setup_.scenario.nodes[i].radios.value_or(1);
     record.log_path = node.log_path;
+    record.ssh_key = key_path();
+    state.node_launches.push_back(
+        {node.qemu_argv, node.qemu_log_path, setup_.scenario.nodes[i].provision});
     if (i < vms_.size()) {
       record.pid = vms_[i].pid();
       record.pid_start_ticks = process_start_ticks(record.pid).value_or(0);

@@ -10,6 +10,7 @@
 
 #include "launcher/plan/run_plan.hpp"
 #include "launcher/process/child_process.hpp"
+#include "launcher/run/relay_launch.hpp"
 #include "launcher/run/progress.hpp"
 #include "launcher/run/run_state.hpp"
 #include "launcher/scenario/scenario.hpp"
@@ -39,6 +40,8 @@ struct MeshRunSetup {
   RelayTransport relay_transport = RelayTransport::serial;
   std::optional<std::filesystem::path> stats_path;  // relay --stats-jsonl
   std::chrono::steady_clock::time_point deadline;
+  std::vector<std::filesystem::path> authorized_keys;  // --authorized-keys, besides ~/.ssh/id_*.pub
+  bool ssh_key_only = false;                           // --ssh-key-only
 };
 
 struct PhaseTimes {
@@ -68,7 +71,7 @@ class MeshRun {
   const RunPlan& plan() const { return plan_; }
   const MeshRunSetup& setup() const { return setup_; }
   // The relay's control socket (--control-socket): text commands such as `stats`.
-  std::filesystem::path control_socket_path() const { return setup_.run_dir / "control.sock"; }
+  std::filesystem::path control_socket_path() const { return relay_launch_.control_socket(); }
   // The relay's --stats-jsonl file (absolute), empty without --stats.
   std::filesystem::path stats_jsonl_path() const;
   // When the relay's timeline started (t = 0 of the topology's events): the moment its
@@ -117,12 +120,6 @@ class MeshRun {
   // Logs in to a node whose serial console reported "ready" for its current boot; false
   // when it has not yet or the login failed.
   bool try_login(std::size_t node);
-  // The relay's command line: any free ports at first, the same ports on a restart.
-  std::vector<std::string> relay_argv() const;
-  // Starts the relay and reads its ports file. Throws naming the log.
-  void spawn_relay(std::vector<std::string> argv);
-  std::filesystem::path relay_stats_file() const;
-  std::filesystem::path capture_file() const;  // --capture FILE, FILE.restartK after restarts
   // One IP ping from `node` to each target's mesh IP; false (and `last` says which) if any
   // stays unanswered.
   bool ping_all(std::size_t node, const std::vector<medium::NodeId>& targets, std::string& last);
@@ -130,10 +127,7 @@ class MeshRun {
   std::chrono::steady_clock::time_point timeline_start_{};
   Progress& progress_;
   std::filesystem::path image_dir_;
-  std::uint16_t relay_tcp_port_ = 0;
-  std::uint16_t relay_spy_port_ = 0;
-  std::uint16_t relay_txstatus_port_ = 0;
-  std::uint16_t relay_control_port_ = 0;
+  RelayLaunch relay_launch_;
   RunPlan plan_;
   ChildProcess relay_;
   std::vector<ChildProcess> vms_;
@@ -143,8 +137,6 @@ class MeshRun {
   // counts only past it.
   std::vector<std::uintmax_t> console_offset_;
   std::vector<std::chrono::steady_clock::time_point> killed_at_;
-  int relay_restarts_ = 0;
-  std::uint64_t relay_timeline_start_ms_ = 0;  // --timeline-start-ms of the running relay
 };
 
 }  // namespace vmesh::launcher

@@ -11,6 +11,7 @@
 #include "launcher/process/interrupt.hpp"
 #include "launcher/process/text_file.hpp"
 #include "launcher/run/mesh_run.hpp"
+#include "launcher/run/node_login.hpp"
 
 namespace vmesh::launcher {
 namespace {
@@ -18,11 +19,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-std::uintmax_t file_size_or_zero(const std::filesystem::path& path) {
-  std::error_code error;
-  const auto size = std::filesystem::file_size(path, error);
-  return error ? 0 : size;
-}
 
 }  // namespace
 
@@ -70,16 +66,14 @@ double MeshRun::start_node(medium::NodeId node) {
 MeshRun::RelayRestart MeshRun::restart_relay(std::chrono::microseconds down_for,
                                              milliseconds reconnect_timeout) {
   RelayRestart result;
-  const auto log = setup_.run_dir / "relay.log";
+  const auto log = relay_launch_.log();
   const auto stopped = Clock::now();
   relay_.stop(milliseconds(3000));
   std::this_thread::sleep_for(down_for);
   throw_if_interrupted();
-  ++relay_restarts_;
-  relay_timeline_start_ms_ = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<milliseconds>(Clock::now() - timeline_start_).count());
+  ++relay_launch_.restarts;
   const auto log_offset = file_size_or_zero(log);
-  spawn_relay(relay_argv());
+  relay_ = spawn_relay(relay_launch_, setup_.detached, setup_.deadline);
   result.down_s = seconds_since(stopped);
 
   const auto listening = Clock::now();
@@ -89,12 +83,11 @@ MeshRun::RelayRestart MeshRun::restart_relay(std::chrono::microseconds down_for,
     check_children_alive();
     const std::string text = read_text_file(log);
     const std::string since = log_offset < text.size() ? text.substr(log_offset) : "";
-    bool all = true;
-    for (std::size_t i = 0; i < plan_.nodes.size() && all; ++i) {
-      if (killed_[i]) continue;
-      all =
-          since.find(fmt::format("bound to node {} by", plan_.nodes[i].name)) != std::string::npos;
+    std::vector<std::string> running;
+    for (std::size_t i = 0; i < plan_.nodes.size(); ++i) {
+      if (!killed_[i]) running.push_back(plan_.nodes[i].name);
     }
+    const bool all = relay_bound_all(since, running);
     if (all) {
       result.all_reconnected = true;
       break;

@@ -14,7 +14,7 @@ nlohmann::json node_to_json(const NodeRecord& node) {
   for (std::uint32_t radio = 0; radio < node.radios; ++radio) {
     macs.push_back(fmt::format("{}:{:02x}", node.mac_prefix, radio));
   }
-  return {{"host", node.host},
+  nlohmann::json json = {{"host", node.host},
           {"port", node.ssh_port},
           {"place_id", fmt::format("virtual-mesh-{}", node.index)},
           {"user", "root"},
@@ -26,6 +26,8 @@ nlohmann::json node_to_json(const NodeRecord& node) {
           {"log", node.log_path.string()},
           {"pid", node.pid},
           {"pid_start_ticks", node.pid_start_ticks}};
+  if (!node.ssh_key.empty()) json["ssh_key"] = node.ssh_key.string();
+  return json;
 }
 
 NodeRecord node_from_json(const nlohmann::json& json) {
@@ -40,6 +42,7 @@ NodeRecord node_from_json(const nlohmann::json& json) {
   node.log_path = json.at("log").get<std::string>();
   node.pid = json.at("pid").get<pid_t>();
   node.pid_start_ticks = json.value("pid_start_ticks", std::uint64_t{0});
+  node.ssh_key = json.value("ssh_key", std::string());
   return node;
 }
 

@@ -23,12 +23,14 @@ struct NodeRecord {
   std::string mac_prefix;
   std::uint32_t radios = 1;
   std::filesystem::path log_path;
+  std::filesystem::path ssh_key;      // the run's private key (empty: none recorded)
   pid_t pid = -1;                     // QEMU
   std::uint64_t pid_start_ticks = 0;  // /proc/PID/stat starttime, guards against PID reuse
 };
 
 // One node as its node-list JSON object (host, port, place_id, user, name, index, mesh_ip,
-// mac_prefix, macs, log, pid).
+// mac_prefix, macs, log, pid,
+// ssh_key when recorded).
 nlohmann::json node_to_json(const NodeRecord& node);
 // The inverse; throws nlohmann::json::exception on missing fields.
 NodeRecord node_from_json(const nlohmann::json& json);

@@ -24,7 +24,13 @@ std::filesystem::path run_dir_for(const std::string& name) {
 void save_run_state(const RunState& state) {
   nlohmann::json nodes = nlohmann::json::array();
   for (const auto& node : state.nodes) nodes.push_back(node_to_json(node));
-  const nlohmann::json json = {{"name", state.name},
+  nlohmann::json launches = nlohmann::json::array();
+  for (const auto& node : state.node_launches) {
+    launches.push_back({{"qemu_argv", node.qemu_argv},
+                        {"qemu_log", node.qemu_log.string()},
+                        {"provision", node.provision}});
+  }
+  nlohmann::json json = {{"name", state.name},
                                {"dir", state.dir.string()},
                                {"topology", state.topology.string()},
                                {"ssh_key", state.ssh_key.string()},
@@ -36,6 +42,9 @@ void save_run_state(const RunState& state) {
                                {"relay_control_socket", state.relay_control_socket.string()},
                                {"relay_stats_jsonl", state.relay_stats_jsonl.string()},
                                {"nodes", nodes}};
+  if (!state.relay_launch.relay.empty()) {
+    json["launch"] = {{"relay", relay_launch_to_json(state.relay_launch)}, {"nodes", launches}};
+  }
   write_file_atomic(state.dir / "state.json", json.dump(2) + "\n");
 }
 
@@ -59,6 +68,15 @@ RunState load_run_state(const std::filesystem::path& dir) {
     state.relay_control_socket = json.value("relay_control_socket", std::string());
     state.relay_stats_jsonl = json.value("relay_stats_jsonl", std::string());
     for (const auto& node : json.at("nodes")) state.nodes.push_back(node_from_json(node));
+    if (json.contains("launch")) {
+      const auto& launch = json["launch"];
+      state.relay_launch = relay_launch_from_json(launch.at("relay"));
+      for (const auto& node : launch.at("nodes")) {
+        state.node_launches.push_back({node.at("qemu_argv").get<std::vector<std::string>>(),
+                                       node.at("qemu_log").get<std::string>(),
+                                       node.at("provision").get<std::vector<std::string>>()});
+      }
+    }
     return state;
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(fmt::format("{}: {}", path.string(), e.what()));

@@ -10,8 +10,17 @@
 #include <vector>
 
 #include "launcher/run/node_list.hpp"
+#include "launcher/run/relay_launch.hpp"
 
 namespace vmesh::launcher {
+
+// How to boot a node again (`vmesh node start`): the same QEMU command line, its log and
+// the node's provision commands.
+struct NodeLaunch {
+  std::vector<std::string> qemu_argv;
+  std::filesystem::path qemu_log;
+  std::vector<std::string> provision;
+};
 
 struct RunState {
   std::string name;
@@ -26,6 +35,10 @@ struct RunState {
   std::filesystem::path relay_control_socket;  // Unix socket for text commands (stats, link set)
   std::filesystem::path relay_stats_jsonl;     // --stats FILE, empty without
   std::vector<NodeRecord> nodes;
+  // Absent (relay.relay empty, no node launches) in a state.json written before they were
+  // recorded: such a run can be stopped but not restarted piecewise.
+  RelayLaunch relay_launch;
+  std::vector<NodeLaunch> node_launches;  // one per node, same order
 };
 
 // ${XDG_RUNTIME_DIR:-/tmp}/vmesh-<user>/<name>.

@@ -1,0 +1,144 @@
+#include "launcher/run/recorded_run.hpp"
+
+#include <signal.h>
+
+#include <stdexcept>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "launcher/process/elapsed.hpp"
+#include "launcher/process/interrupt.hpp"
+#include "launcher/process/text_file.hpp"
+#include "launcher/run/node_login.hpp"
+
+namespace vmesh::launcher {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+void require_launch_record(const RunState& state) {
+  if (state.relay_launch.relay.empty() || state.node_launches.size() != state.nodes.size()) {
+    throw std::runtime_error(fmt::format(
+        "run '{}' was started by a vmesh that recorded no launch commands; restart the run",
+        state.name));
+  }
+}
+
+}  // namespace
+
+bool stop_recorded(pid_t pid, std::uint64_t start_ticks) {
+  if (!process_is(pid, start_ticks)) return false;
+  kill(pid, SIGTERM);
+  for (int i = 0; i < 300 && process_is(pid, start_ticks); ++i) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  if (process_is(pid, start_ticks)) kill(pid, SIGKILL);
+  return true;
+}
+
+std::size_t recorded_node_index(const RunState& state, const std::string& name) {
+  for (std::size_t i = 0; i < state.nodes.size(); ++i) {
+    if (state.nodes[i].name == name) return i;
+  }
+  std::string names;
+  for (const auto& node : state.nodes) names += " " + node.name;
+  throw std::runtime_error(
+      fmt::format("run '{}' has no node '{}' (its nodes:{})", state.name, name, names));
+}
+
+void kill_recorded_node(RunState& state, std::size_t node) {
+  NodeRecord& record = state.nodes.at(node);
+  if (!process_is(record.pid, record.pid_start_ticks)) {
+    throw std::runtime_error(fmt::format("{} is not running", record.name));
+  }
+  kill(record.pid, SIGKILL);
+  for (int i = 0; i < 500 && process_is(record.pid, record.pid_start_ticks); ++i) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  save_run_state(state);
+}
+
+double start_recorded_node(RunState& state, std::size_t node, Clock::time_point deadline) {
+  require_launch_record(state);
+  NodeRecord& record = state.nodes.at(node);
+  const NodeLaunch& launch = state.node_launches.at(node);
+  if (process_is(record.pid, record.pid_start_ticks)) {
+    throw std::runtime_error(
+        fmt::format("{} is running (pid {}); 'vmesh node kill {}' first", record.name,
+                    record.pid, record.name));
+  }
+  const auto start = Clock::now();
+  // The console is appended to: only the new boot's "ready" line counts.
+  const auto console_offset = file_size_or_zero(record.log_path);
+  SpawnOptions options;
+  options.argv = launch.qemu_argv;
+  options.stdout_to = launch.qemu_log;
+  options.stderr_to = launch.qemu_log;
+  options.die_with_parent = false;
+  auto vm = ChildProcess::spawn(options);
+  record.pid = vm.pid();
+  record.pid_start_ticks = process_start_ticks(vm.pid()).value_or(0);
+  save_run_state(state);  // from here `vmesh down` finds the new VM
+  std::optional<SshSession> session;
+  while (!session) {
+    throw_if_interrupted();
+    if (auto code = vm.try_wait()) {
+      throw std::runtime_error(fmt::format("QEMU of {} exited ({}); {}:\n{}", record.name, *code,
+                                           launch.qemu_log.string(),
+                                           tail_lines(launch.qemu_log, 10)));
+    }
+    if (Clock::now() >= deadline) {
+      vm.stop(milliseconds(3000));
+      throw std::runtime_error(fmt::format("{} gave no SSH login in time; its console {}:\n{}",
+                                           record.name, record.log_path.string(),
+                                           tail_lines(record.log_path, 15)));
+    }
+    session = login_when_ready(record.log_path, console_offset, record.ssh_port, state.ssh_key);
+    if (!session) std::this_thread::sleep_for(milliseconds(200));
+  }
+  const double boot_s = seconds_since(start);
+  run_provision(*session, record.name, launch.provision);
+  vm.release();
+  return boot_s;
+}
+
+RelayRestartResult restart_recorded_relay(RunState& state, milliseconds down_for,
+                                          milliseconds reconnect_timeout) {
+  require_launch_record(state);
+  RelayRestartResult result;
+  RelayLaunch& launch = state.relay_launch;
+  const auto stopped = Clock::now();
+  stop_recorded(state.relay_pid, state.relay_start_ticks);
+  std::this_thread::sleep_for(down_for);
+  throw_if_interrupted();
+  ++launch.restarts;
+  const auto log_offset = file_size_or_zero(launch.log());
+  auto relay = spawn_relay(launch, true, Clock::now() + milliseconds(10000));
+  state.relay_pid = relay.pid();
+  state.relay_start_ticks = process_start_ticks(relay.pid()).value_or(0);
+  save_run_state(state);
+  relay.release();
+  result.down_s = seconds_since(stopped);
+
+  std::vector<std::string> running;
+  for (const auto& node : state.nodes) {
+    if (process_is(node.pid, node.pid_start_ticks)) running.push_back(node.name);
+  }
+  const auto listening = Clock::now();
+  while (true) {
+    throw_if_interrupted();
+    const std::string text = read_text_file(launch.log());
+    if (relay_bound_all(log_offset < text.size() ? text.substr(log_offset) : "", running)) {
+      result.all_reconnected = true;
+      break;
+    }
+    if (Clock::now() >= listening + reconnect_timeout) break;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  result.reconnected_s = seconds_since(listening);
+  return result;
+}
+
+}  // namespace vmesh::launcher
