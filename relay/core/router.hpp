@@ -76,9 +76,10 @@ class Router {
   virtual void advance_to(std::uint64_t now_us) = 0;
   virtual std::optional<std::uint64_t> next_event_us() const = 0;
 
-  // Runs a text command (`stats`, `link set`, `reload`). `queue`: the I/O layer's
-  // send-queue drops, for the stats. A reload answers with load_path only; the caller
-  // parses that file away from the loop and calls finish_reload. No throws except bad_alloc.
+  // Runs a text command (`stats`, `link set`, `reload`; `capture` belongs to the I/O layer
+  // and is answered with an error here). `queue`: the I/O layer's send-queue drops, for the
+  // stats. A reload answers with load_path only; the caller parses that file away from the
+  // loop and calls finish_reload. No throws except bad_alloc.
   virtual CommandReply run_command(const TextCommand& command, const QueueDrops& queue,
                                    std::uint64_t now_us) = 0;
   // Applies a reload once its file is parsed (or reports why it was not).

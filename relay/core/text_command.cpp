@@ -81,6 +81,17 @@ TextParse parse_text_command(std::span<const std::uint8_t> bytes) {
     p.command.path = w[1];
     return p;
   }
+  if (w.size() == 3 && w[0] == "capture" && w[1] == "start") {
+    // The relay's working directory is nobody's business; a relative path would land there.
+    if (w[2].front() != '/') return invalid("capture start: " + w[2] + " must be absolute");
+    p.command.kind = TextCommand::Kind::capture_start;
+    p.command.path = w[2];
+    return p;
+  }
+  if (w.size() == 2 && w[0] == "capture" && w[1] == "stop") {
+    p.command.kind = TextCommand::Kind::capture_stop;
+    return p;
+  }
   if (w.size() >= 4 && w[0] == "link" && w[1] == "set") {
     p.command.kind = TextCommand::Kind::link_set;
     p.command.node_a = w[2];
@@ -96,7 +107,8 @@ TextParse parse_text_command(std::span<const std::uint8_t> bytes) {
     return p;
   }
   return invalid("unknown command '" + line +
-                 "' (stats | link set A B key=value... [oneway] | reload PATH)");
+                 "' (stats | link set A B key=value... [oneway] | reload PATH | "
+                 "capture start PATH | capture stop)");
 }
 
 }  // namespace vmesh::relay

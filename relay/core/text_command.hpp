@@ -6,6 +6,8 @@
 //   link set A B key=value... [oneway]  change a link at run time (loss, delay, jitter,
 //                                       rate, signal); both directions unless oneway
 //   reload PATH                         load PATH (same nodes) and apply it; replies the diff
+//   capture start PATH                  start a pcapng capture at PATH (absolute), as --pcap
+//   capture stop                        stop it; replies {"path":..,"packets":N,"dropped":M}
 #pragma once
 
 #include <cstdint>
@@ -22,8 +24,14 @@ namespace vmesh::relay {
 bool is_text_command(std::span<const std::uint8_t> bytes);
 
 struct TextCommand {
-  enum class Kind : std::uint8_t { stats, link_set, reload } kind = Kind::stats;
-  std::string path;  // reload
+  enum class Kind : std::uint8_t {
+    stats,
+    link_set,
+    reload,
+    capture_start,  // run by the I/O layer, which owns the capture; the router never sees it
+    capture_stop,
+  } kind = Kind::stats;
+  std::string path;  // reload, capture start (absolute)
   std::string node_a;
   std::string node_b;
   bool one_way = false;

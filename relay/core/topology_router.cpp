@@ -58,6 +58,9 @@ CommandReply TopologyRouter::run_command(const TextCommand& command, const Queue
       return {{}, {}, command.path};
     case TextCommand::Kind::link_set:
       break;
+    case TextCommand::Kind::capture_start:  // the I/O layer's; never routed here
+    case TextCommand::Kind::capture_stop:
+      return {"error: capture commands are served by the relay loop\n", {}, {}};
   }
   const std::string error =
       session_.set_link(command.node_a, command.node_b, command.changes, command.one_way);

@@ -60,6 +60,10 @@ void RelayServer::handle_command(std::uint32_t slot) {
   if (parsed.status == TextParse::Status::invalid) {
     return reply_and_close(slot, "error: " + parsed.error + "\n");
   }
+  if (parsed.command.kind == TextCommand::Kind::capture_start ||
+      parsed.command.kind == TextCommand::Kind::capture_stop) {
+    return reply_and_close(slot, run_capture_command(parsed.command));
+  }
   const CommandReply answer = router_->run_command(parsed.command, queue_drops_, medium_time_us());
   if (!answer.log.empty()) logf("control: {}", answer.log);
   if (!answer.load_path.empty()) return request_reload(slot, answer.load_path);

@@ -88,16 +88,7 @@ int RelayServer::run() {
   logf("{}", router_->stop_summary(frames_in_total_, queue_drops_));
   write_stats_file();
   finish_stats_file();
-  if (capture_) {
-    const auto totals = capture_->stop();
-    logf("capture: {} packets{}{}{}", totals.packets,
-         totals.rotations ? fmt::format(", rotated {} times", totals.rotations) : "",
-         totals.dropped ? fmt::format(", {} frames not captured (writer behind; marked in the next "
-                                      "packet's comment)",
-                                      totals.dropped)
-                        : "",
-         totals.failed ? ", stopped early by a write error" : "");
-  }
+  close_capture_at_exit();
   for (std::uint32_t slot = 0; slot < conns_.size(); ++slot) {
     if (conns_[slot]->state != ConnState::free) begin_close(slot, "relay stopping");
   }

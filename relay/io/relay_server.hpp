@@ -65,7 +65,15 @@ class RelayServer {
 
   RelayServer(const RelayOptions& options, std::optional<medium::Topology> topology);
   void open_listeners();
-  void open_capture();
+
+  // The capture (relay_capture.cpp). start_capture throws std::system_error (the file) or
+  // bad_alloc (its buffer); finish_capture joins the writer once it has written all.
+  void open_capture();  // --pcap
+  void start_capture(const std::string& path);
+  capture::CaptureWriter::Totals finish_capture();
+  void close_capture_at_exit();
+  // `capture start PATH` / `capture stop`: the reply line.
+  std::string run_capture_command(const TextCommand& command);
 
   // Event handlers (relay_server.cpp).
   void dispatch(const Completion& completion);
@@ -134,10 +142,11 @@ class RelayServer {
   std::uint64_t start_us_ = 0;
   std::uint64_t timeline_offset_us_ = 0;  // --timeline-start-ms
   DelayQueue delayed_;
-  QueueDrops queue_drops_;                  // deliveries the send queues refused, per link
-  std::unique_ptr<TopologyLoader> loader_;  // started by the first reload
-  std::uint64_t loader_count_ = 0;          // read target of the loader's eventfd
-  std::unique_ptr<capture::CaptureWriter> capture_;
+  QueueDrops queue_drops_;                           // deliveries the send queues refused, per link
+  std::unique_ptr<TopologyLoader> loader_;           // started by the first reload
+  std::uint64_t loader_count_ = 0;                   // read target of the loader's eventfd
+  std::unique_ptr<capture::CaptureWriter> capture_;  // null when no capture runs
+  std::string capture_path_;
   std::vector<capture::CaptureVerdict> capture_verdicts_;
   std::uint64_t realtime_offset_us_ = 0;  // CLOCK_REALTIME - CLOCK_MONOTONIC, for capture stamps
   std::vector<std::unique_ptr<Connection>> conns_;

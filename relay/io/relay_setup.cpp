@@ -1,5 +1,6 @@
-// RelayServer's setup and its files: the topology (parsed once), listeners, capture,
-// signals, the ports file written once listening and the per-link stats file on exit.
+// RelayServer's setup and its files: the topology (parsed once), listeners, signals, the
+// ports file written once listening and the per-link stats file on exit (the capture is in
+// relay_capture.cpp).
 #include <signal.h>
 #include <sys/signalfd.h>
 
@@ -128,19 +129,6 @@ void RelayServer::open_listeners() {
     control_socket_ = SocketPath(options.control_socket);
   }
   core_.set_ports(ports_.tcp, ports_.vsock.value_or(0));
-}
-
-void RelayServer::open_capture() {
-  if (options_.pcap_file.empty()) return;
-  std::vector<std::string> verdicts;  // indexed by medium::Verdict's value
-  for (auto v : {medium::Verdict::deliver, medium::Verdict::drop_loss, medium::Verdict::drop_deaf,
-                 medium::Verdict::drop_rate, medium::Verdict::drop_node_down,
-                 medium::Verdict::drop_channel}) {
-    verdicts.emplace_back(medium::to_string(v));
-  }
-  capture_ = std::make_unique<capture::CaptureWriter>(
-      options_.pcap_file, router_->capture_interfaces(), verdicts, options_.pcap_max_bytes);
-  logf("capturing to {} (rotated past {} bytes)", options_.pcap_file, options_.pcap_max_bytes);
 }
 
 RelayServer::~RelayServer() = default;

@@ -50,5 +50,27 @@ TEST(TextCommand, ErrorsSayWhatIsExpected) {
             TextParse::Status::invalid);
 }
 
+TEST(TextCommand, ParsesCaptureStartAndStop) {
+  auto p = parse_text_command(bytes("capture start /tmp/run/a.pcapng\n"));
+  ASSERT_EQ(p.status, TextParse::Status::complete) << p.error;
+  EXPECT_EQ(p.command.kind, TextCommand::Kind::capture_start);
+  EXPECT_EQ(p.command.path, "/tmp/run/a.pcapng");
+  p = parse_text_command(bytes("capture stop\r\n"));
+  ASSERT_EQ(p.status, TextParse::Status::complete) << p.error;
+  EXPECT_EQ(p.command.kind, TextCommand::Kind::capture_stop);
+}
+
+TEST(TextCommand, CaptureStartNeedsOneAbsolutePath) {
+  auto p = parse_text_command(bytes("capture start run/a.pcapng\n"));
+  EXPECT_EQ(p.status, TextParse::Status::invalid);
+  EXPECT_EQ(p.error, "capture start: run/a.pcapng must be absolute");
+  for (const char* line : {"capture start\n", "capture start /a /b\n", "capture stop now\n",
+                           "capture\n", "capture pause\n"}) {
+    p = parse_text_command(bytes(line));
+    EXPECT_EQ(p.status, TextParse::Status::invalid) << line;
+    EXPECT_NE(p.error.find("capture start PATH | capture stop"), std::string::npos) << p.error;
+  }
+}
+
 }  // namespace
 }  // namespace vmesh::relay
