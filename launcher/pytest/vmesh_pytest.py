@@ -223,6 +223,7 @@ class _SessionMesh:
             return self._attach_by_name(vmesh, source.run, key)
         timeout_s = self.config.getoption("vmesh_timeout")
         name = f"pytest-{os.getpid()}"
+        vmesh.bin  # noqa: B018 - a missing executable is said before anything starts
         self._say(f"starting {source.topology} as run {name} (vmesh up)")
         self._install_safety_net()
         self.up_name = name

@@ -26,7 +26,7 @@ class VmeshError(Exception):
         self.stderr = stderr
         self.reason = reason
         detail = reason or f"exit code {returncode}"
-        text = f"{shlex.join(self.argv)}: {detail}"
+        text = f"{shlex.join(self.argv)}: {detail}" if self.argv else detail
         if stderr.strip():
             text += "\n" + _tail(stderr, 40)
         super().__init__(text)
@@ -59,7 +59,7 @@ def find_vmesh_bin(option_value=None, environ=None):
     if os.access(BUILD_TREE_VMESH, os.X_OK):
         return str(BUILD_TREE_VMESH)
     tried.append(f"{BUILD_TREE_VMESH} (missing; build it with cmake --build build)")
-    raise VmeshError(["vmesh"], None, "",
+    raise VmeshError([], None, "",
                      reason="vmesh executable not found; tried " + ", ".join(tried))
 
 
