@@ -218,7 +218,8 @@ class _SessionMesh:
         if source.kind == "env":
             nodes = load_nodes(source.nodes_file, self._private_dir(), key)
             return VmeshRun(vmesh, source.run, nodes,
-                            os.environ.get("VMESH_RUN_DIR") or os.path.dirname(source.nodes_file))
+                            os.environ.get("VMESH_RUN_DIR") or os.path.dirname(source.nodes_file),
+                            source.nodes_file)
         if source.kind == "run":
             return self._attach_by_name(vmesh, source.run, key)
         timeout_s = self.config.getoption("vmesh_timeout")
@@ -232,16 +233,14 @@ class _SessionMesh:
         vmesh.call(["up", str(source.topology), "--name", name, "--timeout", f"{int(timeout_s)}s"],
                    timeout_s=timeout_s + 120, grace_s=120)
         self._say(f"mesh {name} up after {time.monotonic() - started:.1f} s")
-        run = self._attach_by_name(vmesh, name, key)
-        run.started_here = True
-        return run
+        return self._attach_by_name(vmesh, name, key)
 
     def _attach_by_name(self, vmesh, name, key):
         status = vmesh.call_json(["status", "--name", name, "--json"])
         run_dir = status.get("dir") or str(default_run_dir(name))
-        nodes = load_nodes(os.path.join(run_dir, "nodes.json"), self._private_dir(),
-                           status.get("ssh_key") or key)
-        return VmeshRun(vmesh, name, nodes, run_dir)
+        nodes_file = os.path.join(run_dir, "nodes.json")
+        nodes = load_nodes(nodes_file, self._private_dir(), status.get("ssh_key") or key)
+        return VmeshRun(vmesh, name, nodes, run_dir, nodes_file)
 
     # Safety net for a session that ends without its finalizers: SIGTERM/SIGHUP become
     # KeyboardInterrupt (pytest then tears down), and atexit stops a mesh still up.

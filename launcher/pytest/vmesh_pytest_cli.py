@@ -204,12 +204,12 @@ class Capture:
 class VmeshRun:
     """The running mesh: its nodes and the vmesh verbs that change it while tests run."""
 
-    def __init__(self, vmesh, name, nodes, run_dir=None, started_here=False):
+    def __init__(self, vmesh, name, nodes, run_dir=None, nodes_file=None):
         self.vmesh = vmesh
         self.name = name
         self.nodes = nodes
         self.dir = run_dir
-        self.started_here = started_here
+        self.nodes_file = nodes_file
 
     def __repr__(self):
         return f"VmeshRun({self.name!r}, nodes={[n.name for n in self.nodes]})"
@@ -255,7 +255,17 @@ class VmeshRun:
             ["node", "start", name] + self._name_args() + ["--timeout", f"{int(timeout_s)}s",
                                                           "--json"],
             timeout_s=timeout_s + 60)
+        self._reread_node(node)
         return float(result["boot_s"])
+
+    def _reread_node(self, node):
+        """A node booted again is read back from the node list (its SSH port may differ)."""
+        if not self.nodes_file or not os.path.exists(self.nodes_file):
+            return
+        with open(self.nodes_file, encoding="utf-8") as handle:
+            for entry in json.load(handle):
+                if entry.get("name") == node.name:
+                    node.update(entry)
 
     def relay_restart(self, down_for=0.5, timeout_s=120):
         """Stops the relay, waits down_for (seconds or "500ms"), starts it again on the same

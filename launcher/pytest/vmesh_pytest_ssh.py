@@ -109,6 +109,12 @@ class MeshNode:
     written for labs of routers use; raw is the node list entry as read."""
 
     def __init__(self, entry, control_dir=None, default_key=None):
+        self._control_dir = control_dir
+        self._default_key = default_key
+        self.update(entry)
+
+    def update(self, entry):
+        """Takes the node list entry (again, after the node was booted anew)."""
         self.raw = dict(entry)
         self.name = entry["name"]
         self.index = int(entry["index"])
@@ -121,8 +127,12 @@ class MeshNode:
         self.mac_prefix = entry.get("mac_prefix")
         self.macs = list(entry.get("macs", []))
         self.log = entry.get("log")
-        self.ssh_key = entry.get("ssh_key") or default_key
-        self.ssh = NodeSsh(self.name, self.host, self.port, self.user, self.ssh_key, control_dir)
+        self.ssh_key = entry.get("ssh_key") or self._default_key
+        old = getattr(self, "ssh", None)
+        if old is not None and (old.host, old.port) != (self.host, self.port):
+            old.drop_connection()
+        self.ssh = NodeSsh(self.name, self.host, self.port, self.user, self.ssh_key,
+                           self._control_dir)
 
     def __repr__(self):
         return f"MeshNode({self.name!r}, {self.host}:{self.port}, mesh_ip={self.mesh_ip!r})"

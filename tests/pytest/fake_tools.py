@@ -31,6 +31,13 @@ elif verb == "stats":
     print(json.dumps({"links": [{"from": "n1", "to": "n2", "sent": 10, "delivered": 9,
                                  "dropped": {"loss": 1}, "mean_delay_us": 1000}]}))
 elif verb == "node" and args[1] == "start":
+    moved = os.environ.get("FAKE_NODES_FILE")
+    if moved:  # this boot got another SSH port
+        nodes = json.load(open(moved))
+        for node in nodes:
+            if node["name"] == args[2]:
+                node["port"] += 100
+        json.dump(nodes, open(moved, "w"))
     if "--json" in args:
         print(json.dumps({"node": args[2], "boot_s": 12.5}))
 elif verb == "relay":

@@ -331,3 +331,18 @@ def test_verbs(vmesh_run, tmp_path):
     order = [c[0] if c[0] == "ssh" and "-O" not in c else ("ssh -O" if c[0] == "ssh" else c[1])
              for c in fakes.calls()]
     assert order[:3] == ["ssh", "node", "ssh -O"]
+
+
+def test_a_node_booted_again_is_read_back_from_the_node_list(fakes):
+    fakes.attach()
+    fakes.monkeypatch.setenv("FAKE_NODES_FILE", str(fakes.nodes_file))
+    result = fakes.run("""
+def test_moved(vmesh_run):
+    n3 = vmesh_run.node("n3")
+    assert n3.port == 2224
+    vmesh_run.node_kill("n3")
+    vmesh_run.node_start("n3")
+    assert (n3.port, n3.raw["port"]) == (2324, 2324)
+    assert n3.ssh.run_check("true")[0] == "port 2324: true"
+""")
+    result.assert_outcomes(passed=1)
