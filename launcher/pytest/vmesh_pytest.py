@@ -102,22 +102,12 @@ class MeshSource:
         self.nodes_file = nodes_file
         self.topology = topology
 
-    def describe(self):
-        if self.kind == "env":
-            return f"attached to run {self.run} (VMESH_NODES_FILE={self.nodes_file})"
-        if self.kind == "run":
-            return f"attached to run {self.run} ({self.why})"
-        if self.kind == "topology":
-            return f"topology {self.topology} ({self.why}), started by this session"
-        return "no mesh"
-
 
 def _marker_path(item, text):
     path = pathlib.Path(text)
     if path.is_absolute():
         return path.resolve()
-    bases = [pathlib.Path(str(item.fspath)).parent, pathlib.Path(str(item.config.rootpath)),
-             REPO_ROOT]
+    bases = [pathlib.Path(item.path).parent, pathlib.Path(item.config.rootpath), REPO_ROOT]
     for base in bases:
         if (base / path).exists():
             return (base / path).resolve()
@@ -225,7 +215,7 @@ class _SessionMesh:
         timeout_s = self.config.getoption("vmesh_timeout")
         name = f"pytest-{os.getpid()}"
         vmesh.bin  # noqa: B018 - a missing executable is said before anything starts
-        self._say(f"starting {source.topology} as run {name} (vmesh up)")
+        self._say(f"starting {source.topology} ({source.why}) as run {name} (vmesh up)")
         self._install_safety_net()
         self.up_name = name
         self.down_done = False
