@@ -62,8 +62,8 @@ int command_relay(const CliOptions& options) {
   auto state = load_or_report(options);
   if (!state) return kExitUsage;
   try {
-    const auto result = restart_recorded_relay(*state, std::chrono::milliseconds(options.down_for_ms),
-                                               std::chrono::milliseconds(30000));
+    const auto result = restart_recorded_relay(
+        *state, std::chrono::milliseconds(options.down_for_ms), std::chrono::milliseconds(30000));
     if (options.json_output) {
       fmt::print("{}\n", nlohmann::json({{"down_s", result.down_s},
                                          {"reconnected_s", result.reconnected_s},

@@ -12,8 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "launcher/cli/run_command.hpp"
-#include "launcher/control/relay_control.hpp"
 #include "launcher/cli/run_lookup.hpp"
+#include "launcher/control/relay_control.hpp"
 #include "launcher/run/recorded_run.hpp"
 #include "launcher/ssh/ssh_session.hpp"
 

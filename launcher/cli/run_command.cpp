@@ -122,8 +122,8 @@ void stop_recorded_strays(const std::filesystem::path& run_dir) {
     const RunState state = load_run_state(run_dir);
     for (const auto& node : state.nodes) {
       if (stop_recorded(node.pid, node.pid_start_ticks))
-        fmt::print(stderr, "vmesh: stopped {} (pid {}, booted again during the run)\n",
-                   node.name, node.pid);
+        fmt::print(stderr, "vmesh: stopped {} (pid {}, booted again during the run)\n", node.name,
+                   node.pid);
     }
     if (stop_recorded(state.relay_pid, state.relay_start_ticks))
       fmt::print(stderr, "vmesh: stopped vmesh-relay (pid {}, restarted during the run)\n",
@@ -144,10 +144,10 @@ int run_user_command(const CliOptions& options, MeshRun& mesh,
   spawn.argv = options.command_argv;
   spawn.stdin_null = false;
   spawn.own_session = false;
-  spawn.env = {"VMESH_NODES_FILE=" + nodes_file.string(), "VMESH_NODES=" + nodes,
-               "VMESH_SSH_KEY=" + mesh.key_path().string(),
-               "VMESH_RUN_DIR=" + mesh.setup().run_dir.string(),
-               "VMESH_RUN=" + mesh.setup().run_name, "VMESH_BIN=" + self_executable()};
+  spawn.env = {
+      "VMESH_NODES_FILE=" + nodes_file.string(),   "VMESH_NODES=" + nodes,
+      "VMESH_SSH_KEY=" + mesh.key_path().string(), "VMESH_RUN_DIR=" + mesh.setup().run_dir.string(),
+      "VMESH_RUN=" + mesh.setup().run_name,        "VMESH_BIN=" + self_executable()};
   auto child = ChildProcess::spawn(spawn);
   while (true) {
     if (interrupted()) {

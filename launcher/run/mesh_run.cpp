@@ -134,14 +134,13 @@ void MeshRun::start_nodes() {
   inputs.ssh_public_key = setup_.run_dir / "authorized_keys";
   inputs.ssh_blank_password = !setup_.ssh_key_only;
   const char* home = std::getenv("HOME");
-  write_file_atomic(
-      inputs.ssh_public_key,
-      compose_authorized_keys(
-          key_path().string() + ".pub",
-          home != nullptr && *home != '\0'
-              ? std::optional<std::filesystem::path>(std::filesystem::path(home) / ".ssh")
-              : std::nullopt,
-          setup_.authorized_keys));
+  write_file_atomic(inputs.ssh_public_key,
+                    compose_authorized_keys(key_path().string() + ".pub",
+                                            home != nullptr && *home != '\0'
+                                                ? std::optional<std::filesystem::path>(
+                                                      std::filesystem::path(home) / ".ssh")
+                                                : std::nullopt,
+                                            setup_.authorized_keys));
   inputs.image_scripts_dir = setup_.tools.image_scripts;
   inputs.accel = setup_.accel.value_or(Accel::tcg);
   inputs.relay_transport = setup_.relay_transport;

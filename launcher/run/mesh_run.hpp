@@ -10,8 +10,8 @@
 
 #include "launcher/plan/run_plan.hpp"
 #include "launcher/process/child_process.hpp"
-#include "launcher/run/relay_launch.hpp"
 #include "launcher/run/progress.hpp"
+#include "launcher/run/relay_launch.hpp"
 #include "launcher/run/run_state.hpp"
 #include "launcher/scenario/scenario.hpp"
 #include "launcher/ssh/ssh_ports.hpp"

@@ -19,7 +19,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-
 }  // namespace
 
 void MeshRun::kill_node(medium::NodeId node) {

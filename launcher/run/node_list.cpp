@@ -15,17 +15,17 @@ nlohmann::json node_to_json(const NodeRecord& node) {
     macs.push_back(fmt::format("{}:{:02x}", node.mac_prefix, radio));
   }
   nlohmann::json json = {{"host", node.host},
-          {"port", node.ssh_port},
-          {"place_id", fmt::format("virtual-mesh-{}", node.index)},
-          {"user", "root"},
-          {"name", node.name},
-          {"index", node.index},
-          {"mesh_ip", node.mesh_ip},
-          {"mac_prefix", node.mac_prefix},
-          {"macs", macs},
-          {"log", node.log_path.string()},
-          {"pid", node.pid},
-          {"pid_start_ticks", node.pid_start_ticks}};
+                         {"port", node.ssh_port},
+                         {"place_id", fmt::format("virtual-mesh-{}", node.index)},
+                         {"user", "root"},
+                         {"name", node.name},
+                         {"index", node.index},
+                         {"mesh_ip", node.mesh_ip},
+                         {"mac_prefix", node.mac_prefix},
+                         {"macs", macs},
+                         {"log", node.log_path.string()},
+                         {"pid", node.pid},
+                         {"pid_start_ticks", node.pid_start_ticks}};
   if (!node.ssh_key.empty()) json["ssh_key"] = node.ssh_key.string();
   return json;
 }

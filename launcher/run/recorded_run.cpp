@@ -65,9 +65,8 @@ double start_recorded_node(RunState& state, std::size_t node, Clock::time_point 
   NodeRecord& record = state.nodes.at(node);
   const NodeLaunch& launch = state.node_launches.at(node);
   if (process_is(record.pid, record.pid_start_ticks)) {
-    throw std::runtime_error(
-        fmt::format("{} is running (pid {}); 'vmesh node kill {}' first", record.name,
-                    record.pid, record.name));
+    throw std::runtime_error(fmt::format("{} is running (pid {}); 'vmesh node kill {}' first",
+                                         record.name, record.pid, record.name));
   }
   const auto start = Clock::now();
   // The console is appended to: only the new boot's "ready" line counts.

@@ -28,10 +28,10 @@ std::vector<std::string> relay_argv(const RelayLaunch& launch, Clock::time_point
     argv.insert(argv.end(), {"--ports-base", "0"});
   } else {
     // A restart: the same ports, since every QEMU reconnects to them.
-    argv.insert(argv.end(), {"-t", std::to_string(launch.ports.tcp), "-s",
-                             std::to_string(launch.ports.spy), "-c",
-                             std::to_string(launch.ports.control), "--port-txstatus",
-                             std::to_string(launch.ports.txstatus)});
+    argv.insert(argv.end(),
+                {"-t", std::to_string(launch.ports.tcp), "-s", std::to_string(launch.ports.spy),
+                 "-c", std::to_string(launch.ports.control), "--port-txstatus",
+                 std::to_string(launch.ports.txstatus)});
   }
   // The relay is built from the same tree: every option below exists.
   argv.insert(argv.end(), {"--topology", launch.topology.string(), "--control-socket",
@@ -39,8 +39,7 @@ std::vector<std::string> relay_argv(const RelayLaunch& launch, Clock::time_point
   // Per-link counters, written by the relay when it stops: kept with the logs.
   argv.insert(argv.end(), {"--stats-file", launch.stats_file().string()});
   if (launch.restarts > 0) {
-    const auto now_ms =
-        std::chrono::duration_cast<milliseconds>(now.time_since_epoch()).count();
+    const auto now_ms = std::chrono::duration_cast<milliseconds>(now.time_since_epoch()).count();
     const auto timeline_ms = std::max<std::int64_t>(1, now_ms - launch.timeline_start_steady_ms);
     argv.insert(argv.end(), {"--timeline-start-ms", std::to_string(timeline_ms)});
   }
@@ -83,7 +82,8 @@ ChildProcess spawn_relay(RelayLaunch& launch, bool detached, Clock::time_point d
   return relay;
 }
 
-bool relay_bound_all(const std::string& relay_log_text, const std::vector<std::string>& node_names) {
+bool relay_bound_all(const std::string& relay_log_text,
+                     const std::vector<std::string>& node_names) {
   for (const auto& name : node_names) {
     if (relay_log_text.find(fmt::format("bound to node {} by", name)) == std::string::npos)
       return false;

@@ -31,17 +31,17 @@ void save_run_state(const RunState& state) {
                         {"provision", node.provision}});
   }
   nlohmann::json json = {{"name", state.name},
-                               {"dir", state.dir.string()},
-                               {"topology", state.topology.string()},
-                               {"ssh_key", state.ssh_key.string()},
-                               {"vmesh_pid", state.vmesh_pid},
-                               {"relay_pid", state.relay_pid},
-                               {"relay_start_ticks", state.relay_start_ticks},
-                               {"relay_tcp_port", state.relay_tcp_port},
-                               {"relay_control_port", state.relay_control_port},
-                               {"relay_control_socket", state.relay_control_socket.string()},
-                               {"relay_stats_jsonl", state.relay_stats_jsonl.string()},
-                               {"nodes", nodes}};
+                         {"dir", state.dir.string()},
+                         {"topology", state.topology.string()},
+                         {"ssh_key", state.ssh_key.string()},
+                         {"vmesh_pid", state.vmesh_pid},
+                         {"relay_pid", state.relay_pid},
+                         {"relay_start_ticks", state.relay_start_ticks},
+                         {"relay_tcp_port", state.relay_tcp_port},
+                         {"relay_control_port", state.relay_control_port},
+                         {"relay_control_socket", state.relay_control_socket.string()},
+                         {"relay_stats_jsonl", state.relay_stats_jsonl.string()},
+                         {"nodes", nodes}};
   if (!state.relay_launch.relay.empty()) {
     json["launch"] = {{"relay", relay_launch_to_json(state.relay_launch)}, {"nodes", launches}};
   }

@@ -17,9 +17,8 @@ bool looks_like_public_key(const std::string& line) {
   const bool known_type = type.starts_with("ssh-") || type.starts_with("ecdsa-") ||
                           type.starts_with("sk-ssh-") || type.starts_with("sk-ecdsa-");
   const auto blob_end = line.find(' ', space + 1);
-  const std::string blob = line.substr(space + 1, blob_end == std::string::npos
-                                                      ? std::string::npos
-                                                      : blob_end - space - 1);
+  const std::string blob = line.substr(
+      space + 1, blob_end == std::string::npos ? std::string::npos : blob_end - space - 1);
   return known_type && blob.starts_with("AAAA") && blob.size() >= 32;
 }
 
