@@ -156,7 +156,8 @@ CliOptions parse_cli(std::span<const std::string> args) {
     } else if (arg == "--keep") {
       options.keep = true;
     } else if (arg == "--json") {
-      if (options.command == Command::status) {
+      // run writes its report to a file; elsewhere --json asks for JSON on stdout.
+      if (options.command != Command::run) {
         options.json_output = true;
       } else {
         options.json_path = value();

@@ -67,6 +67,44 @@ TEST(Cli, Capture) {
   EXPECT_EQ(*o.capture_path, "out.pcapng");
 }
 
+TEST(Cli, ActionsOnARunningMesh) {
+  const auto kill = parse({"node", "kill", "n2", "--name", "lab"});
+  EXPECT_EQ(kill.command, Command::node);
+  EXPECT_EQ(kill.action, "kill");
+  EXPECT_EQ(kill.node, "n2");
+  EXPECT_EQ(kill.run_name, "lab");
+  const auto start = parse({"node", "start", "n2", "--json", "--timeout", "300s"});
+  EXPECT_EQ(start.action, "start");
+  EXPECT_TRUE(start.json_output);
+  EXPECT_EQ(start.timeout_s, 300u);
+  const auto restart = parse({"relay", "restart", "--down-for", "2s", "--json"});
+  EXPECT_EQ(restart.command, Command::relay);
+  EXPECT_EQ(restart.down_for_ms, 2000u);
+  EXPECT_EQ(parse({"relay", "restart"}).down_for_ms, 500u);
+  const auto capture = parse({"capture", "start", "a.pcapng"});
+  EXPECT_EQ(capture.action, "start");
+  EXPECT_EQ(capture.file, "a.pcapng");
+  EXPECT_EQ(parse({"capture", "stop"}).action, "stop");
+  EXPECT_EQ(parse({"stats", "--name", "lab"}).command, Command::stats);
+  EXPECT_THROW(parse({"node", "reboot", "n2"}), UsageError);
+  EXPECT_THROW(parse({"node", "kill"}), UsageError);
+  EXPECT_THROW(parse({"node", "kill", "n1", "n2"}), UsageError);
+  EXPECT_THROW(parse({"relay", "stop"}), UsageError);
+  EXPECT_THROW(parse({"capture", "start"}), UsageError);
+  EXPECT_THROW(parse({"capture", "stop", "x"}), UsageError);
+  EXPECT_THROW(parse({"relay", "restart", "--down-for", "soon"}), UsageError);
+}
+
+TEST(Cli, SshKeyOptionsBelongToRunAndUp) {
+  const auto up = parse({"up", "t.toml", "--authorized-keys", "a.pub", "--authorized-keys", "b.pub",
+                         "--ssh-key-only"});
+  EXPECT_EQ(up.authorized_keys, (std::vector<std::filesystem::path>{"a.pub", "b.pub"}));
+  EXPECT_TRUE(up.ssh_key_only);
+  EXPECT_FALSE(parse({"run", "t.toml"}).ssh_key_only);
+  EXPECT_THROW(parse({"status", "--ssh-key-only"}), UsageError);
+  EXPECT_THROW(parse({"down", "--authorized-keys", "a.pub"}), UsageError);
+}
+
 TEST(Cli, RelayTransportDefaultsToSerialAndRejectsUnknownWords) {
   EXPECT_EQ(parse({"run", "t.toml"}).relay_transport, RelayTransport::serial);
   EXPECT_EQ(parse({"up", "t.toml", "--relay-transport", "tcp"}).relay_transport,
@@ -174,6 +212,11 @@ TEST(Duration, Units) {
   EXPECT_EQ(parse_duration_s("90s", "t"), 90u);
   EXPECT_EQ(parse_duration_s("2m", "t"), 120u);
   EXPECT_THROW(parse_duration_s("fast", "t"), UsageError);
+  EXPECT_EQ(parse_duration_ms("500ms", "t"), 500u);
+  EXPECT_EQ(parse_duration_ms("2s", "t"), 2000u);
+  EXPECT_EQ(parse_duration_ms("3", "t"), 3000u);
+  EXPECT_THROW(parse_duration_ms("601s", "t"), UsageError);
+  EXPECT_THROW(parse_duration_ms("ms", "t"), UsageError);
 }
 
 }  // namespace

@@ -75,6 +75,84 @@ TEST(RunState, SaveAndLoad) {
   EXPECT_THROW(load_run_state(dir), std::runtime_error);
 }
 
+TEST(NodeList, SshKeyOnlyWhenRecorded) {
+  auto node = sample(1);
+  EXPECT_FALSE(node_to_json(node).contains("ssh_key"));
+  node.ssh_key = "/run/x/id_ed25519";
+  EXPECT_EQ(node_to_json(node)["ssh_key"], "/run/x/id_ed25519");
+  EXPECT_EQ(node_from_json(node_to_json(node)).ssh_key, "/run/x/id_ed25519");
+}
+
+TEST(RunState, LaunchRecordRoundTrip) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("vmesh-launch-test-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  RunState state;
+  state.name = "lab";
+  state.dir = dir;
+  state.nodes = {sample(1), sample(2)};
+  state.relay_launch.relay = "/b/vmesh-relay";
+  state.relay_launch.run_dir = dir;
+  state.relay_launch.topology = "/t/line3.toml";
+  state.relay_launch.ports = {4001, 4002, 4003, 4004};
+  state.relay_launch.timeline_start_steady_ms = 123456;
+  state.relay_launch.restarts = 2;
+  state.relay_launch.capture = "/c/run.pcapng";
+  state.node_launches = {{{"qemu-system-x86_64", "-m", "256"}, dir / "n1.qemu.log", {"true"}},
+                         {{"qemu-system-x86_64"}, dir / "n2.qemu.log", {}}};
+  save_run_state(state);
+  const auto loaded = load_run_state(dir);
+  EXPECT_EQ(loaded.relay_launch.relay, "/b/vmesh-relay");
+  EXPECT_EQ(loaded.relay_launch.ports.control, 4003);
+  EXPECT_EQ(loaded.relay_launch.ports.txstatus, 4004);
+  EXPECT_EQ(loaded.relay_launch.timeline_start_steady_ms, 123456);
+  EXPECT_EQ(loaded.relay_launch.restarts, 2);
+  EXPECT_EQ(loaded.relay_launch.capture_file(), "/c/run.pcapng.restart2");
+  EXPECT_FALSE(loaded.relay_launch.stats_jsonl);
+  ASSERT_EQ(loaded.node_launches.size(), 2u);
+  EXPECT_EQ(loaded.node_launches[0].qemu_argv,
+            (std::vector<std::string>{"qemu-system-x86_64", "-m", "256"}));
+  EXPECT_EQ(loaded.node_launches[0].provision, std::vector<std::string>{"true"});
+  EXPECT_EQ(loaded.node_launches[1].qemu_log, dir / "n2.qemu.log");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(RelayLaunch, FirstStartTakesAnyPortsRestartKeepsThemAndTheTimeline) {
+  RelayLaunch launch;
+  launch.relay = "/b/vmesh-relay";
+  launch.run_dir = "/r";
+  launch.topology = "/t/line3.toml";
+  const auto now = std::chrono::steady_clock::time_point(std::chrono::milliseconds(50000));
+  auto argv = relay_argv(launch, now);
+  const auto has = [&argv](const std::string& a, const std::string& b) {
+    for (std::size_t i = 0; i + 1 < argv.size(); ++i) {
+      if (argv[i] == a && argv[i + 1] == b) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(has("--ports-base", "0"));
+  EXPECT_TRUE(has("--control-socket", "/r/control.sock"));
+  EXPECT_TRUE(has("--topology", "/t/line3.toml"));
+  EXPECT_FALSE(has("--timeline-start-ms", "48000"));
+  launch.ports = {4001, 4002, 4003, 4004};
+  launch.timeline_start_steady_ms = 2000;
+  launch.restarts = 1;
+  launch.capture = "/c/x.pcapng";
+  argv = relay_argv(launch, now);
+  EXPECT_TRUE(has("-t", "4001"));
+  EXPECT_TRUE(has("-c", "4003"));
+  EXPECT_TRUE(has("--port-txstatus", "4004"));
+  EXPECT_TRUE(has("--timeline-start-ms", "48000"));
+  EXPECT_TRUE(has("--pcap", "/c/x.pcapng.restart1"));
+}
+
+TEST(RelayLaunch, BoundAllNeedsEveryNode) {
+  const std::string log = "bound to node n1 by mac\nbound to node n3 by mac\n";
+  EXPECT_TRUE(relay_bound_all(log, {"n1", "n3"}));
+  EXPECT_FALSE(relay_bound_all(log, {"n1", "n2"}));
+  EXPECT_TRUE(relay_bound_all("", {}));
+}
+
 TEST(RunState, ProcessIdentityByStartTime) {
   const auto ticks = process_start_ticks(getpid());
   ASSERT_TRUE(ticks);
