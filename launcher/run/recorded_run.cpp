@@ -26,6 +26,13 @@ void require_launch_record(const RunState& state) {
   }
 }
 
+// state.json, and nodes.json next to it (the node list tests read) when it exists.
+void save_recorded(const RunState& state) {
+  save_run_state(state);
+  const auto nodes_file = state.dir / "nodes.json";
+  if (std::filesystem::exists(nodes_file)) write_node_list(nodes_file, state.nodes);
+}
+
 }  // namespace
 
 bool stop_recorded(pid_t pid, std::uint64_t start_ticks) {
@@ -57,7 +64,7 @@ void kill_recorded_node(RunState& state, std::size_t node) {
   for (int i = 0; i < 500 && process_is(record.pid, record.pid_start_ticks); ++i) {
     std::this_thread::sleep_for(milliseconds(10));
   }
-  save_run_state(state);
+  save_recorded(state);
 }
 
 double start_recorded_node(RunState& state, std::size_t node, Clock::time_point deadline) {
@@ -79,7 +86,7 @@ double start_recorded_node(RunState& state, std::size_t node, Clock::time_point 
   auto vm = ChildProcess::spawn(options);
   record.pid = vm.pid();
   record.pid_start_ticks = process_start_ticks(vm.pid()).value_or(0);
-  save_run_state(state);  // from here `vmesh down` finds the new VM
+  save_recorded(state);  // from here `vmesh down` finds the new VM
   std::optional<SshSession> session;
   while (!session) {
     throw_if_interrupted();
@@ -117,7 +124,7 @@ RelayRestartResult restart_recorded_relay(RunState& state, milliseconds down_for
   auto relay = spawn_relay(launch, true, Clock::now() + milliseconds(10000));
   state.relay_pid = relay.pid();
   state.relay_start_ticks = process_start_ticks(relay.pid()).value_or(0);
-  save_run_state(state);
+  save_recorded(state);
   relay.release();
   result.down_s = seconds_since(stopped);
 
