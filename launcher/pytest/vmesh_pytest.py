@@ -77,6 +77,10 @@ def pytest_addoption(parser):
                          "<repo>/build/launcher/vmesh)")
     group.addoption("--vmesh-timeout", metavar="SECONDS", type=float, default=900.0,
                     help="bound for `vmesh up` (default 900)")
+    group.addoption("--vmesh-up-arg", metavar="ARG", action="append", default=[],
+                    help="one more argument for the `vmesh up` this session runs (repeat: "
+                         "--vmesh-up-arg=--capture --vmesh-up-arg=run.pcapng, "
+                         "--vmesh-up-arg=--ssh-key-only)")
     group.addoption("--vmesh-keep", action="store_true",
                     help="leave a mesh this session started running (stop it with vmesh down)")
 
@@ -220,7 +224,8 @@ class _SessionMesh:
         self.up_name = name
         self.down_done = False
         started = time.monotonic()
-        vmesh.call(["up", str(source.topology), "--name", name, "--timeout", f"{int(timeout_s)}s"],
+        vmesh.call(["up", str(source.topology), "--name", name, "--timeout", f"{int(timeout_s)}s"]
+                   + list(self.config.getoption("vmesh_up_arg")),
                    timeout_s=timeout_s + 120, grace_s=120)
         self._say(f"mesh {name} up after {time.monotonic() - started:.1f} s")
         return self._attach_by_name(vmesh, name, key)

@@ -75,7 +75,14 @@ finish() {
 trap finish EXIT
 trap 'exit 130' INT TERM
 
-"$vmesh" up "${src}/topologies/line3.toml" --name "$run" --timeout 600
+# The user's own key (a HOME with ~/.ssh/id_ed25519.pub) and one named with
+# --authorized-keys: test_ssh_access.py finds both in root's authorized_keys.
+mkdir -p "${work_dir}/home/.ssh"
+ssh-keygen -q -t ed25519 -N '' -C user-key -f "${work_dir}/home/.ssh/id_ed25519"
+ssh-keygen -q -t ed25519 -N '' -C named-key -f "${work_dir}/named"
+export VMESH_TEST_USER_KEYS="${work_dir}/home/.ssh/id_ed25519.pub ${work_dir}/named.pub"
+HOME="${work_dir}/home" "$vmesh" up "${src}/topologies/line3.toml" --name "$run" --timeout 600 \
+  --authorized-keys "${work_dir}/named.pub"
 record_pids
 
 # The environment must not point the plugin at another mesh: --vmesh-run decides.

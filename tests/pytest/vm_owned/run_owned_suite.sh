@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The plugin owning its mesh: pytest with LG_VIRTUAL_MESH=1 VIRTUAL_MESH_NODES=2 starts two
-# nodes of the default topology through `vmesh up` and stops them at the session's end; no
+# nodes of the default topology through `vmesh up --ssh-key-only` and stops them at the session's end; no
 # process of that run may be alive afterwards.
 # Usage: run_owned_suite.sh VMESH_BIN SOURCE_DIR. Exit 77: skipped (reason printed).
 set -euo pipefail
@@ -23,7 +23,8 @@ rc=0
 (cd "$work_dir" && LG_VIRTUAL_MESH=1 VIRTUAL_MESH_NODES=2 VIRTUAL_MESH_SSH_BASE_PORT=2500 \
   VMESH_TEST_PIDS_FILE="$pids_file" PYTHONPATH="${src}/launcher/pytest" \
   PYTHONDONTWRITEBYTECODE=1 pytest-3 -p vmesh_pytest -p no:cacheprovider -v -rA \
-  --rootdir "$src" --vmesh-bin "$vmesh" "${src}/tests/pytest/vm_owned") || rc=$?
+  --rootdir "$src" --vmesh-bin "$vmesh" --vmesh-up-arg=--ssh-key-only \
+  "${src}/tests/pytest/vm_owned") || rc=$?
 [[ -s "$pids_file" ]] || { echo "FAIL: the suite recorded no PIDs (pytest exit ${rc})" >&2; exit 1; }
 left="$(python3 - "$pids_file" <<'PY'
 import json, sys
