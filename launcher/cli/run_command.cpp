@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "launcher/checks/mesh_checks.hpp"
+#include "launcher/plan/host_limits.hpp"
 #include "launcher/process/elapsed.hpp"
 #include "launcher/process/interrupt.hpp"
 #include "launcher/report/run_report.hpp"
@@ -53,6 +54,12 @@ Prepared prepare(const CliOptions& options) {
                                    prepared.scenario.topology.nodes[i].name,
                                    *prepared.scenario.nodes[i].image));
     }
+  }
+  try {
+    check_host_limits(prepared.scenario, prepared.node_count, prepared.env.ssh_base_port,
+                      read_host_limits());
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
   }
   for (const auto& file : options.authorized_keys) {
     try {

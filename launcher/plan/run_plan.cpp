@@ -1,5 +1,7 @@
 #include "launcher/plan/run_plan.hpp"
 
+#include "launcher/plan/host_limits.hpp"
+
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -75,7 +77,7 @@ RunPlan plan_run(const Scenario& scenario, const PlanInputs& inputs) {
     node.ssh_port = inputs.ssh_ports[i];
     node.mac_prefix = format_mac_prefix(spec.mac_prefix);
     node.mesh_ip = fmt::format("10.13.0.{}", node.index);
-    node.memory_mb = settings.memory_mb.value_or(256);
+    node.memory_mb = settings.memory_mb.value_or(kDefaultGuestMemoryMb);
     node.log_path = inputs.run_dir / (node.name + ".log");
     node.qemu_log_path = inputs.run_dir / (node.name + ".qemu.log");
     node.cpio_path = inputs.run_dir / (node.name + ".cpio");

@@ -72,6 +72,34 @@ TEST(VmeshCli, MaxNodesRefusesWithTheLimitNamed) {
   EXPECT_TRUE(box.nothing_started());
 }
 
+TEST(VmeshCli, MoreGuestMemoryThanTheMachineHasFailsBeforeAnyVmNamingBothNumbers) {
+  Sandbox box;
+  std::string text = "[medium]\ndefault = \"all\"\n";
+  for (int i = 1; i <= 40; ++i) {  // 40 x 64 GiB: more than any machine this runs on
+    text += "[[node]]\nname = \"n" + std::to_string(i) + "\"\nmemory_mb = 65536\n";
+  }
+  const auto topology = box.write("big.toml", text);
+  const auto result =
+      run_vmesh({"run", topology.string()}, box.env, box.dir.path, std::chrono::seconds(30));
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("40 nodes need 2621440 MiB of guest memory"), std::string::npos)
+      << result.err;
+  EXPECT_NE(result.err.find("MiB available (MemAvailable"), std::string::npos) << result.err;
+  EXPECT_TRUE(box.nothing_started());
+}
+
+TEST(VmeshCli, UnusableAuthorizedKeysFileIsNamedBeforeAnyProcess) {
+  Sandbox box;
+  const auto key = box.write("id_ed25519", "-----BEGIN OPENSSH PRIVATE KEY-----\n");
+  const auto result =
+      run_vmesh({"up", VMESH_TOPOLOGIES_DIR "/line3.toml", "--authorized-keys", key.string()},
+                box.env, box.dir.path, std::chrono::seconds(30));
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find(key.string() + ":1: not an OpenSSH public key line"), std::string::npos)
+      << result.err;
+  EXPECT_TRUE(box.nothing_started());
+}
+
 TEST(VmeshCli, UserImageIsNotSupportedYetAndSaysSo) {
   Sandbox box;
   auto env = box.env;
