@@ -27,6 +27,8 @@ script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly script_dir
 readonly guest_dir="${script_dir}/guest"
 readonly default_configs_dir="${script_dir}/../../configs/guest"
+# shellcheck source=lib/debian-packages.sh
+. "${script_dir}/lib/debian-packages.sh"
 
 # Tools run inside the guest, with the Debian package that ships each one.
 readonly tool_packages=(busybox-static dash iw wpasupplicant hostapd batctl babeld dropbear-bin
@@ -56,117 +58,12 @@ require_tools() {
   ((${#missing[@]} == 0)) || die "missing host tools: ${missing[*]} (see the list at the top of $0)"
 }
 
-# Print the first alternative of every Depends/Pre-Depends of the given packages.
-direct_depends() {
-  apt-cache depends --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces \
-    --no-enhances "$@" 2>/dev/null | awk '
-      /^[^ ]/ { prev_or = 0; next }
-      $1 ~ /^\|?(Pre)?Depends:$/ { if (!prev_or) print $2; prev_or = ($1 ~ /^\|/); next }
-      { prev_or = 0 }' | sed 's/:any$//' | grep -v '^<' | sort -u
-}
-
-# Library packages reachable from the tools (walks only lib* and zlib1g packages: the
-# shared objects the tools load live there; the rest is maintainer-script machinery).
-library_closure() {
-  local -A seen=()
-  local frontier=("$@") next pkg
-  while ((${#frontier[@]} > 0)); do
-    next=()
-    while read -r pkg; do
-      [[ -n "$pkg" && -z "${seen[$pkg]:-}" ]] || continue
-      [[ "$pkg" =~ ^(lib.*|zlib1g)$ && ! "$pkg" =~ (-perl|-common|-data|-bin|-dev)$ ]] || continue
-      seen[$pkg]=1
-      next+=("$pkg")
-    done < <(direct_depends "${frontier[@]}")
-    frontier=("${next[@]}")
-  done
-  printf '%s\n' "${!seen[@]}" | sort
-}
-
-kernel_package() {
-  local pkg
-  pkg="$(direct_depends linux-image-amd64 | grep '^linux-image-' | head -n1)"
-  [[ -n "$pkg" ]] || die "cannot resolve linux-image-amd64 to a kernel package (apt-get update?)"
-  echo "$pkg"
-}
-
-# "package version deb-file-name" for each package (candidate version).
-resolve_versions() {
-  apt-cache show --no-all-versions "$@" 2>/dev/null | awk '
-    /^Package: / { p = $2 }
-    /^Version: / { v = $2 }
-    /^Architecture: / { a = $2 }
-    /^$/ { emit() }
-    END { emit() }
-    # apt-get download names files package_version_arch.deb, with ":" escaped as "%3a".
-    function emit() {
-      if (p != "") { f = v; gsub(/:/, "%3a", f); print p, v, p "_" f "_" a ".deb" }
-      p = v = a = ""
-    }'
-}
-
-# Write "package version deb-file" for the kernel, the tools and their libraries to $2.
-# apt-cache takes ~0.7 s per call here, so the answer is remembered per state of apt's
-# package lists (and of this script): a cache hit costs no apt-cache call at all.
-resolve_packages() {
-  local memo_dir="$1" out="$2" key f
-  key="$( {
-    sha256sum <"${BASH_SOURCE[0]}"
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/* /etc/apt/preferences \
-      /etc/apt/preferences.d/* /var/lib/apt/lists/*Packages* /var/lib/apt/lists/*Release; do
-      [[ -e "$f" ]] && stat -c '%n %s %Y' "$f"
-    done
-  } | sha256sum | cut -c1-16)"
-  if [[ -s "${memo_dir}/${key}" ]]; then
-    cp "${memo_dir}/${key}" "$out"
-    return 0
-  fi
-  local kpkg libs
-  kpkg="$(kernel_package)"
-  mapfile -t libs < <(library_closure "${tool_packages[@]}")
-  resolve_versions "$kpkg" "${tool_packages[@]}" "${libs[@]}" | LC_ALL=C sort >"$out"
-  local expected=$((1 + ${#tool_packages[@]} + ${#libs[@]}))
-  (($(wc -l <"$out") == expected)) ||
-    die "apt-cache knows only $(wc -l <"$out") of ${expected} packages (run apt-get update?)"
-  mkdir -p "$memo_dir"
-  cp "$out" "${memo_dir}/.${key}.$$" && mv -f "${memo_dir}/.${key}.$$" "${memo_dir}/${key}"
-}
-
-# Download every listed .deb that is not in the package cache yet.
-fetch_debs() {
-  local debs_dir="$1" list="$2" pkg ver file missing=()
-  while read -r pkg ver file; do
-    [[ -f "${debs_dir}/${file}" ]] || missing+=("${pkg}=${ver}")
-  done <"$list"
-  ((${#missing[@]} == 0)) && return 0
-  log "downloading ${#missing[@]} packages"
-  local tmp
-  tmp="$(mktemp -d "${debs_dir}/.dl.XXXXXX")"
-  local sandbox=()
-  ((EUID == 0)) && sandbox=(-o APT::Sandbox::User=root)
-  (cd "$tmp" && apt-get download -q "${sandbox[@]}" "${missing[@]}" >&2) ||
-    { rm -rf "$tmp"; die "apt-get download failed for: ${missing[*]}"; }
-  mv -f "$tmp"/*.deb "$debs_dir"/
-  rmdir "$tmp"
-  while read -r pkg ver file; do
-    [[ -f "${debs_dir}/${file}" ]] || die "package ${pkg} ${ver} downloaded but ${file} is missing"
-  done <"$list"
-}
-
-# "file PATH SHA256" for every file under the given paths (relative to the current directory).
-hash_files() {
-  local f
-  find "$@" -type f | LC_ALL=C sort | while read -r f; do
-    echo "file $f $(sha256sum <"$f" | cut -d' ' -f1)"
-  done
-}
-
 # Hash of everything that decides the image's content.
 write_manifest() {
   local versions="$1" agent="$2" configs="$3"
   echo "# vmesh guest image inputs"
   awk '{ print "package", $1, $2 }' "$versions"
-  (cd "$script_dir" && hash_files build-image.sh guest)
+  (cd "$script_dir" && hash_files build-image.sh lib guest)
   (cd "$configs" && hash_files . | sed 's|^file \./|file configs/guest/|')
   if [[ -n "$agent" ]]; then
     echo "agent $(sha256sum <"$agent" | cut -d' ' -f1)"
@@ -196,64 +93,6 @@ extract_vmlinux() {
   esac
   rm -f "${out}.payload"
   [[ "$(od -An -tx1 -N4 "$out" | tr -d ' ')" == "7f454c46" ]] || die "extracted vmlinux is not an ELF file"
-}
-
-# Copy a program and the shared objects it needs (resolved by the staged ELF interpreter,
-# so the host's own libraries never matter) from $stage into $root.
-install_program() {
-  local stage="$1" root="$2" rel="$3" name lib
-  [[ -f "${stage}/${rel}" ]] || die "package file ${rel} not found in the staged packages"
-  name="$(basename "$rel")"
-  rm -f "${root}/bin/${name}" "${root}/sbin/${name}" "${root}/usr/bin/${name}" "${root}/usr/sbin/${name}"
-  install -D -m 0755 "${stage}/${rel}" "${root}/${rel}"
-  while read -r lib; do
-    [[ -e "${root}/${lib#"$stage"/}" ]] && continue
-    install -D -m 0755 "$lib" "${root}/${lib#"$stage"/}"
-  done < <(staged_libraries "$stage" "${stage}/${rel}")
-}
-
-staged_libraries() {
-  local stage="$1" elf="$2" out
-  local libpath="${stage}/lib/x86_64-linux-gnu:${stage}/usr/lib/x86_64-linux-gnu"
-  out="$("${stage}/lib64/ld-linux-x86-64.so.2" --library-path "$libpath" --list "$elf")" ||
-    die "cannot list the libraries of ${elf}"
-  if grep -q 'not found' <<<"$out"; then
-    die "$(basename "$elf") needs libraries no staged package provides: $(grep 'not found' <<<"$out" | awk '{print $1}' | tr '\n' ' ')"
-  fi
-  # "libfoo.so.1 => /stage/lib/.../libfoo.so.1 (0x...)": keep the soname path; cp follows links.
-  awk '$2 == "=>" && $3 ~ /^\// { print $3 }' <<<"$out"
-}
-
-install_busybox() {
-  local stage="$1" root="$2" applet
-  install -D -m 0755 "${stage}/bin/busybox" "${root}/bin/busybox"
-  while read -r applet; do
-    [[ "$applet" == bin/busybox || -e "${root}/${applet}" ]] && continue
-    mkdir -p "${root}/$(dirname "$applet")"
-    ln -s /bin/busybox "${root}/${applet}"
-  done < <("${stage}/bin/busybox" --list-full)
-}
-
-install_modules() {
-  local kstage="$1" root="$2" kver="$3" line mod path
-  depmod -b "$kstage" "$kver"
-  local -A keep=()
-  for mod in "${wanted_modules[@]}"; do
-    while read -r line; do
-      case "$line" in
-        insmod\ *) path="${line#insmod }"; path="${path%% *}"; keep[${path#"$kstage"/}]=1 ;;
-        builtin\ *) ;;
-        *) die "unexpected modprobe output for ${mod}: ${line}" ;;
-      esac
-    done < <(modprobe -d "$kstage" -S "$kver" --show-depends "$mod" 2>&1 ||
-      die "kernel module ${mod} not found in ${kver}")
-  done
-  for path in "${!keep[@]}"; do
-    install -D -m 0644 "${kstage}/${path}" "${root}/${path}"
-  done
-  cp "${kstage}/lib/modules/${kver}"/modules.{order,builtin,builtin.modinfo} "${root}/lib/modules/${kver}/"
-  depmod -b "$root" "$kver"
-  log "kept ${#keep[@]} kernel modules"
 }
 
 # The guest's settings and templates: configs/guest/X goes to /etc/vmesh/X.
@@ -310,17 +149,8 @@ build_image() {
   local debs_dir="$1" versions="$2" kpkg="$3" agent="$4" configs="$5" out="$6"
   local work="${out}/.work" stage kstage root kver
   stage="${work}/stage"; kstage="${work}/kernel"; root="${work}/root"
-  mkdir -p "$stage" "$kstage" "$root"
-  local pkg ver file
-  while read -r pkg ver file; do
-    if [[ "$pkg" == "$kpkg" ]]; then
-      dpkg-deb -x "${debs_dir}/${file}" "$kstage"
-    else
-      dpkg-deb -x "${debs_dir}/${file}" "$stage"
-    fi
-  done <"$versions"
-  kver="$(basename "$(find "${kstage}/lib/modules" -mindepth 1 -maxdepth 1 -type d | head -n1)")"
-  [[ -f "${kstage}/boot/vmlinuz-${kver}" ]] || die "no vmlinuz-${kver} in ${kpkg}"
+  mkdir -p "$root"
+  kver="$(unpack_debs "$debs_dir" "$versions" "$kpkg" "$stage" "$kstage")"
 
   install_busybox "$stage" "$root"
   local bin
@@ -328,7 +158,7 @@ build_image() {
     install_program "$stage" "$root" "$bin"
   done
   install -D -m 0755 "${stage}/lib64/ld-linux-x86-64.so.2" "${root}/lib64/ld-linux-x86-64.so.2"
-  install_modules "$kstage" "$root" "$kver"
+  install_modules "$kstage" "$root" "$kver" "${wanted_modules[@]}"
   install_guest_files "$stage" "$root" "$agent" "$configs"
 
   cp "${kstage}/boot/vmlinuz-${kver}" "${out}/vmlinuz"
@@ -337,19 +167,6 @@ build_image() {
   (cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
     cpio --quiet -o -H newc -R 0:0 --reproducible) | zstd -q -T0 -10 >"${out}/initramfs.img"
   rm -rf "$work"
-}
-
-# Keep the $2 most recently used images (a cache hit refreshes an image's mtime); older
-# ones go. QEMU reads vmlinux and the initramfs at start, so running VMs are not affected.
-prune_images() {
-  local images_dir="$1" keep_count="$2" old
-  [[ "$keep_count" =~ ^[0-9]+$ ]] && ((keep_count > 0)) || return 0
-  while read -r old; do
-    [[ -n "$old" && -f "${images_dir}/${old}/complete" ]] || continue
-    log "removing old image ${old}"
-    rm -rf "${images_dir:?}/${old}"
-  done < <(find "$images_dir" -mindepth 1 -maxdepth 1 -type d ! -name '.*' -printf '%T@ %f\n' |
-    sort -rn | tail -n +"$((keep_count + 1))" | cut -d' ' -f2)
 }
 
 main() {
@@ -377,40 +194,24 @@ main() {
   tmp_dir="$(mktemp -d)"
   trap 'rm -rf "$tmp_dir"' EXIT
   local tmp="$tmp_dir"
-  resolve_packages "${cache_dir}/resolved" "${tmp}/versions"
+  resolve_packages "${cache_dir}/resolved" "${tmp}/versions" "${BASH_SOURCE[0]}" "${tool_packages[@]}"
   local kpkg
   kpkg="$(awk '$1 ~ /^linux-image-/ { print $1 }' "${tmp}/versions")"
-
   write_manifest "${tmp}/versions" "$agent" "$configs" >"${tmp}/manifest"
-  local hash out
-  hash="$(sha256sum <"${tmp}/manifest" | cut -c1-16)"
-  out="${images_dir}/${hash}"
-  if [[ -f "${out}/complete" ]]; then
-    touch "$out"
-    log "cache hit ${out}"
-    echo "$out"
-    return 0
-  fi
 
-  exec 9>"${cache_dir}/build.lock"
-  flock 9
-  if [[ -f "${out}/complete" ]]; then   # built by a concurrent run while we waited
-    echo "$out"
-    return 0
+  # Called by cached_build with the directory to fill, holding the build lock.
+  build_into() {
+    fetch_debs "$debs_dir" "${tmp}/versions"
+    log "building image ${image_dir##*/} (kernel package ${kpkg})"
+    build_image "$debs_dir" "${tmp}/versions" "$kpkg" "$agent" "$configs" "$1"
+  }
+  local start=$SECONDS
+  cached_build "$cache_dir" "$images_dir" "${tmp}/manifest" build_into
+  if ((image_built)); then
+    prune_images "$images_dir" "${VMESH_IMAGE_KEEP:-4}"
+    log "built ${image_dir} in $((SECONDS - start)) s ($(du -sh "${image_dir}/initramfs.img" | cut -f1) initramfs)"
   fi
-  local start=$SECONDS partial="${images_dir}/.partial.${hash}.$$"
-  rm -rf "${images_dir}"/.partial."${hash}".*
-  mkdir -p "$partial"
-  fetch_debs "$debs_dir" "${tmp}/versions"
-  log "building image ${hash} (kernel package ${kpkg})"
-  build_image "$debs_dir" "${tmp}/versions" "$kpkg" "$agent" "$configs" "$partial"
-  cp "${tmp}/manifest" "${partial}/manifest"
-  touch "${partial}/complete"
-  rm -rf "$out"
-  mv "$partial" "$out"
-  prune_images "$images_dir" "${VMESH_IMAGE_KEEP:-4}"
-  log "built ${out} in $((SECONDS - start)) s ($(du -sh "${out}/initramfs.img" | cut -f1) initramfs)"
-  echo "$out"
+  echo "$image_dir"
 }
 
 main "$@"

@@ -4,7 +4,7 @@ set -euo pipefail
 scripts="${1:?usage: shellcheck_test.sh LAUNCHER_IMAGE_DIR TESTS_IMAGE_DIR}"
 tests="${2:?}"
 command -v shellcheck >/dev/null || { echo "SKIP: shellcheck is not installed"; exit 77; }
-shellcheck "${scripts}"/*.sh
+shellcheck -x -P "${scripts}" "${scripts}"/*.sh "${scripts}"/lib/*.sh
 shellcheck -x -P "${tests}" "${tests}"/*.sh
 shellcheck -x "${tests}"/guest_config/*.sh
 shellcheck -x -P "${scripts}/guest" "${scripts}/guest/init" "${scripts}/guest/lib.sh" \
