@@ -213,7 +213,7 @@ Topology Parser::parse(std::string_view text) {
 }  // namespace
 
 const ForeignKeys& scenario_keys() {
-  static const ForeignKeys keys{{"check"},
+  static const ForeignKeys keys{{"check", "image"},
                                 {"memory_mb", "radios", "profile", "image", "provision"},
                                 {"node_kill", "node_start", "relay_restart"}};
   return keys;

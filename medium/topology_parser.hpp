@@ -19,7 +19,7 @@ struct ForeignKeys {
   std::vector<std::string_view> event_actions;  // values of an [[event]]'s action
 };
 
-// What the launcher's scenario owns (launcher/scenario): [[check]], the VM settings of a
+// What the launcher's scenario owns (launcher/scenario): [[check]], [image], the VM settings of a
 // [[node]] (memory_mb, radios, profile, image, provision) and the run actions (node_kill,
 // node_start, relay_restart). The default for every reader of a whole topology file.
 const ForeignKeys& scenario_keys();

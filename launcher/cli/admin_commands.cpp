@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -14,6 +16,8 @@
 #include "launcher/cli/run_command.hpp"
 #include "launcher/cli/run_lookup.hpp"
 #include "launcher/control/relay_control.hpp"
+#include "launcher/process/text_file.hpp"
+#include "launcher/run/node_login.hpp"
 #include "launcher/run/recorded_run.hpp"
 #include "launcher/ssh/ssh_session.hpp"
 
@@ -129,18 +133,24 @@ int command_ssh(const CliOptions& options) {
   if (node == nullptr) return kExitUsage;
   if (options.command_argv.empty()) {
     // An interactive shell needs a terminal; OpenSSH's client does that best.
-    std::vector<std::string> args = {"ssh",
-                                     "-i",
-                                     state->ssh_key.string(),
-                                     "-p",
-                                     std::to_string(node->ssh_port),
-                                     "-o",
-                                     "StrictHostKeyChecking=no",
-                                     "-o",
-                                     "UserKnownHostsFile=/dev/null",
-                                     "-o",
-                                     "LogLevel=ERROR",
-                                     "root@127.0.0.1"};
+    std::vector<std::string> args = {"ssh", "-p", std::to_string(node->ssh_port), "-o",
+                                     "StrictHostKeyChecking=no", "-o",
+                                     "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"};
+    const SshLogin login = login_of(*node);
+    if (!login.key.empty()) {
+      args.insert(args.end(), {"-i", login.key.string()});
+    } else {
+      // A firmware image's password: OpenSSH asks SSH_ASKPASS, a script that prints it from
+      // the environment (never written to a file).
+      const auto askpass = state->dir / "askpass.sh";
+      write_file_atomic(askpass, "#!/bin/sh\nprintf '%s\\n' \"$VMESH_SSH_PASSWORD\"\n");
+      std::filesystem::permissions(askpass, std::filesystem::perms::owner_all);
+      setenv("SSH_ASKPASS", askpass.c_str(), 1);
+      setenv("SSH_ASKPASS_REQUIRE", "force", 1);
+      setenv("VMESH_SSH_PASSWORD", login.password.value_or("").c_str(), 1);
+      args.insert(args.end(), {"-o", "PubkeyAuthentication=no"});
+    }
+    args.push_back(login.user + "@" + node->host);
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
@@ -151,7 +161,7 @@ int command_ssh(const CliOptions& options) {
   std::string command;
   for (const auto& word : options.command_argv) command += (command.empty() ? "" : " ") + word;
   try {
-    auto session = SshSession::connect("127.0.0.1", node->ssh_port, state->ssh_key, 10000);
+    auto session = SshSession::connect(node->host, node->ssh_port, login_of(*node), 10000);
     const auto result = session.run(command, static_cast<int>(options.timeout_s) * 1000);
     std::cout << result.out << std::flush;
     std::cerr << result.err << std::flush;
@@ -170,7 +180,7 @@ int command_exec(const CliOptions& options) {
   int worst = 0;
   for (const auto& node : state->nodes) {
     try {
-      auto session = SshSession::connect("127.0.0.1", node.ssh_port, state->ssh_key, 10000);
+      auto session = SshSession::connect(node.host, node.ssh_port, login_of(node), 10000);
       const auto result = session.run(command, static_cast<int>(options.timeout_s) * 1000);
       fmt::print("==== {} (exit {})\n{}", node.name, result.exit_status, result.out);
       if (!result.err.empty()) fmt::print(stderr, "{}", result.err);

@@ -70,8 +70,8 @@ CliOptions finish_action_command(CliOptions options, const std::vector<std::stri
 
 std::string usage_text() {
   return R"(usage: vmesh COMMAND ...
-  run TOPOLOGY [--nodes N] [--keep] [--json FILE] [--capture FILE] [--stats FILE]
-      [--relay-transport serial|tcp] [--timeout T]
+  run TOPOLOGY [--nodes N] [--image DISK] [--keep] [--json FILE] [--capture FILE]
+      [--stats FILE] [--relay-transport serial|tcp] [--timeout T]
       [-- COMMAND...]
       start the relay and one VM per node, wait for the mesh, run the topology's checks
       (or COMMAND, with VMESH_NODES_FILE naming the node list), report, tear down.
@@ -84,7 +84,11 @@ std::string usage_text() {
       --authorized-keys FILE (run, up; repeatable): public keys root accepts next to the
       run's own key and ~/.ssh/id_*.pub. --ssh-key-only (run, up): root needs a key (by
       default root's password is empty and `ssh -p PORT root@127.0.0.1` just works).
-  up TOPOLOGY [--name RUN] [--nodes N] [--capture FILE] [--stats FILE]
+      --image DISK|RECIPE.toml (run, up; or VIRTUAL_MESH_IMAGE): every node boots this
+      firmware image (raw or qcow2, never written) with its own vwifi client, set up by
+      its recipe (DISK.vmesh.toml beside it, else configs/images/libremesh.toml); see
+      docs/firmware-images.md.
+  up TOPOLOGY [--name RUN] [--nodes N] [--image DISK] [--capture FILE] [--stats FILE]
       [--relay-transport serial|tcp] [--timeout T]
       start, leave running
   down [--name RUN]                                    stop a run started by up
@@ -109,7 +113,7 @@ std::string usage_text() {
   graph [TOPOLOGY] --live [--name RUN] [-o FILE] [--format F]   the same for a run started
       by up, each link labelled with the relay's measured delivery ratio and frames
 environment: VIRTUAL_MESH_NODES, VIRTUAL_MESH_MAX_NODES, VIRTUAL_MESH_SSH_BASE_PORT (2222),
-  VIRTUAL_MESH_IMAGE (not supported yet), VMESH_ACCEL=tcg|kvm, VMESH_CACHE_DIR
+  VIRTUAL_MESH_IMAGE (as --image), VMESH_ACCEL=tcg|kvm, VMESH_CACHE_DIR
 )";
 }
 
@@ -203,6 +207,8 @@ CliOptions parse_cli(std::span<const std::string> args) {
       options.authorized_keys.emplace_back(value());
     } else if (arg == "--ssh-key-only") {
       options.ssh_key_only = true;
+    } else if (arg == "--image") {
+      options.image = std::filesystem::path(value());
     } else if (arg.starts_with("-") && arg.size() > 1) {
       throw UsageError(fmt::format("unknown option '{}' (try 'vmesh help')", arg));
     } else {
@@ -228,6 +234,9 @@ CliOptions parse_cli(std::span<const std::string> args) {
   const bool starts_run = options.command == Command::run || options.command == Command::up;
   if (options.stats_path && !starts_run) {
     throw UsageError(fmt::format("--stats is an option of 'run' and 'up', not '{}'", args[0]));
+  }
+  if (options.image && !starts_run) {
+    throw UsageError(fmt::format("--image is an option of 'run' and 'up', not '{}'", args[0]));
   }
   if ((!options.authorized_keys.empty() || options.ssh_key_only) && !starts_run) {
     throw UsageError(fmt::format(

@@ -11,6 +11,7 @@
 
 #include "launcher/checks/mesh_checks.hpp"
 #include "launcher/plan/host_limits.hpp"
+#include "launcher/plan/node_images.hpp"
 #include "launcher/process/elapsed.hpp"
 #include "launcher/process/interrupt.hpp"
 #include "launcher/report/run_report.hpp"
@@ -31,33 +32,29 @@ struct Prepared {
   std::size_t node_count = 0;
   EnvSettings env;
   std::optional<Accel> accel;
+  std::vector<std::optional<ImageSpec>> node_images;  // one per node; nullopt: vmesh's guest
 };
 
-Prepared prepare(const CliOptions& options) {
+Prepared prepare(const CliOptions& options, const ToolPaths& tools) {
   Prepared prepared;
   prepared.env = read_env_settings([](const char* name) { return std::getenv(name); });
   prepared.scenario = load_scenario_file(options.topology);
-  if (prepared.env.image) {
-    throw UsageError(fmt::format(
-        "VIRTUAL_MESH_IMAGE={}: user-supplied disk images are not supported yet; unset it to use "
-        "the vmesh guest image",
-        *prepared.env.image));
-  }
   const std::string topology_name = prepared.scenario.topology.meta.name.empty()
                                         ? options.topology.string()
                                         : prepared.scenario.topology.meta.name;
   prepared.node_count = resolve_node_count(options.nodes, prepared.env,
                                            prepared.scenario.topology.nodes.size(), topology_name);
-  for (std::size_t i = 0; i < prepared.node_count; ++i) {
-    if (prepared.scenario.nodes[i].image) {
-      throw UsageError(fmt::format("node {}: image = \"{}\": per-node images are not supported yet",
-                                   prepared.scenario.topology.nodes[i].name,
-                                   *prepared.scenario.nodes[i].image));
-    }
+  ImageSources sources;
+  sources.default_recipe = tools.image_recipes / "libremesh.toml";
+  if (options.image) {
+    sources.run_image = std::filesystem::absolute(*options.image);
+  } else if (prepared.env.image) {
+    sources.run_image = std::filesystem::absolute(*prepared.env.image);
   }
   try {
+    prepared.node_images = resolve_node_images(prepared.scenario, prepared.node_count, sources);
     check_host_limits(prepared.scenario, prepared.node_count, prepared.env.ssh_base_port,
-                      read_host_limits());
+                      read_host_limits(), prepared.node_images);
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
@@ -75,9 +72,9 @@ Prepared prepare(const CliOptions& options) {
 }
 
 // prepare(), or nullopt after printing why the command line or scenario cannot run.
-std::optional<Prepared> prepare_or_report(const CliOptions& options) {
+std::optional<Prepared> prepare_or_report(const CliOptions& options, const ToolPaths& tools) {
   try {
-    return prepare(options);
+    return prepare(options, tools);
   } catch (const std::exception& e) {
     fmt::print(stderr, "vmesh: {}\n", e.what());
     return std::nullopt;
@@ -102,6 +99,7 @@ MeshRunSetup make_setup(const CliOptions& options, const ToolPaths& tools, Prepa
   setup.deadline = Clock::now() + std::chrono::seconds(options.timeout_s);
   setup.authorized_keys = options.authorized_keys;
   setup.ssh_key_only = options.ssh_key_only;
+  setup.node_images = prepared.node_images;
   std::filesystem::create_directories(setup.run_dir);
   generate_ssh_key(setup.run_dir / "id_ed25519", "vmesh-" + run_name);
   return setup;
@@ -179,7 +177,7 @@ void print_failure(MeshRun* mesh, const std::filesystem::path& run_dir, const st
 
 int command_run(const CliOptions& options, const ToolPaths& tools) {
   const auto started = Clock::now();
-  auto prepared_or_none = prepare_or_report(options);
+  auto prepared_or_none = prepare_or_report(options, tools);
   if (!prepared_or_none) return kExitUsage;
   Prepared& prepared = *prepared_or_none;
   const std::string run_name = fmt::format(
@@ -283,7 +281,7 @@ int command_run(const CliOptions& options, const ToolPaths& tools) {
 }
 
 int command_up(const CliOptions& options, const ToolPaths& tools) {
-  auto prepared_or_none = prepare_or_report(options);
+  auto prepared_or_none = prepare_or_report(options, tools);
   if (!prepared_or_none) return kExitUsage;
   Prepared& prepared = *prepared_or_none;
   const std::string run_name = options.run_name.empty() ? "default" : options.run_name;

@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
   install_interrupt_handlers();
   const ToolPaths tools{tool_path("VMESH_RELAY_BIN", VMESH_RELAY_PATH),
                         tool_path("VMESH_AGENT_BIN", VMESH_AGENT_PATH),
-                        tool_path("VMESH_IMAGE_SCRIPTS", VMESH_IMAGE_SCRIPTS_DIR)};
+                        tool_path("VMESH_IMAGE_SCRIPTS", VMESH_IMAGE_SCRIPTS_DIR),
+                        tool_path("VMESH_IMAGE_RECIPES", VMESH_IMAGE_RECIPES_DIR)};
   switch (options.command) {
     case Command::run:
       return command_run(options, tools);

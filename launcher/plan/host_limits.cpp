@@ -27,11 +27,15 @@ HostLimits read_host_limits() {
 }
 
 void check_host_limits(const Scenario& scenario, std::size_t node_count,
-                       std::uint16_t ssh_base_port, const HostLimits& limits) {
+                       std::uint16_t ssh_base_port, const HostLimits& limits,
+                       const std::vector<std::optional<ImageSpec>>& images) {
   std::uint64_t guest_mib = 0;
   std::uint32_t largest_mib = 0;
   for (std::size_t i = 0; i < node_count && i < scenario.nodes.size(); ++i) {
-    const std::uint32_t mib = scenario.nodes[i].memory_mb.value_or(kDefaultGuestMemoryMb);
+    const std::uint32_t image_mib = i < images.size() && images[i]
+                                        ? images[i]->memory_mb.value_or(kDefaultGuestMemoryMb)
+                                        : kDefaultGuestMemoryMb;
+    const std::uint32_t mib = scenario.nodes[i].memory_mb.value_or(image_mib);
     guest_mib += mib;
     largest_mib = std::max(largest_mib, mib);
   }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "launcher/scenario/scenario.hpp"
 
@@ -26,8 +27,10 @@ inline constexpr std::uint64_t kFilesBase = 64;
 
 // Throws std::invalid_argument naming both numbers when the first `node_count` nodes of
 // `scenario` need more guest memory than `limits` has available, more file descriptors
-// than RLIMIT_NOFILE allows, or SSH ports past 65535 from `ssh_base_port`.
+// than RLIMIT_NOFILE allows, or SSH ports past 65535 from `ssh_base_port`. A node's memory:
+// its memory_mb, else its firmware image's (`images`, one per node or empty), else 256.
 void check_host_limits(const Scenario& scenario, std::size_t node_count,
-                       std::uint16_t ssh_base_port, const HostLimits& limits);
+                       std::uint16_t ssh_base_port, const HostLimits& limits,
+                       const std::vector<std::optional<ImageSpec>>& images = {});
 
 }  // namespace vmesh::launcher

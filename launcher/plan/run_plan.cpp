@@ -1,6 +1,7 @@
 #include "launcher/plan/run_plan.hpp"
 
 #include "launcher/plan/host_limits.hpp"
+#include "launcher/plan/image_node_plan.hpp"
 
 #include <stdexcept>
 
@@ -81,6 +82,15 @@ RunPlan plan_run(const Scenario& scenario, const PlanInputs& inputs) {
     node.log_path = inputs.run_dir / (node.name + ".log");
     node.qemu_log_path = inputs.run_dir / (node.name + ".qemu.log");
     node.cpio_path = inputs.run_dir / (node.name + ".cpio");
+    const auto channel = spec.channel ? spec.channel : topology.medium.channel;
+    if (i < inputs.node_images.size() && inputs.node_images[i]) {
+      // The image's own client reaches vwifi's TCP port (or the TX-status port under
+      // acks = "medium", which vmesh-agent takes).
+      plan_image_node(node, *inputs.node_images[i], inputs, relay_port, channel.value_or(1));
+      if (settings.memory_mb) node.memory_mb = *settings.memory_mb;
+      plan.nodes.push_back(std::move(node));
+      continue;
+    }
     node.cpio_argv = {"bash",         (inputs.image_scripts_dir / "make-node-cpio.sh").string(),
                       "--out",        node.cpio_path.string(),
                       "--index",      std::to_string(node.index),
@@ -88,7 +98,7 @@ RunPlan plan_run(const Scenario& scenario, const PlanInputs& inputs) {
                       "--mac-prefix", node.mac_prefix,
                       "--relay",      relay_setting(inputs, relay_port),
                       "--ssh-key",    inputs.ssh_public_key.string()};
-    if (const auto channel = spec.channel ? spec.channel : topology.medium.channel) {
+    if (channel) {
       node.cpio_argv.insert(node.cpio_argv.end(), {"--channel", std::to_string(*channel)});
     }
     if (!inputs.ssh_blank_password)

@@ -7,6 +7,10 @@
 #include <string>
 #include <vector>
 
+#include <map>
+#include <optional>
+
+#include "launcher/scenario/image_spec.hpp"
 #include "launcher/scenario/scenario.hpp"
 #include "medium/topology.hpp"
 
@@ -58,6 +62,22 @@ struct PlanInputs {
   std::filesystem::path image_scripts_dir;  // launcher/image
   Accel accel = Accel::tcg;
   RelayTransport relay_transport = RelayTransport::serial;
+  // One per node (resolve_node_images) or empty: nullopt boots vmesh's guest, a spec boots
+  // that firmware with its own client (over TCP, whatever relay_transport says).
+  std::vector<std::optional<ImageSpec>> node_images;
+};
+
+// A node that boots a firmware image: how vmesh reaches and prepares it. Nothing of vmesh's
+// is put into such a guest (no kernel command line, no fw_cfg, no key).
+struct ImageNodePlan {
+  std::string image_name;
+  std::string login_user;
+  std::optional<std::string> login_password;
+  std::filesystem::path login_key;    // empty: password login
+  std::string ssh_guest;              // "10.13.0.1:22", where hostfwd points
+  std::vector<std::string> setup;     // placeholders filled
+  std::optional<std::string> ready;   // placeholders filled
+  std::map<std::string, std::string> placeholders;  // the values used
 };
 
 struct NodePlan {
@@ -72,8 +92,9 @@ struct NodePlan {
   std::filesystem::path qemu_log_path;  // QEMU's own stdout/stderr
   std::filesystem::path cpio_path;      // per-node settings + SSH key
   std::vector<std::string> cpio_argv;   // make-node-cpio.sh invocation
-  std::string kernel_cmdline;
+  std::string kernel_cmdline;  // empty for a firmware image
   std::vector<std::string> qemu_argv;
+  std::optional<ImageNodePlan> image;  // set when the node boots a firmware image
 };
 
 struct RunPlan {

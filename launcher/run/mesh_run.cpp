@@ -74,8 +74,16 @@ void MeshRun::release() {
   relay_.release();
 }
 
+bool MeshRun::has_vmesh_guest() const {
+  for (std::size_t i = 0; i < setup_.node_count; ++i) {
+    if (i >= setup_.node_images.size() || !setup_.node_images[i]) return true;
+  }
+  return false;
+}
+
 void MeshRun::build_image() {
   const auto start = Clock::now();
+  if (!has_vmesh_guest()) return;  // every node boots a firmware image
   progress_.phase("building or reusing the guest image");
   const auto out = setup_.run_dir / "image.path";
   const auto log = setup_.run_dir / "image.log";
@@ -102,6 +110,13 @@ void MeshRun::choose_accel() {
   if (setup_.accel) {
     fmt::print(stderr, "vmesh: accel {} (VMESH_ACCEL)\n",
                *setup_.accel == Accel::kvm ? "kvm" : "tcg");
+    return;
+  }
+  if (image_dir_.empty()) {
+    // The probe boots vmesh's guest kernel, which a run of firmware images does not build.
+    setup_.accel = Accel::tcg;
+    fmt::print(stderr, "vmesh: accel tcg, -accel {} -cpu {} (firmware images; VMESH_ACCEL=kvm "
+               "forces KVM)\n", kTcgAccel, kTcgCpuModel);
     return;
   }
   const char* cache = std::getenv("VMESH_CACHE_DIR");
@@ -144,8 +159,10 @@ void MeshRun::start_nodes() {
   inputs.image_scripts_dir = setup_.tools.image_scripts;
   inputs.accel = setup_.accel.value_or(Accel::tcg);
   inputs.relay_transport = setup_.relay_transport;
+  inputs.node_images = setup_.node_images;
   plan_ = plan_run(setup_.scenario, inputs);
   for (const auto& node : plan_.nodes) {
+    if (node.cpio_argv.empty()) continue;  // a firmware image: nothing of vmesh's goes in
     SpawnOptions cpio;
     cpio.argv = node.cpio_argv;
     const auto cpio_log = setup_.run_dir / (node.name + ".cpio.log");
@@ -169,6 +186,7 @@ void MeshRun::start_nodes() {
   killed_.assign(plan_.nodes.size(), false);
   console_offset_.assign(plan_.nodes.size(), 0);
   killed_at_.assign(plan_.nodes.size(), {});
+  next_login_.assign(plan_.nodes.size(), {});
 }
 
 void MeshRun::check_children_alive() {
@@ -216,7 +234,11 @@ void MeshRun::wait_ssh() {
 
 bool MeshRun::try_login(std::size_t i) {
   const auto& node = plan_.nodes[i];
-  sessions_[i] = login_when_ready(node.log_path, console_offset_[i], node.ssh_port, key_path());
+  if (node.image) {
+    sessions_[i] = login_to_image(record_of(i), next_login_[i]);
+  } else {
+    sessions_[i] = login_when_ready(node.log_path, console_offset_[i], node.ssh_port, key_path());
+  }
   return sessions_[i].has_value();
 }
 
@@ -225,26 +247,44 @@ void MeshRun::provision() {
 }
 
 void MeshRun::provision_node(std::size_t i) {
-  run_provision(*sessions_[i], plan_.nodes[i].name, setup_.scenario.nodes[i].provision);
+  const auto& node = plan_.nodes[i];
+  if (node.image) {
+    run_setup(*sessions_[i], node.name, node.image->setup,
+              setup_.run_dir / (node.name + ".setup.log"));
+  }
+  run_provision(*sessions_[i], node.name, setup_.scenario.nodes[i].provision);
 }
 
 void MeshRun::wait_mesh() {
   const auto start = Clock::now();
   const std::size_t count = plan_.nodes.size();
   std::vector<bool> done(count, false);
+  std::vector<bool> tools_checked(count, false);
+  std::vector<std::string> last_probe(count);
   std::size_t remaining = count;
   while (remaining > 0) {
     throw_if_interrupted();
     check_children_alive();
-    std::string last;
     for (std::size_t i = 0; i < count; ++i) {
       if (done[i]) continue;
       const auto id = static_cast<medium::NodeId>(i);
+      if (plan_.nodes[i].image && plan_.nodes[i].image->ready) {
+        if (image_ready(i, last_probe[i])) {
+          done[i] = true;
+          --remaining;
+          progress_.set(i, NodeStage::mesh);
+        }
+        continue;
+      }
+      if (plan_.nodes[i].image && !tools_checked[i]) {
+        image_ready(i, last_probe[i]);  // throws when the image lacks batctl or iw
+        tools_checked[i] = true;
+      }
       NodeMeshState state;
       try {
         state = probe_node(*sessions_[i], 10000);
       } catch (const SshError& e) {
-        last = e.what();
+        last_probe[i] = e.what();
         continue;
       }
       bool radio_up = !state.neighbors.empty();
@@ -253,20 +293,25 @@ void MeshRun::wait_mesh() {
       const auto targets = nodes_to_reach(setup_.scenario.topology, count, id, true);
       // Tables complete is necessary but not enough (802.11s paths and ARP still settle):
       // the node counts once one IP ping to every target answers.
-      if (reaches_all(setup_.scenario.topology, state, targets) && ping_all(i, targets, last)) {
+      if (!reaches_all(setup_.scenario.topology, state, targets)) {
+        last_probe[i] = fmt::format("{} originators, {} batman neighbours, {} 802.11s peers",
+                                    state.originators.size(), state.neighbors.size(),
+                                    state.peers.size());
+      } else if (ping_all(i, targets, last_probe[i])) {
         done[i] = true;
         --remaining;
         progress_.set(i, NodeStage::mesh);
-      } else {
-        last = fmt::format("{}: {} originators, {} batman neighbours, {} 802.11s peers",
-                           plan_.nodes[i].name, state.originators.size(), state.neighbors.size(),
-                           state.peers.size());
       }
     }
     if (remaining == 0) break;
     if (Clock::now() >= setup_.deadline) {
-      throw std::runtime_error(
-          fmt::format("the mesh did not form within the run's timeout; last: {}", last));
+      std::string waiting;
+      for (std::size_t i = 0; i < count; ++i) {
+        if (!done[i]) waiting += fmt::format("\n  {}: {}", plan_.nodes[i].name, last_probe[i]);
+      }
+      throw std::runtime_error(fmt::format(
+          "the mesh did not form within the run's timeout; last probe of each node waited for:{}",
+          waiting));
     }
     std::this_thread::sleep_for(milliseconds(300));
   }
@@ -281,7 +326,7 @@ bool MeshRun::ping_all(std::size_t node, const std::vector<medium::NodeId>& targ
   try {
     const auto result = sessions_[node]->run(command, 20000);
     if (result.exit_status == 0) return true;
-    last = fmt::format("{}: no ping answer from {}", plan_.nodes[node].name, result.out);
+    last = fmt::format("no ping answer from {}", result.out);
   } catch (const SshError& e) {
     last = e.what();
   }
@@ -314,24 +359,37 @@ RunState MeshRun::state() const {
   state.relay_launch = relay_launch_;
   for (std::size_t i = 0; i < plan_.nodes.size(); ++i) {
     const auto& node = plan_.nodes[i];
-    NodeRecord record;
-    record.name = node.name;
-    record.index = node.index;
-    record.ssh_port = node.ssh_port;
-    record.mesh_ip = node.mesh_ip;
-    record.mac_prefix = node.mac_prefix;
-    record.radios = setup_.scenario.nodes[i].radios.value_or(1);
-    record.log_path = node.log_path;
-    record.ssh_key = key_path();
     state.node_launches.push_back(
-        {node.qemu_argv, node.qemu_log_path, setup_.scenario.nodes[i].provision});
-    if (i < vms_.size()) {
-      record.pid = vms_[i].pid();
-      record.pid_start_ticks = process_start_ticks(record.pid).value_or(0);
-    }
-    state.nodes.push_back(record);
+        {node.qemu_argv, node.qemu_log_path, setup_.scenario.nodes[i].provision,
+         node.image ? node.image->setup : std::vector<std::string>()});
+    state.nodes.push_back(record_of(i));
   }
   return state;
+}
+
+NodeRecord MeshRun::record_of(std::size_t i) const {
+  const auto& node = plan_.nodes[i];
+  NodeRecord record;
+  record.name = node.name;
+  record.index = node.index;
+  record.ssh_port = node.ssh_port;
+  record.mesh_ip = node.mesh_ip;
+  record.mac_prefix = node.mac_prefix;
+  record.radios = setup_.scenario.nodes[i].radios.value_or(1);
+  record.log_path = node.log_path;
+  record.ssh_key = key_path();
+  if (node.image) {
+    record.ssh_key = node.image->login_key;
+    record.user = node.image->login_user;
+    record.password = node.image->login_password;
+    record.image = node.image->image_name;
+    record.ssh_guest = node.image->ssh_guest;
+  }
+  if (i < vms_.size()) {
+    record.pid = vms_[i].pid();
+    record.pid_start_ticks = process_start_ticks(record.pid).value_or(0);
+  }
+  return record;
 }
 
 std::string MeshRun::failure_report(std::size_t lines) const {

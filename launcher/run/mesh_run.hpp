@@ -24,6 +24,7 @@ struct ToolPaths {
   std::filesystem::path relay;          // vmesh-relay
   std::filesystem::path agent;          // static vmesh-agent for the image
   std::filesystem::path image_scripts;  // launcher/image
+  std::filesystem::path image_recipes;  // configs/images: firmware image recipes
 };
 
 struct MeshRunSetup {
@@ -42,6 +43,8 @@ struct MeshRunSetup {
   std::chrono::steady_clock::time_point deadline;
   std::vector<std::filesystem::path> authorized_keys;  // --authorized-keys, besides ~/.ssh/id_*.pub
   bool ssh_key_only = false;                           // --ssh-key-only
+  // One per node (resolve_node_images): nullopt boots vmesh's guest, a spec that firmware.
+  std::vector<std::optional<ImageSpec>> node_images;
 };
 
 struct PhaseTimes {
@@ -65,8 +68,10 @@ class MeshRun {
   void start_relay();   // vmesh-relay, waits for its ports file
   void start_nodes();   // per-node cpio + QEMU
   void wait_ssh();      // libssh login to every node
-  void provision();     // each node's `provision` commands in order; a non-zero exit fails
-  void wait_mesh();     // batman-adv originator and translation tables complete
+  void provision();     // a firmware image's setup commands, then each node's `provision`
+                        // commands, in order; a non-zero exit fails
+  void wait_mesh();     // batman-adv originator and translation tables complete, or a
+                        // firmware image's `ready` command exits 0
 
   const RunPlan& plan() const { return plan_; }
   const MeshRunSetup& setup() const { return setup_; }
@@ -123,6 +128,12 @@ class MeshRun {
   // One IP ping from `node` to each target's mesh IP; false (and `last` says which) if any
   // stays unanswered.
   bool ping_all(std::size_t node, const std::vector<medium::NodeId>& targets, std::string& last);
+  // A firmware image node: true once its `ready` command exits 0; without one, throws unless
+  // the image has batctl and iw for the usual mesh wait (then false: use it).
+  bool image_ready(std::size_t node, std::string& last);
+  // The node as recorded in state.json and the node list.
+  NodeRecord record_of(std::size_t node) const;
+  bool has_vmesh_guest() const;
   MeshRunSetup setup_;
   std::chrono::steady_clock::time_point timeline_start_{};
   Progress& progress_;
@@ -137,6 +148,7 @@ class MeshRun {
   // counts only past it.
   std::vector<std::uintmax_t> console_offset_;
   std::vector<std::chrono::steady_clock::time_point> killed_at_;
+  std::vector<std::chrono::steady_clock::time_point> next_login_;  // firmware images
 };
 
 }  // namespace vmesh::launcher

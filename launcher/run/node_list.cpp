@@ -17,7 +17,7 @@ nlohmann::json node_to_json(const NodeRecord& node) {
   nlohmann::json json = {{"host", node.host},
                          {"port", node.ssh_port},
                          {"place_id", fmt::format("virtual-mesh-{}", node.index)},
-                         {"user", "root"},
+                         {"user", node.user},
                          {"name", node.name},
                          {"index", node.index},
                          {"mesh_ip", node.mesh_ip},
@@ -27,6 +27,9 @@ nlohmann::json node_to_json(const NodeRecord& node) {
                          {"pid", node.pid},
                          {"pid_start_ticks", node.pid_start_ticks}};
   if (!node.ssh_key.empty()) json["ssh_key"] = node.ssh_key.string();
+  if (node.password) json["password"] = *node.password;
+  if (!node.image.empty()) json["image"] = node.image;
+  if (!node.ssh_guest.empty()) json["ssh_guest"] = node.ssh_guest;
   return json;
 }
 
@@ -43,6 +46,10 @@ NodeRecord node_from_json(const nlohmann::json& json) {
   node.pid = json.at("pid").get<pid_t>();
   node.pid_start_ticks = json.value("pid_start_ticks", std::uint64_t{0});
   node.ssh_key = json.value("ssh_key", std::string());
+  node.user = json.value("user", std::string("root"));
+  if (json.contains("password")) node.password = json.at("password").get<std::string>();
+  node.image = json.value("image", std::string());
+  node.ssh_guest = json.value("ssh_guest", std::string());
   return node;
 }
 

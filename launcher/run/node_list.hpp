@@ -5,6 +5,7 @@
 #include <sys/types.h>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,14 +24,18 @@ struct NodeRecord {
   std::string mac_prefix;
   std::uint32_t radios = 1;
   std::filesystem::path log_path;
-  std::filesystem::path ssh_key;      // the run's private key (empty: none recorded)
+  std::filesystem::path ssh_key;      // the private key root logs in with (empty: none)
+  std::string user = "root";          // a firmware image's login user
+  std::optional<std::string> password;  // a firmware image's password login ("" = empty)
+  std::string image;                  // the firmware image's name; empty: vmesh's guest
+  std::string ssh_guest;              // where SSH is forwarded to in a firmware image
   pid_t pid = -1;                     // QEMU
   std::uint64_t pid_start_ticks = 0;  // /proc/PID/stat starttime, guards against PID reuse
 };
 
 // One node as its node-list JSON object (host, port, place_id, user, name, index, mesh_ip,
-// mac_prefix, macs, log, pid,
-// ssh_key when recorded).
+// mac_prefix, macs, log, pid; ssh_key when recorded; password, image and ssh_guest for a
+// node that boots a firmware image).
 nlohmann::json node_to_json(const NodeRecord& node);
 // The inverse; throws nlohmann::json::exception on missing fields.
 NodeRecord node_from_json(const nlohmann::json& json);

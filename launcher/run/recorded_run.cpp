@@ -88,6 +88,7 @@ double start_recorded_node(RunState& state, std::size_t node, Clock::time_point 
   record.pid_start_ticks = process_start_ticks(vm.pid()).value_or(0);
   save_recorded(state);  // from here `vmesh down` finds the new VM
   std::optional<SshSession> session;
+  Clock::time_point next_try{};
   while (!session) {
     throw_if_interrupted();
     if (auto code = vm.try_wait()) {
@@ -101,10 +102,14 @@ double start_recorded_node(RunState& state, std::size_t node, Clock::time_point 
                                            record.name, record.log_path.string(),
                                            tail_lines(record.log_path, 15)));
     }
-    session = login_when_ready(record.log_path, console_offset, record.ssh_port, state.ssh_key);
+    session = record.image.empty() ? login_when_ready(record.log_path, console_offset,
+                                                      record.ssh_port, state.ssh_key)
+                                   : login_to_image(record, next_try);
     if (!session) std::this_thread::sleep_for(milliseconds(200));
   }
   const double boot_s = seconds_since(start);
+  if (!launch.setup.empty())
+    run_setup(*session, record.name, launch.setup, state.dir / (record.name + ".setup.log"));
   run_provision(*session, record.name, launch.provision);
   vm.release();
   return boot_s;

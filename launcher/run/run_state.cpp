@@ -28,7 +28,8 @@ void save_run_state(const RunState& state) {
   for (const auto& node : state.node_launches) {
     launches.push_back({{"qemu_argv", node.qemu_argv},
                         {"qemu_log", node.qemu_log.string()},
-                        {"provision", node.provision}});
+                        {"provision", node.provision},
+                        {"setup", node.setup}});
   }
   nlohmann::json json = {{"name", state.name},
                          {"dir", state.dir.string()},
@@ -74,7 +75,8 @@ RunState load_run_state(const std::filesystem::path& dir) {
       for (const auto& node : launch.at("nodes")) {
         state.node_launches.push_back({node.at("qemu_argv").get<std::vector<std::string>>(),
                                        node.at("qemu_log").get<std::string>(),
-                                       node.at("provision").get<std::vector<std::string>>()});
+                                       node.at("provision").get<std::vector<std::string>>(),
+                                       node.value("setup", std::vector<std::string>())});
       }
     }
     return state;

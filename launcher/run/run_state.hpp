@@ -14,12 +14,14 @@
 
 namespace vmesh::launcher {
 
-// How to boot a node again (`vmesh node start`): the same QEMU command line, its log and
-// the node's provision commands.
+// How to boot a node again (`vmesh node start`): the same QEMU command line, its log, the
+// node's provision commands and, for a firmware image, its setup commands (placeholders
+// filled), run again because the image boots from its unchanged disk.
 struct NodeLaunch {
   std::vector<std::string> qemu_argv;
   std::filesystem::path qemu_log;
   std::vector<std::string> provision;
+  std::vector<std::string> setup;
 };
 
 struct RunState {

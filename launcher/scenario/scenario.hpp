@@ -3,9 +3,11 @@
 // and the checks. Produced by parse_scenario / load_scenario_file (scenario_parser.hpp).
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "launcher/scenario/check.hpp"
+#include "launcher/scenario/image_spec.hpp"
 #include "launcher/scenario/node_settings.hpp"
 #include "launcher/scenario/run_action.hpp"
 #include "medium/topology.hpp"
@@ -17,6 +19,7 @@ struct Scenario {
   std::vector<NodeSettings> nodes;     // one per topology.nodes, same order
   std::vector<RunAction> run_actions;  // sorted by at_us, file order kept for equal times
   std::vector<Check> checks;
+  std::optional<ImageSpec> image;  // [image]: every node boots this firmware, not vmesh's guest
 };
 
 }  // namespace vmesh::launcher

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "launcher/scenario/image_recipe.hpp"
 #include "launcher/scenario/scenario_readers.hpp"
 #include "medium/topology_parser.hpp"
 
@@ -14,7 +15,10 @@ Scenario parse_scenario(std::string_view toml_text, std::string_view source_name
   // top-level keys, node keys and actions.
   const medium::TomlReader reader{std::string(source_name)};
   const toml::table root = reader.parse(toml_text);
-  read_node_settings(reader, *root.get("node"), scenario);
+  // Paths in the file are relative to its folder.
+  const std::filesystem::path base_dir = std::filesystem::path(source_name).parent_path();
+  read_node_settings(reader, *root.get("node"), base_dir, scenario);
+  if (auto* n = root.get("image")) scenario.image = read_image_table(reader, *n, base_dir);
   if (auto* n = root.get("event")) read_run_actions(reader, *n, scenario);
   if (auto* n = root.get("check")) read_checks(reader, *n, scenario);
   return scenario;

@@ -8,10 +8,11 @@
 
 namespace vmesh::launcher {
 
-// The VM settings of every [[node]] (the array `nodes`) into scenario.nodes.
+// The VM settings of every [[node]] (the array `nodes`) into scenario.nodes; a node's image
+// path is taken from `base_dir` (the topology file's folder) unless absolute.
 // Throws medium::TopologyError.
 void read_node_settings(const medium::TomlReader& reader, const toml::node& nodes,
-                        Scenario& scenario);
+                        const std::filesystem::path& base_dir, Scenario& scenario);
 
 // The run actions among the [[event]]s (the array `events`) into scenario.run_actions, in
 // time order; a node is killed only while it runs and started only once killed.

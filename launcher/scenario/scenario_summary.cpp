@@ -14,7 +14,7 @@ std::string node_note(const NodeSettings& node) {
   if (node.memory_mb) out += fmt::format(" memory {} MiB", *node.memory_mb);
   if (node.radios) out += fmt::format(" radios {}", *node.radios);
   if (node.profile) out += fmt::format(" profile {}", *node.profile);
-  if (node.image) out += fmt::format(" image {}", *node.image);
+  if (node.image) out += fmt::format(" image {}", node.image->string());
   if (!node.provision.empty())
     out += fmt::format(" provision {} command(s)", node.provision.size());
   return out;

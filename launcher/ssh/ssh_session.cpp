@@ -37,7 +37,7 @@ struct SshSession::Impl {
     }
   }
   [[noreturn]] void fail(const std::string& step) const {
-    throw SshError(fmt::format("ssh root@{}: {}: {}", peer, step, ssh_get_error(session)));
+    throw SshError(fmt::format("ssh {}: {}: {}", peer, step, ssh_get_error(session)));
   }
 };
 
@@ -46,10 +46,23 @@ SshSession::SshSession(SshSession&&) noexcept = default;
 SshSession& SshSession::operator=(SshSession&&) noexcept = default;
 SshSession::~SshSession() = default;
 
+std::string SshLogin::describe() const {
+  if (!key.empty()) return "the key " + key.string();
+  if (password) return password->empty() ? "an empty password" : "a password";
+  return "no credential";
+}
+
 SshSession SshSession::connect(const std::string& host, std::uint16_t port,
                                const std::filesystem::path& private_key, int timeout_ms) {
+  SshLogin login;
+  login.key = private_key;
+  return connect(host, port, login, timeout_ms);
+}
+
+SshSession SshSession::connect(const std::string& host, std::uint16_t port, const SshLogin& login,
+                               int timeout_ms) {
   auto impl = std::make_unique<Impl>();
-  impl->peer = fmt::format("{}:{}", host, port);
+  impl->peer = fmt::format("{}@{}:{}", login.user, host, port);
   impl->session = ssh_new();
   if (impl->session == nullptr) throw SshError("ssh_new failed");
   ssh_session s = impl->session;
@@ -59,20 +72,32 @@ SshSession SshSession::connect(const std::string& host, std::uint16_t port,
   const int no = 0;
   ssh_options_set(s, SSH_OPTIONS_HOST, host.c_str());
   ssh_options_set(s, SSH_OPTIONS_PORT, &port_value);
-  ssh_options_set(s, SSH_OPTIONS_USER, "root");
+  ssh_options_set(s, SSH_OPTIONS_USER, login.user.c_str());
   ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout_s);
   ssh_options_set(s, SSH_OPTIONS_TIMEOUT_USEC, &timeout_usec);
   ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &no);  // ~/.ssh/config is not ours to read
   ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, "/dev/null");
   if (ssh_connect(s) != SSH_OK) impl->fail("connect");
-  ssh_key raw_key = nullptr;
-  if (ssh_pki_import_privkey_file(private_key.c_str(), nullptr, nullptr, nullptr, &raw_key) !=
-      SSH_OK) {
-    throw SshError(fmt::format("cannot read the SSH private key {}", private_key.string()));
+  int auth = SSH_AUTH_DENIED;
+  if (!login.key.empty()) {
+    ssh_key raw_key = nullptr;
+    if (ssh_pki_import_privkey_file(login.key.c_str(), nullptr, nullptr, nullptr, &raw_key) !=
+        SSH_OK) {
+      throw SshError(fmt::format("cannot read the SSH private key {}", login.key.string()));
+    }
+    KeyPtr key(raw_key);
+    auth = ssh_userauth_publickey(s, nullptr, key.get());
+  } else {
+    // "none" first: a server that lets the user in without a credential says so here.
+    auth = ssh_userauth_none(s, nullptr);
+    if (auth != SSH_AUTH_SUCCESS && auth != SSH_AUTH_ERROR && login.password) {
+      auth = ssh_userauth_password(s, nullptr, login.password->c_str());
+    }
   }
-  KeyPtr key(raw_key);
-  if (ssh_userauth_publickey(s, nullptr, key.get()) != SSH_AUTH_SUCCESS) {
-    impl->fail("public key authentication");
+  if (auth == SSH_AUTH_ERROR) impl->fail("authentication (" + login.describe() + ")");
+  if (auth != SSH_AUTH_SUCCESS) {
+    throw SshAuthError(fmt::format("ssh {}: the login with {} was refused", impl->peer,
+                                   login.describe()));
   }
   return SshSession(std::move(impl));
 }
@@ -93,7 +118,7 @@ SshResult SshSession::run(const std::string& command, int timeout_ms) {
   bool err_done = false;
   while (!out_done || !err_done) {
     if (Clock::now() >= deadline) {
-      throw SshError(fmt::format("ssh root@{}: '{}' did not finish within {} ms", impl_->peer,
+      throw SshError(fmt::format("ssh {}: '{}' did not finish within {} ms", impl_->peer,
                                  command, timeout_ms));
     }
     for (int is_stderr = 0; is_stderr <= 1; ++is_stderr) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -14,6 +15,23 @@ namespace vmesh::launcher {
 class SshError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// The guest refused the login itself (wrong password or key, unknown user): waiting longer
+// will not help, unlike a connection the guest is not yet ready to take.
+class SshAuthError : public SshError {
+ public:
+  using SshError::SshError;
+};
+
+// Who logs in and how: with `key` (a private key file) when set, else with `password`
+// (empty: OpenWrt's keyless root, dropbear -B), else with no credential at all.
+struct SshLogin {
+  std::string user = "root";
+  std::filesystem::path key;
+  std::optional<std::string> password;
+  // "the key /path", "an empty password", "a password", "no credential" for messages.
+  std::string describe() const;
 };
 
 struct SshResult {
@@ -29,6 +47,9 @@ class SshSession {
   // step that failed.
   static SshSession connect(const std::string& host, std::uint16_t port,
                             const std::filesystem::path& private_key, int timeout_ms);
+  // The same for any login. A login the guest refuses throws SshAuthError.
+  static SshSession connect(const std::string& host, std::uint16_t port, const SshLogin& login,
+                            int timeout_ms);
 
   SshSession(SshSession&&) noexcept;
   SshSession& operator=(SshSession&&) noexcept;

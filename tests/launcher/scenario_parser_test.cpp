@@ -172,8 +172,7 @@ route = { from = "b", to = "a", via = "a" }
 TEST(ScenarioParser, RejectsUnknownKeysOfTheWholeFile) {
   EXPECT_EQ(error_of("nodes = 1\n" + std::string(kTwoNodes)),
             "t.toml:1:1: unknown key 'nodes' in the top level; expected one of: meta, medium, "
-            "node, link, event, "
-            "check");
+            "node, link, event, check, image");
   EXPECT_EQ(error_of("[[node]]\nname = \"a\"\nmemory = 256\n"),
             "t.toml:3:1: unknown key 'memory' in [[node]]; expected one of: name, mac_prefix, cid, "
             "channel, "

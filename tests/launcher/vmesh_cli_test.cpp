@@ -100,15 +100,23 @@ TEST(VmeshCli, UnusableAuthorizedKeysFileIsNamedBeforeAnyProcess) {
   EXPECT_TRUE(box.nothing_started());
 }
 
-TEST(VmeshCli, UserImageIsNotSupportedYetAndSaysSo) {
+TEST(VmeshCli, MissingUserImageIsNamedWithItsNodeBeforeAnyProcess) {
   Sandbox box;
   auto env = box.env;
   env.push_back("VIRTUAL_MESH_IMAGE=/images/openwrt.qcow2");
   const auto result = run_vmesh({"run", VMESH_TOPOLOGIES_DIR "/line3.toml"}, env, box.dir.path,
                                 std::chrono::seconds(30));
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_NE(result.err.find("VIRTUAL_MESH_IMAGE=/images/openwrt.qcow2"), std::string::npos);
-  EXPECT_NE(result.err.find("not supported yet"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("node n1: disk /images/openwrt.qcow2 does not exist"),
+            std::string::npos)
+      << result.err;
+  EXPECT_TRUE(box.nothing_started());
+  const auto up = run_vmesh({"up", VMESH_TOPOLOGIES_DIR "/line3.toml", "--image",
+                             "/images/lime.img.gz"},
+                            box.env, box.dir.path, std::chrono::seconds(30));
+  EXPECT_EQ(up.exit_code, 2);
+  EXPECT_NE(up.err.find("node n1: disk /images/lime.img.gz does not exist"), std::string::npos)
+      << up.err;
   EXPECT_TRUE(box.nothing_started());
 }
 

@@ -222,8 +222,7 @@ TEST(TopologyParser, SyntaxErrorsCarryTheLocation) {
 TEST(TopologyParser, RejectsUnknownKeys) {
   EXPECT_EQ(error_of("nodes = 1\n" + std::string(kTwoNodes)),
             "t.toml:1:1: unknown key 'nodes' in the top level; expected one of: meta, medium, "
-            "node, link, event, "
-            "check");
+            "node, link, event, check, image");
   EXPECT_EQ(error_of(with_nodes("[[link]]\nnodes = [\"a\", \"b\"]\nlos = 0.1\n")),
             "t.toml:7:1: unknown key 'los' in [[link]]; expected one of: nodes, from, to, loss, "
             "delay, jitter, "
