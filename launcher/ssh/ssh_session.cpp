@@ -88,8 +88,9 @@ SshSession SshSession::connect(const std::string& host, std::uint16_t port, cons
     KeyPtr key(raw_key);
     auth = ssh_userauth_publickey(s, nullptr, key.get());
   } else {
-    // "none" first: a server that lets the user in without a credential says so here.
-    auth = ssh_userauth_none(s, nullptr);
+    // An empty password: "none" first, which is how dropbear -B lets a passwordless root
+    // in. A password that is not empty is checked as given (a wrong one must be refused).
+    if (!login.password || login.password->empty()) auth = ssh_userauth_none(s, nullptr);
     if (auth != SSH_AUTH_SUCCESS && auth != SSH_AUTH_ERROR && login.password) {
       auth = ssh_userauth_password(s, nullptr, login.password->c_str());
     }
