@@ -304,8 +304,15 @@ int command_up(const CliOptions& options, const ToolPaths& tools) {
     fmt::print("run '{}' is up: {} nodes; node list {}\n", run_name, state.nodes.size(),
                (run_dir / "nodes.json").string());
     for (const auto& node : state.nodes) {
-      fmt::print("  {}  ssh -p {} root@127.0.0.1  mesh {}  pid {}\n", node.name, node.ssh_port,
-                 node.mesh_ip, node.pid);
+      std::string image;
+      if (!node.image.empty()) {
+        image = fmt::format("  image {} ({})", node.image,
+                            !node.ssh_key.empty()  ? "key " + node.ssh_key.string()
+                            : node.password && node.password->empty() ? "empty password"
+                                                                      : "password");
+      }
+      fmt::print("  {}  ssh -p {} {}@{}  mesh {}  pid {}{}\n", node.name, node.ssh_port, node.user,
+                 node.host, node.mesh_ip, node.pid, image);
     }
     return kExitPassed;
   } catch (const Interrupted&) {

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <deque>
+#include <exception>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -243,7 +244,23 @@ bool MeshRun::try_login(std::size_t i) {
 }
 
 void MeshRun::provision() {
-  for (std::size_t i = 0; i < plan_.nodes.size(); ++i) provision_node(i);
+  // Nodes are prepared side by side (each node's commands in order): under emulation a
+  // firmware image's setup takes seconds per node, which would add up over a large mesh.
+  std::vector<std::exception_ptr> errors(plan_.nodes.size());
+  std::vector<std::thread> workers;
+  for (std::size_t i = 0; i < plan_.nodes.size(); ++i) {
+    workers.emplace_back([this, i, &errors] {
+      try {
+        provision_node(i);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    });
+  }
+  for (auto& worker : workers) worker.join();
+  for (const auto& error : errors) {
+    if (error) std::rethrow_exception(error);  // the first node's, in node order
+  }
 }
 
 void MeshRun::provision_node(std::size_t i) {

@@ -1,5 +1,6 @@
 #include "launcher/run/node_login.hpp"
 
+#include <chrono>
 #include <fstream>
 #include <stdexcept>
 
@@ -56,9 +57,12 @@ void run_setup(SshSession& session, const std::string& node_name,
   for (std::size_t i = 0; i < commands.size(); ++i) {
     throw_if_interrupted();
     const std::string& command = commands[i];
+    const auto started = std::chrono::steady_clock::now();
     out << "$ " << command << "\n" << std::flush;
     const auto result = session.run(command, 120000);
-    out << result.out << result.err << "[exit " << result.exit_status << "]\n" << std::flush;
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    out << result.out << result.err
+        << fmt::format("[exit {}, {:.1f} s]\n", result.exit_status, took.count()) << std::flush;
     if (result.exit_status != 0) {
       throw std::runtime_error(fmt::format(
           "node {}: setup command {} of {} failed (exit {}): {}\n{}{}(all setup output: {})",

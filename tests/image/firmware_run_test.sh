@@ -6,8 +6,8 @@
 #  2. vmesh up --image firmware.img full3 --nodes 2: the node list logs in with the system ssh,
 #     an empty password and no key; the image's layout and its client's settings are there;
 #     vmesh ssh / exec reach the nodes; vmesh down leaves no process;
-#  3. a wrong password, a failing setup command and a missing disk: each its clear error, and
-#     no process of the run is left.
+#  3. a wrong password, a failing setup command, a ready command one node never passes and a
+#     missing disk: each its clear error, and no process of the run is left.
 # Usage: firmware_run_test.sh LAUNCHER_IMAGE_DIR VMESH VMESH_AGENT TOPOLOGIES_DIR
 set -euo pipefail
 IMAGE_SCRIPTS="${1:?usage: firmware_run_test.sh LAUNCHER_IMAGE_DIR VMESH VMESH_AGENT TOPOLOGIES_DIR}"
@@ -129,7 +129,22 @@ grep -q 'node n1: setup command 1 of 1 failed (exit 3): echo n1 about to fail; e
 grep -q '^n1 about to fail' "${WORK_DIR}/setup.out" || fail "the command's output is not shown"
 no_process_left "failing setup"
 
-note "3c. a missing disk"
+note "3c. a ready command that n2 never passes"
+two_nodes $'[image]\nready = "[ {name} = n1 ] || { echo {name} is never ready; false; }"\n' never-ready
+if VIRTUAL_MESH_IMAGE="$disk" "$vmesh" run "${WORK_DIR}/never-ready.toml" --timeout 45 \
+  >"${WORK_DIR}/ready.out" 2>&1; then
+  fail "a node that is never ready passed"
+fi
+cat "${WORK_DIR}/ready.out"
+# n1's ready command passed (it is not among the nodes waited for); n2's output is shown.
+grep -q 'the mesh did not form within the run.s timeout; last probe of each node waited for:' \
+  "${WORK_DIR}/ready.out" || fail "no timeout error for the ready command"
+grep -q "n2: ready command .* exited 1: n2 is never ready" "${WORK_DIR}/ready.out" ||
+  fail "the timeout error does not show n2's last ready output"
+if grep -q '^  n1: ' "${WORK_DIR}/ready.out"; then fail "n1 passed its ready command but is listed as waiting"; fi
+no_process_left "never ready"
+
+note "3d. a missing disk"
 code=0
 VIRTUAL_MESH_IMAGE="${WORK_DIR}/no-such.img" "$vmesh" run "${topologies}/line3.toml" \
   >"${WORK_DIR}/missing.out" 2>&1 || code=$?

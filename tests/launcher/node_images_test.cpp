@@ -199,6 +199,35 @@ TEST(NodeImages, WithoutAForwardedServerTheClientIsToldTheHostAndTheRealPort) {
   EXPECT_FALSE(has(node.qemu_argv, "user,id=relay"));
 }
 
+TEST(NodeImages, AnImageWithoutBootloaderBootsItsKernelInitrdAndAppend) {
+  Files files;
+  files.write("bzImage", "kernel");
+  files.write("rootfs.cpio", "initrd");
+  const auto topology = files.write(
+      "t.toml", std::string(kTwoNodes) +
+                    "[image]\nkernel = \"bzImage\"\ninitrd = \"rootfs.cpio\"\n"
+                    "append = \"console=ttyS0 root=/dev/ram0\"\n[image.login]\npassword = \"pw\"\n");
+  const auto scenario = load_scenario_file(topology);
+  PlanInputs in;
+  in.node_count = 1;
+  in.ssh_ports = {2222};
+  in.relay_tcp_port = 40001;
+  in.node_images = resolve_node_images(scenario, 1, {});
+  const auto node = plan_run(scenario, in).nodes[0];
+  const auto& argv = node.qemu_argv;
+  const auto at = std::find(argv.begin(), argv.end(), "-kernel");
+  ASSERT_NE(at, argv.end());
+  EXPECT_EQ(*(at + 1), (files.dir / "bzImage").string());
+  EXPECT_TRUE(has(argv, (files.dir / "rootfs.cpio").string()));
+  EXPECT_TRUE(has(argv, "console=ttyS0 root=/dev/ram0"));
+  EXPECT_FALSE(has(argv, "-drive"));
+  EXPECT_EQ(node.image->image_name, "bzImage");
+  EXPECT_EQ(node.image->login_password, "pw");
+  files.write("t2.toml", std::string(kTwoNodes) + "[image]\nkernel = \"missing\"\n");
+  EXPECT_NE(resolve_error(load_scenario_file(files.dir / "t2.toml"), {}).find("node a: kernel"),
+            std::string::npos);
+}
+
 TEST(NodeImages, AForwardedServerOnQemusOwnAddressIsRefused) {
   Files files;
   ImageSources sources;
