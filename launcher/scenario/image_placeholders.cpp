@@ -24,7 +24,11 @@ void for_each_word_in_braces(std::string_view text, Visit visit) {
     if (close == std::string_view::npos) return;
     const std::string_view word = text.substr(at + 1, close - at - 1);
     const bool shell_variable = at > 0 && text[at - 1] == '$';
-    if (is_word(word) && !shell_variable) visit(at, close + 1, word);
+    if (!is_word(word)) {
+      ++at;  // a shell group "{ echo {name}; }": look inside it
+      continue;
+    }
+    if (!shell_variable) visit(at, close + 1, word);
     at = close + 1;
   }
 }

@@ -139,7 +139,10 @@ TEST(ImagePlaceholders, KnownWordsAreFilledShellBracesLeftAlone) {
   const std::map<std::string, std::string> values = {{"index", "3"}, {"name", "n3"}};
   EXPECT_EQ(expand_placeholders("ip {index} ${index} {name}{index} { x; } {mesh_ip}", values),
             "ip 3 ${index} n33 { x; } {mesh_ip}");
+  EXPECT_EQ(expand_placeholders("[ {name} = n1 ] || { echo {name} {index}; false; }", values),
+            "[ n3 = n1 ] || { echo n3 3; false; }");
   EXPECT_EQ(unknown_placeholder("a {index} {foo} {bar}"), "foo");
+  EXPECT_EQ(unknown_placeholder("{ echo {nmae}; }"), "nmae");
   EXPECT_FALSE(unknown_placeholder("${foo} {relay_port} { echo; }"));
 }
 
