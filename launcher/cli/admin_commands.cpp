@@ -133,9 +133,15 @@ int command_ssh(const CliOptions& options) {
   if (node == nullptr) return kExitUsage;
   if (options.command_argv.empty()) {
     // An interactive shell needs a terminal; OpenSSH's client does that best.
-    std::vector<std::string> args = {"ssh", "-p", std::to_string(node->ssh_port), "-o",
-                                     "StrictHostKeyChecking=no", "-o",
-                                     "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"};
+    std::vector<std::string> args = {"ssh",
+                                     "-p",
+                                     std::to_string(node->ssh_port),
+                                     "-o",
+                                     "StrictHostKeyChecking=no",
+                                     "-o",
+                                     "UserKnownHostsFile=/dev/null",
+                                     "-o",
+                                     "LogLevel=ERROR"};
     const SshLogin login = login_of(*node);
     if (!login.key.empty()) {
       args.insert(args.end(), {"-i", login.key.string()});

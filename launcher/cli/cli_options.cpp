@@ -113,7 +113,8 @@ std::string usage_text() {
   graph [TOPOLOGY] --live [--name RUN] [-o FILE] [--format F]   the same for a run started
       by up, each link labelled with the relay's measured delivery ratio and frames
 environment: VIRTUAL_MESH_NODES, VIRTUAL_MESH_MAX_NODES, VIRTUAL_MESH_SSH_BASE_PORT (2222),
-  VIRTUAL_MESH_IMAGE (as --image), VMESH_ACCEL=tcg|kvm, VMESH_CACHE_DIR
+  VIRTUAL_MESH_IMAGE (as --image), VMESH_ACCEL=tcg|kvm, VMESH_CACHE_DIR,
+  VMESH_BOOT_PARALLEL (nodes booting at once; default twice the usable CPUs)
 )";
 }
 
@@ -293,6 +294,11 @@ EnvSettings read_env_settings(const GetEnv& getenv) {
     env.ssh_base_port = static_cast<std::uint16_t>(port);
   }
   env.image = text("VIRTUAL_MESH_IMAGE");
+  if (auto v = text("VMESH_BOOT_PARALLEL")) {
+    env.boot_parallel = parse_number(*v, "VMESH_BOOT_PARALLEL", 254);
+    if (*env.boot_parallel == 0)
+      throw UsageError("VMESH_BOOT_PARALLEL: 0 would boot no node; give 1 or more");
+  }
   if (auto v = text("VMESH_ACCEL")) {
     if (*v == "kvm") {
       env.accel = Accel::kvm;

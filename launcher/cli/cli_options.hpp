@@ -78,6 +78,7 @@ struct EnvSettings {
   std::optional<std::size_t> max_nodes;  // VIRTUAL_MESH_MAX_NODES
   std::uint16_t ssh_base_port = 2222;    // VIRTUAL_MESH_SSH_BASE_PORT
   std::optional<Accel> accel;            // VMESH_ACCEL=kvm|tcg
+  std::optional<std::size_t> boot_parallel;  // VMESH_BOOT_PARALLEL: nodes booting at once
 };
 
 using GetEnv = std::function<const char*(const char*)>;

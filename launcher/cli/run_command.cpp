@@ -100,6 +100,7 @@ MeshRunSetup make_setup(const CliOptions& options, const ToolPaths& tools, Prepa
   setup.authorized_keys = options.authorized_keys;
   setup.ssh_key_only = options.ssh_key_only;
   setup.node_images = prepared.node_images;
+  setup.boot_parallel = prepared.env.boot_parallel;
   std::filesystem::create_directories(setup.run_dir);
   generate_ssh_key(setup.run_dir / "id_ed25519", "vmesh-" + run_name);
   return setup;
@@ -307,7 +308,7 @@ int command_up(const CliOptions& options, const ToolPaths& tools) {
       std::string image;
       if (!node.image.empty()) {
         image = fmt::format("  image {} ({})", node.image,
-                            !node.ssh_key.empty()  ? "key " + node.ssh_key.string()
+                            !node.ssh_key.empty() ? "key " + node.ssh_key.string()
                             : node.password && node.password->empty() ? "empty password"
                                                                       : "password");
       }

@@ -14,10 +14,12 @@
 #include <fmt/format.h>
 
 #include "launcher/checks/mesh_probe.hpp"
+#include "launcher/plan/boot_admission.hpp"
 #include "launcher/process/elapsed.hpp"
 #include "launcher/process/interrupt.hpp"
 #include "launcher/run/accel_probe.hpp"
 #include "launcher/run/node_login.hpp"
+#include "launcher/run/wait_helper.hpp"
 #include "launcher/ssh/authorized_keys.hpp"
 
 namespace vmesh::launcher {
@@ -28,25 +30,6 @@ using std::chrono::milliseconds;
 
 std::string read_file(const std::filesystem::path& path) {
   return read_text_file(path);
-}
-
-// Waits for a helper program; throws naming it when it fails, overruns or is interrupted.
-void wait_helper(ChildProcess& child, const std::string& what, Clock::time_point deadline,
-                 const std::filesystem::path& log) {
-  while (true) {
-    throw_if_interrupted();
-    if (auto code = child.wait_for(milliseconds(100))) {
-      if (*code != 0) {
-        throw std::runtime_error(fmt::format("{} failed (exit {}); {}:\n{}", what, *code,
-                                             log.string(), tail_lines(log, 15)));
-      }
-      return;
-    }
-    if (Clock::now() >= deadline) {
-      child.stop(milliseconds(1000));
-      throw std::runtime_error(fmt::format("{} did not finish before the run's timeout", what));
-    }
-  }
 }
 
 }  // namespace
@@ -116,8 +99,10 @@ void MeshRun::choose_accel() {
   if (image_dir_.empty()) {
     // The probe boots vmesh's guest kernel, which a run of firmware images does not build.
     setup_.accel = Accel::tcg;
-    fmt::print(stderr, "vmesh: accel tcg, -accel {} -cpu {} (firmware images; VMESH_ACCEL=kvm "
-               "forces KVM)\n", kTcgAccel, kTcgCpuModel);
+    fmt::print(stderr,
+               "vmesh: accel tcg, -accel {} -cpu {} (firmware images; VMESH_ACCEL=kvm "
+               "forces KVM)\n",
+               kTcgAccel, kTcgCpuModel);
     return;
   }
   const char* cache = std::getenv("VMESH_CACHE_DIR");
@@ -135,112 +120,6 @@ void MeshRun::choose_accel() {
     fmt::print(stderr, "vmesh: accel tcg, -accel {} -cpu {} ({}; VMESH_ACCEL=kvm forces KVM)\n",
                kTcgAccel, kTcgCpuModel, choice.reason);
   }
-}
-
-void MeshRun::start_nodes() {
-  std::vector<std::string> notes;
-  PlanInputs inputs;
-  inputs.node_count = setup_.node_count;
-  inputs.ssh_ports = pick_ssh_ports(setup_.ssh_base_port, setup_.node_count, notes);
-  for (const auto& note : notes) fmt::print(stderr, "vmesh: {}\n", note);
-  inputs.relay_tcp_port = relay_launch_.ports.tcp;
-  inputs.relay_txstatus_port = relay_launch_.ports.txstatus;
-  inputs.run_dir = setup_.run_dir;
-  inputs.image_dir = image_dir_;
-  inputs.ssh_public_key = setup_.run_dir / "authorized_keys";
-  inputs.ssh_blank_password = !setup_.ssh_key_only;
-  const char* home = std::getenv("HOME");
-  write_file_atomic(inputs.ssh_public_key,
-                    compose_authorized_keys(key_path().string() + ".pub",
-                                            home != nullptr && *home != '\0'
-                                                ? std::optional<std::filesystem::path>(
-                                                      std::filesystem::path(home) / ".ssh")
-                                                : std::nullopt,
-                                            setup_.authorized_keys));
-  inputs.image_scripts_dir = setup_.tools.image_scripts;
-  inputs.accel = setup_.accel.value_or(Accel::tcg);
-  inputs.relay_transport = setup_.relay_transport;
-  inputs.node_images = setup_.node_images;
-  plan_ = plan_run(setup_.scenario, inputs);
-  for (const auto& node : plan_.nodes) {
-    if (node.cpio_argv.empty()) continue;  // a firmware image: nothing of vmesh's goes in
-    SpawnOptions cpio;
-    cpio.argv = node.cpio_argv;
-    const auto cpio_log = setup_.run_dir / (node.name + ".cpio.log");
-    cpio.stdout_to = cpio_log;
-    cpio.stderr_to = cpio_log;
-    auto child = ChildProcess::spawn(cpio);
-    wait_helper(child, "make-node-cpio.sh for " + node.name, setup_.deadline, cpio_log);
-  }
-  for (std::size_t i = 0; i < plan_.nodes.size(); ++i) {
-    const auto& node = plan_.nodes[i];
-    std::ofstream(node.log_path, std::ios::trunc).flush();
-    SpawnOptions options;
-    options.argv = node.qemu_argv;
-    options.stdout_to = node.qemu_log_path;
-    options.stderr_to = node.qemu_log_path;
-    options.die_with_parent = !setup_.detached;
-    vms_.push_back(ChildProcess::spawn(options));
-    progress_.set(i, NodeStage::booting);
-  }
-  sessions_.resize(plan_.nodes.size());
-  killed_.assign(plan_.nodes.size(), false);
-  console_offset_.assign(plan_.nodes.size(), 0);
-  killed_at_.assign(plan_.nodes.size(), {});
-  next_login_.assign(plan_.nodes.size(), {});
-}
-
-void MeshRun::check_children_alive() {
-  if (auto code = relay_.try_wait()) {
-    throw std::runtime_error(fmt::format("vmesh-relay exited ({}); {}:\n{}", *code,
-                                         (setup_.run_dir / "relay.log").string(),
-                                         tail_lines(setup_.run_dir / "relay.log", 15)));
-  }
-  for (std::size_t i = 0; i < vms_.size(); ++i) {
-    if (killed_[i]) continue;
-    if (auto code = vms_[i].try_wait()) {
-      const auto& node = plan_.nodes[i];
-      throw std::runtime_error(fmt::format("QEMU of {} exited ({}); {}:\n{}{}:\n{}", node.name,
-                                           *code, node.qemu_log_path.string(),
-                                           tail_lines(node.qemu_log_path, 10),
-                                           node.log_path.string(), tail_lines(node.log_path, 15)));
-    }
-  }
-}
-
-void MeshRun::wait_ssh() {
-  const auto start = Clock::now();
-  std::size_t connected = 0;
-  while (connected < plan_.nodes.size()) {
-    throw_if_interrupted();
-    check_children_alive();
-    if (Clock::now() >= setup_.deadline) {
-      std::string waiting;
-      for (std::size_t i = 0; i < sessions_.size(); ++i) {
-        if (!sessions_[i]) waiting += " " + plan_.nodes[i].name;
-      }
-      throw std::runtime_error(fmt::format("no SSH login within the run's timeout on:{}", waiting));
-    }
-    bool progressed = false;
-    for (std::size_t i = 0; i < plan_.nodes.size(); ++i) {
-      if (sessions_[i] || !try_login(i)) continue;
-      ++connected;
-      progressed = true;
-      progress_.set(i, NodeStage::ssh);
-    }
-    if (!progressed) std::this_thread::sleep_for(milliseconds(200));
-  }
-  times.boot_to_ssh_s = seconds_since(start);
-}
-
-bool MeshRun::try_login(std::size_t i) {
-  const auto& node = plan_.nodes[i];
-  if (node.image) {
-    sessions_[i] = login_to_image(record_of(i), next_login_[i]);
-  } else {
-    sessions_[i] = login_when_ready(node.log_path, console_offset_[i], node.ssh_port, key_path());
-  }
-  return sessions_[i].has_value();
 }
 
 void MeshRun::provision() {
@@ -311,9 +190,9 @@ void MeshRun::wait_mesh() {
       // Tables complete is necessary but not enough (802.11s paths and ARP still settle):
       // the node counts once one IP ping to every target answers.
       if (!reaches_all(setup_.scenario.topology, state, targets)) {
-        last_probe[i] = fmt::format("{} originators, {} batman neighbours, {} 802.11s peers",
-                                    state.originators.size(), state.neighbors.size(),
-                                    state.peers.size());
+        last_probe[i] =
+            fmt::format("{} originators, {} batman neighbours, {} 802.11s peers",
+                        state.originators.size(), state.neighbors.size(), state.peers.size());
       } else if (ping_all(i, targets, last_probe[i])) {
         done[i] = true;
         --remaining;
@@ -376,9 +255,9 @@ RunState MeshRun::state() const {
   state.relay_launch = relay_launch_;
   for (std::size_t i = 0; i < plan_.nodes.size(); ++i) {
     const auto& node = plan_.nodes[i];
-    state.node_launches.push_back(
-        {node.qemu_argv, node.qemu_log_path, setup_.scenario.nodes[i].provision,
-         node.image ? node.image->setup : std::vector<std::string>()});
+    state.node_launches.push_back({node.qemu_argv, node.qemu_log_path,
+                                   setup_.scenario.nodes[i].provision,
+                                   node.image ? node.image->setup : std::vector<std::string>()});
     state.nodes.push_back(record_of(i));
   }
   return state;

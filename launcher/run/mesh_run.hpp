@@ -45,6 +45,7 @@ struct MeshRunSetup {
   bool ssh_key_only = false;                           // --ssh-key-only
   // One per node (resolve_node_images): nullopt boots vmesh's guest, a spec that firmware.
   std::vector<std::optional<ImageSpec>> node_images;
+  std::optional<std::size_t> boot_parallel;  // VMESH_BOOT_PARALLEL; nullopt: boot_admission
 };
 
 struct PhaseTimes {
@@ -134,6 +135,10 @@ class MeshRun {
   // The node as recorded in state.json and the node list.
   NodeRecord record_of(std::size_t node) const;
   bool has_vmesh_guest() const;
+  // Starts node's QEMU (boot admission decides when).
+  void spawn_node(std::size_t node);
+  // Starts queued nodes while fewer than boots_allowed_ are between QEMU start and login.
+  void admit_waiting_nodes();
   MeshRunSetup setup_;
   std::chrono::steady_clock::time_point timeline_start_{};
   Progress& progress_;
@@ -149,6 +154,8 @@ class MeshRun {
   std::vector<std::uintmax_t> console_offset_;
   std::vector<std::chrono::steady_clock::time_point> killed_at_;
   std::vector<std::chrono::steady_clock::time_point> next_login_;  // firmware images
+  std::size_t boots_allowed_ = 0;  // nodes booting at once (boot_admission)
+  std::size_t next_to_spawn_ = 0;  // nodes [0, next_to_spawn_) have been started
 };
 
 }  // namespace vmesh::launcher

@@ -48,12 +48,28 @@ void Progress::finish() {
   }
 }
 
+std::string Progress::status_line() const {
+  std::string line;
+  if (names_.size() <= kNamedNodesMax) {
+    for (std::size_t i = 0; i < names_.size(); ++i) {
+      line += fmt::format("{}{}: {}", i == 0 ? "" : "  ", names_[i], stage_name(stages_[i]));
+    }
+    return line;
+  }
+  // A large mesh: how many nodes are at each stage, in stage order.
+  for (const NodeStage stage : {NodeStage::failed, NodeStage::waiting, NodeStage::booting,
+                                NodeStage::ssh, NodeStage::radio, NodeStage::mesh}) {
+    std::size_t count = 0;
+    for (const NodeStage s : stages_) count += s == stage ? 1 : 0;
+    if (count > 0)
+      line += fmt::format("{}{} {}", line.empty() ? "" : "  ", count, stage_name(stage));
+  }
+  return fmt::format("{} nodes: {}", names_.size(), line);
+}
+
 void Progress::redraw() {
   if (!enabled_) return;
-  std::string line;
-  for (std::size_t i = 0; i < names_.size(); ++i) {
-    line += fmt::format("{}{}: {}", i == 0 ? "" : "  ", names_[i], stage_name(stages_[i]));
-  }
+  const std::string line = status_line();
   fmt::print(stderr, "\r\033[K  {}", line);
   std::fflush(stderr);
   line_open_ = true;

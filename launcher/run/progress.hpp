@@ -20,6 +20,10 @@ class Progress {
   // Ends the status line (newline) if one is drawn.
   void finish();
   bool enabled() const noexcept { return enabled_; }
+  // Each node's name and stage, or for more than kNamedNodesMax nodes the count of nodes
+  // at each stage ("20 nodes: 4 booting  6 ssh  10 waiting").
+  std::string status_line() const;
+  static constexpr std::size_t kNamedNodesMax = 6;
 
  private:
   void redraw();
