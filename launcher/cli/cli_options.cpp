@@ -114,7 +114,7 @@ std::string usage_text() {
       by up, each link labelled with the relay's measured delivery ratio and frames
 environment: VIRTUAL_MESH_NODES, VIRTUAL_MESH_MAX_NODES, VIRTUAL_MESH_SSH_BASE_PORT (2222),
   VIRTUAL_MESH_IMAGE (as --image), VMESH_ACCEL=tcg|kvm, VMESH_CACHE_DIR,
-  VMESH_BOOT_PARALLEL (nodes booting at once; default twice the usable CPUs)
+  VMESH_BOOT_PARALLEL (nodes booting at once; default 4 per usable CPU)
 )";
 }
 

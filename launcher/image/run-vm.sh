@@ -78,7 +78,7 @@ main() {
   name="${name:-vmesh${index}}"
 
   # As kGuestCmdline in launcher/run_plan.hpp.
-  local append="console=ttyS0 quiet random.trust_cpu=on init_on_alloc=0 panic=-1 vmesh.index=${index}"
+  local append="console=ttyS0 quiet random.trust_cpu=on init_on_alloc=0 no_timer_check panic=-1 vmesh.index=${index}"
   local fw_cfg=()
   case "$key_via" in
     cmdline)

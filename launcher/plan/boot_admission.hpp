@@ -9,9 +9,11 @@
 
 namespace vmesh::launcher {
 
-// Boots per usable CPU when nothing else says: one keeps each CPU busy while another
-// boot waits on its disk and console.
-inline constexpr std::size_t kBootsPerCpu = 2;
+// Boots per usable CPU when nothing else says. Measured on 2 CPUs with 20 nodes of the
+// default guest: 4 at once reached SSH in 329 s, all 20 at once in 203 s (idle booted nodes
+// cost ~8 % of a CPU each, so a slow trickle of boots costs more than it saves); 4 per CPU
+// keeps most of that speed while leaving each booting vCPU a fair share.
+inline constexpr std::size_t kBootsPerCpu = 4;
 
 // The CPUs this process may run on (sched_getaffinity; 1 when it cannot be read).
 std::size_t usable_cpus();

@@ -163,6 +163,9 @@ void MeshRun::wait_mesh() {
     check_children_alive();
     for (std::size_t i = 0; i < count; ++i) {
       if (done[i]) continue;
+      // A round over a large mesh takes long; the run's deadline holds within it.
+      if (Clock::now() >= setup_.deadline) break;
+      progress_.heartbeat();
       const auto id = static_cast<medium::NodeId>(i);
       if (plan_.nodes[i].image && plan_.nodes[i].image->ready) {
         if (image_ready(i, last_probe[i])) {
@@ -218,7 +221,8 @@ bool MeshRun::ping_all(std::size_t node, const std::vector<medium::NodeId>& targ
                        std::string& last) {
   std::string command = "for ip in";
   for (auto target : targets) command += " " + plan_.nodes.at(target).mesh_ip;
-  command += "; do ping -c 1 -W 1 $ip >/dev/null 2>&1 || { echo $ip; exit 1; }; done";
+  // -W 2: over many hops of a loaded host a round trip can pass one second.
+  command += "; do ping -c 1 -W 2 $ip >/dev/null 2>&1 || { echo $ip; exit 1; }; done";
   try {
     const auto result = sessions_[node]->run(command, 20000);
     if (result.exit_status == 0) return true;

@@ -141,6 +141,7 @@ void MeshRun::wait_ssh() {
       progress_.set(i, NodeStage::ssh);
     }
     if (progressed) admit_waiting_nodes();
+    progress_.heartbeat();
     if (!progressed) std::this_thread::sleep_for(milliseconds(200));
   }
   times.boot_to_ssh_s = seconds_since(start);

@@ -22,8 +22,8 @@ bool MeshRun::image_ready(std::size_t i, std::string& last) {
     try {
       const auto result = sessions_[i]->run(*node.image->ready, 30000);
       if (result.exit_status == 0) return true;
-      last = fmt::format("ready command '{}' exited {}: {}", *node.image->ready,
-                         result.exit_status, output_tail(result.out + result.err));
+      last = fmt::format("ready command '{}' exited {}: {}", *node.image->ready, result.exit_status,
+                         output_tail(result.out + result.err));
     } catch (const SshError& e) {
       last = e.what();
     }

@@ -37,11 +37,25 @@ void Progress::set(std::size_t node, NodeStage stage) {
 
 void Progress::phase(const std::string& message) {
   if (!enabled_) return;
-  finish();
+  end_line();
   fmt::print(stderr, "vmesh: {}\n", message);
 }
 
+void Progress::heartbeat() {
+  if (enabled_ || finished_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_quiet_line_ < kQuietLineInterval) return;
+  last_quiet_line_ = now;
+  const auto elapsed_s = std::chrono::duration_cast<std::chrono::seconds>(now - started_).count();
+  fmt::print(stderr, "vmesh: [{} s] {}\n", elapsed_s, status_line());
+}
+
 void Progress::finish() {
+  finished_ = true;
+  end_line();
+}
+
+void Progress::end_line() {
   if (line_open_) {
     fmt::print(stderr, "\n");
     line_open_ = false;

@@ -1,6 +1,8 @@
-// Progress of a run on a terminal (one status line per node stage); silent otherwise.
+// Progress of a run: on a terminal one status line redrawn at every change; otherwise (CI
+// logs, pipes) the same line printed at most every kQuietLineInterval while stages wait.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -19,6 +21,10 @@ class Progress {
   void phase(const std::string& message);
   // Ends the status line (newline) if one is drawn.
   void finish();
+  // Called from wait loops: not on a terminal, prints the status line when
+  // kQuietLineInterval has passed since the last one, so a long wait is never silent.
+  void heartbeat();
+  static constexpr std::chrono::seconds kQuietLineInterval{10};
   bool enabled() const noexcept { return enabled_; }
   // Each node's name and stage, or for more than kNamedNodesMax nodes the count of nodes
   // at each stage ("20 nodes: 4 booting  6 ssh  10 waiting").
@@ -27,8 +33,12 @@ class Progress {
 
  private:
   void redraw();
+  void end_line();
   bool enabled_;
   bool line_open_ = false;
+  bool finished_ = false;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_quiet_line_ = started_;
   std::vector<std::string> names_;
   std::vector<NodeStage> stages_;
 };

@@ -8,10 +8,10 @@
 namespace vmesh::launcher {
 namespace {
 
-TEST(BootAdmission, TwicePerCpuUnlessToldBoundedByTheNodes) {
-  EXPECT_EQ(boots_at_once(std::nullopt, 2, 20), 4u);
+TEST(BootAdmission, FourPerCpuUnlessToldBoundedByTheNodes) {
+  EXPECT_EQ(boots_at_once(std::nullopt, 2, 20), 8u);
   EXPECT_EQ(boots_at_once(std::nullopt, 2, 3), 3u);
-  EXPECT_EQ(boots_at_once(std::nullopt, 0, 20), 2u);  // an unreadable CPU count: one CPU
+  EXPECT_EQ(boots_at_once(std::nullopt, 0, 20), 4u);  // an unreadable CPU count: one CPU
   EXPECT_EQ(boots_at_once(7, 2, 20), 7u);
   EXPECT_EQ(boots_at_once(30, 2, 20), 20u);
   EXPECT_EQ(boots_at_once(0, 2, 20), 1u);
@@ -29,6 +29,7 @@ TEST(Progress, SmallMeshNamesEveryNodeLargeMeshCountsStages) {
   for (std::size_t i = 4; i < 10; ++i) large.set(i, NodeStage::mesh);
   large.set(10, NodeStage::failed);
   EXPECT_EQ(large.status_line(), "20 nodes: 1 FAILED  9 waiting  4 booting  6 mesh");
+  large.heartbeat();  // not on a terminal: at most one line per interval, none this early
 }
 
 }  // namespace
