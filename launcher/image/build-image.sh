@@ -32,15 +32,15 @@ readonly default_configs_dir="${script_dir}/../../configs/guest"
 
 # Tools run inside the guest, with the Debian package that ships each one.
 readonly tool_packages=(busybox-static dash iw wpasupplicant hostapd batctl babeld dropbear-bin
-  iproute2 iperf3 wireless-regdb procps)
+  iproute2 iperf3 wireless-regdb procps nftables)
 # Paths (inside the packages) of the dynamically linked programs copied into the image.
 readonly tool_binaries=(sbin/iw sbin/wpa_supplicant sbin/wpa_cli usr/sbin/hostapd
   usr/sbin/hostapd_cli usr/sbin/batctl usr/sbin/babeld usr/sbin/dropbear usr/bin/dropbearkey
-  bin/ip sbin/bridge usr/bin/iperf3 bin/dash usr/bin/pgrep usr/bin/pkill)
+  bin/ip sbin/bridge usr/bin/iperf3 bin/dash usr/bin/pgrep usr/bin/pkill usr/sbin/nft)
 # Kernel modules wanted; their dependencies are added by modprobe --show-depends.
 readonly wanted_modules=(mac80211_hwsim batman-adv virtio_net virtio_pci bridge sch_netem
   ccm gcm ctr cmac aes_generic aesni_intel ghash_generic gcm libarc4 qemu_fw_cfg veth
-  vmw_vsock_virtio_transport virtio_console)
+  vmw_vsock_virtio_transport virtio_console nft_chain_nat nft_masq)
 
 log() { echo "build-image: $*" >&2; }
 die() { echo "build-image: error: $*" >&2; exit 1; }
@@ -107,6 +107,7 @@ install_guest_files() {
   local stage="$1" root="$2" agent="$3" configs="$4"
   install -m 0755 "${guest_dir}/init" "${root}/init"
   install -D -m 0644 "${guest_dir}/lib.sh" "${root}/etc/vmesh/lib.sh"
+  install -D -m 0755 "${guest_dir}/udhcpc.script" "${root}/etc/vmesh/udhcpc.script"
   local p
   for p in "${guest_dir}"/profiles/*.sh; do
     install -D -m 0644 "$p" "${root}/etc/vmesh/profiles/$(basename "$p")"

@@ -60,6 +60,21 @@ check_batman_commands() {
   done
 }
 
+# A gateway runs batman-adv's gw_mode server and masquerades out of its uplink; a client
+# picks a gateway; both forward IP.
+check_gateway_commands() {
+  local server="${WORK_DIR}/mesh-gateway-server.commands" client="${WORK_DIR}/mesh-gateway-client.commands"
+  grep -qx 'run batctl meshif bat0 gw_mode server 10mbit/10mbit' "$server" ||
+    fail "the gateway did not run batctl gw_mode server"
+  grep -qx 'run nft -f .*/nftables-gateway.conf' "$server" || fail "the gateway loaded no NAT rules"
+  grep -qx 'run ip route add default via 10.100.0.2 dev eth1' "$server" ||
+    fail "the gateway's default route is not its uplink"
+  grep -qx 'run batctl meshif bat0 gw_mode client' "$client" ||
+    fail "the gateway client did not run batctl gw_mode client"
+  grep -qx ip_forwarding_on "$client" || fail "the gateway client does not forward IP"
+  if grep -q 'nft\|eth1' "$client"; then fail "a gateway client touched the uplink"; fi
+}
+
 # A template placeholder without a value is an error and writes nothing.
 check_missing_placeholder() {
   local out="${WORK_DIR}/missing"
@@ -101,6 +116,15 @@ main() {
   check_case mesh-ogm mesh 5 6 VMESH_OGM_MS=250 VMESH_MESH_ID=other
   check_case mesh-local mesh-local 1 1
   check_case ibss ibss 3 9
+  check_case ap-host-wpa3 ap 1 6 VMESH_AP_ROLE=ap VMESH_AP_SECURITY=wpa3 VMESH_AP_PSK="$psk"
+  check_case ap-host-transition ap 4 1 VMESH_AP_ROLE=ap VMESH_AP_SECURITY=wpa2-wpa3
+  check_case ap-host-open ap 2 1 VMESH_AP_ROLE=ap VMESH_AP_SECURITY=open
+  check_case sta-wpa3 sta 1 6 VMESH_AP_SECURITY=wpa3 VMESH_AP_SSID="$ssid" VMESH_AP_PSK="$psk"
+  check_case sta-transition sta 3 1 VMESH_AP_SECURITY=wpa2-wpa3
+  check_case sta-open sta 2 1 VMESH_AP_SECURITY=open
+  check_case mesh-gateway-server mesh 1 1 VMESH_GATEWAY=server
+  check_case mesh-gateway-client mesh 3 1 VMESH_GATEWAY=client
+  check_gateway_commands
   check_case none none 2 1
   check_batman_commands
   check_missing_placeholder

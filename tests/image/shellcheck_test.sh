@@ -8,7 +8,7 @@ shellcheck -x -P "${scripts}" "${scripts}"/*.sh "${scripts}"/lib/*.sh
 shellcheck -x -P "${tests}" "${tests}"/*.sh
 shellcheck -x "${tests}"/guest_config/*.sh
 shellcheck -x -P "${scripts}/guest" "${scripts}/guest/init" "${scripts}/guest/lib.sh" \
-  "${scripts}"/guest/profiles/*.sh "${scripts}"/guest/init.d/* "${scripts}"/guest/sbin/*
+  "${scripts}"/guest/profiles/*.sh "${scripts}"/guest/init.d/* "${scripts}"/guest/sbin/* "${scripts}/guest/udhcpc.script"
 # The test firmware's initrd /init and root scripts (busybox ash).
 fw="${scripts}/firmware"
 shellcheck -x -P "${fw}/root/lib/fw" "${fw}/initrd-init" "${fw}/root/lib/fw/functions.sh" \

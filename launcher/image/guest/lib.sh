@@ -144,11 +144,44 @@ batman_settings() {
   done <"$conf"
 }
 
+# Waits up to 5 s for network interface $1 to appear (its driver probes in the background).
+wait_for_nic() {
+  i=0
+  while [ ! -e "/sys/class/net/$1" ] && [ $i -lt 50 ]; do usleep 100000; i=$((i + 1)); done
+  [ -e "/sys/class/net/$1" ]
+}
+
+ip_forwarding_on() { echo 1 >/proc/sys/net/ipv4/ip_forward; }
+
+# A gateway's uplink (VMESH_GATEWAY=server): the second NIC, eth1, on its own user-mode
+# network 10.100.0.0/24 with the default route, and the mesh's traffic masqueraded out of it.
+uplink_nic=eth1
+uplink_up() {
+  wait_for_nic "$uplink_nic" || { fail "gateway: no uplink NIC $uplink_nic"; return 1; }
+  run ip link set dev "$uplink_nic" up || return 1
+  run ip addr add 10.100.0.15/24 dev "$uplink_nic" || return 1
+  run ip route add default via 10.100.0.2 dev "$uplink_nic" || return 1
+  conf=$(render_template nftables-gateway.conf.in nftables-gateway.conf UPLINK="$uplink_nic") || return 1
+  run nft -f "$conf" || return 1
+  ip_forwarding_on
+  log "gateway: uplink $uplink_nic 10.100.0.15/24 via 10.100.0.2, mesh traffic masqueraded"
+}
+
+# batman-adv's gateway mode: a gateway announces itself (server), the others pick one
+# (client); nothing without VMESH_GATEWAY.
+batman_gateway_mode() {
+  case "$VMESH_GATEWAY" in
+    server) run batctl meshif bat0 gw_mode server 10mbit/10mbit ;;
+    client) run batctl meshif bat0 gw_mode client ;;
+  esac
+}
+
 # batman-adv on mesh interface $1, bat0 bridged into br-lan with address $2 (CIDR).
 batman_bridge() {
   run batctl meshif bat0 interface add "$1" || return 1
   run ip link set dev bat0 address "$(bat0_mac "$1")" || return 1
   batman_settings "$1"
+  batman_gateway_mode
   run ip link set dev bat0 up || return 1
   run ip link add name br-lan type bridge || return 1
   run ip link set dev bat0 master br-lan || return 1
@@ -170,8 +203,25 @@ babeld_start() {
   # templates/babeld.conf.in: the interface, hellos every 2 s (not 4) so that routes form
   # in seconds rather than a minute under TCG, only 10.14.0.0/16 host routes redistributed,
   # and the local interface on [::1]:33123 (read-write, as babeld -G 33123).
-  render_template babeld.conf.in babeld.conf IFACE="$1" >/dev/null || return 1
+  conf=$(render_template babeld.conf.in babeld.conf IFACE="$1") || return 1
+  babeld_gateway_lines "$conf" || return 1
   babeld_run
+}
+
+# Gateways: a gateway redistributes its uplink's default route; the others install the
+# default route they learn with their routed address as source (wlan has no IPv4 address,
+# and replies must come back over the mesh). IP forwarding: routes cross nodes.
+babeld_gateway_lines() {
+  case "$VMESH_GATEWAY" in
+    server) extra=$(render_template babeld-gateway-server.conf.in babeld-gateway.conf) || return 1 ;;
+    client)
+      extra=$(render_template babeld-gateway-client.conf.in babeld-gateway.conf \
+        SOURCE_IP="10.14.0.$VMESH_INDEX") || return 1
+      ;;
+    *) return 0 ;;
+  esac
+  cat "$extra" >>"$1"
+  ip_forwarding_on
 }
 
 # Start babeld from its rendered config (/etc/init.d/babeld start does the same). babeld

@@ -17,6 +17,8 @@ run() { echo "run $*" >>"$command_log"; }
 fail() { echo "fail $*" >>"$command_log"; }
 log() { :; }
 usleep() { :; }
+wait_for_nic() { :; }
+ip_forwarding_on() { echo "ip_forwarding_on" >>"$command_log"; }
 radio_iface() { echo "wlan$1"; }
 radio_phy() { echo "phy$1"; }
 bat0_mac() { echo "06:00:00:00:$(hex2 "$VMESH_INDEX"):00"; }
@@ -38,4 +40,6 @@ if [ -n "${7:-}" ]; then
   . "$7"
 fi
 profile_load "$VMESH_PROFILE" || exit 1
+# /init brings a gateway's uplink up with the network, before the profile.
+if [ "${VMESH_GATEWAY:-}" = server ]; then uplink_up || exit 1; fi
 profile_up
