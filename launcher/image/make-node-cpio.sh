@@ -7,11 +7,13 @@
 #
 # Usage: make-node-cpio.sh --out FILE --index N [--name NAME] [--mac-prefix XX:XX:XX:XX:XX]
 #          [--channel C] [--profile P] [--relay RELAY] [--radios R] [--ssh-key PUBKEY_FILE]
-#          [--ssh-blank-password 0|1]
+#          [--ssh-blank-password 0|1] [--set VMESH_NAME=VALUE ...]
 #   --relay  HOST:PORT (TCP through QEMU user-mode net), vsock[:PORT] or serial[:NAME]
 #            (a virtio-serial port whose host end QEMU connects to the relay)
 #   --ssh-blank-password  1 (the guest's default): root logs in without a key, as on
 #            OpenWrt; 0: only with an authorized key (VMESH_SSH_BLANK_PASSWORD in node.conf)
+#   --set    any other guest setting (VMESH_AP_SSID=..., VMESH_GATEWAY=server; see
+#            configs/guest/); the value may hold any character but a newline
 # Host packages needed: cpio, coreutils.
 set -euo pipefail
 
@@ -36,6 +38,12 @@ main() {
       --radios) conf[VMESH_RADIOS]="${2:?}"; shift 2 ;;
       --ssh-key) key="${2:?}"; shift 2 ;;
       --ssh-blank-password) conf[VMESH_SSH_BLANK_PASSWORD]="${2:?}"; shift 2 ;;
+      --set)
+        [[ "${2:?}" =~ ^VMESH_[A-Z0-9_]+= ]] || die "--set takes VMESH_NAME=VALUE, got: $2"
+        [[ "$2" != *$'\n'* ]] || die "--set ${2%%=*}: the value holds a newline"
+        conf[${2%%=*}]="${2#*=}"
+        shift 2
+        ;;
       -h | --help) usage ;;
       *) die "unknown argument: $1 (try --help)" ;;
     esac

@@ -2,6 +2,7 @@
 
 #include "launcher/plan/host_limits.hpp"
 #include "launcher/plan/image_node_plan.hpp"
+#include "launcher/scenario/node_profile.hpp"
 
 #include <stdexcept>
 
@@ -34,6 +35,39 @@ std::uint16_t guest_relay_port(const medium::Topology& topology, const PlanInput
 std::string relay_setting(const PlanInputs& inputs, std::uint16_t port) {
   if (inputs.relay_transport == RelayTransport::serial) return "serial";
   return fmt::format("10.0.2.2:{}", port);
+}
+
+// The guest settings of a node's profile beyond its name (make-node-cpio.sh --set).
+std::vector<std::string> profile_settings(const Scenario& scenario, medium::NodeId node,
+                                          std::size_t node_count) {
+  std::vector<std::string> out;
+  const Profile profile = profile_of(scenario, node);
+  if (profile == Profile::ap || profile == Profile::sta) {
+    const WifiNetwork network = wifi_network(scenario, node);
+    out.push_back(fmt::format("VMESH_AP_ROLE={}", profile == Profile::ap ? "ap" : "sta"));
+    out.push_back("VMESH_AP_SSID=" + network.ssid);
+    out.push_back("VMESH_AP_PSK=" + network.psk);
+    out.push_back(fmt::format("VMESH_AP_SECURITY={}", security_name(network.security)));
+  }
+  if (is_mesh_profile(profile) && has_gateway(scenario, node_count)) {
+    out.push_back(fmt::format("VMESH_GATEWAY={}",
+                              scenario.nodes[node].gateway ? "server" : "client"));
+  }
+  return out;
+}
+
+// A gateway's uplink: its own user-mode network (the guest's eth1, 10.100.0.15, NATs the
+// mesh's traffic). A connection to kUplinkProbeAddress there is answered by the host with
+// the gateway's index, so a check can tell which gateway carried it.
+void add_uplink_nic(NodePlan& node) {
+  node.qemu_argv.insert(
+      node.qemu_argv.end(),
+      {"-netdev",
+       fmt::format("user,id=uplink,net=10.100.0.0/24,host=10.100.0.2,guestfwd=tcp:{}:{}-cmd:echo "
+                   "vmesh-uplink {}",
+                   kUplinkProbeAddress, kUplinkProbePort, node.index),
+       "-device",
+       fmt::format("virtio-net-pci,netdev=uplink,romfile=,mac=52:54:00:00:02:{:02x}", node.index)});
 }
 
 }  // namespace
@@ -104,7 +138,9 @@ RunPlan plan_run(const Scenario& scenario, const PlanInputs& inputs) {
     if (!inputs.ssh_blank_password)
       node.cpio_argv.insert(node.cpio_argv.end(), {"--ssh-blank-password", "0"});
     if (settings.profile)
-      node.cpio_argv.insert(node.cpio_argv.end(), {"--profile", *settings.profile});
+      node.cpio_argv.insert(node.cpio_argv.end(), {"--profile", profile_name(*settings.profile)});
+    for (auto& setting : profile_settings(scenario, node.node_id, inputs.node_count))
+      node.cpio_argv.insert(node.cpio_argv.end(), {"--set", std::move(setting)});
     if (settings.radios) {
       node.cpio_argv.insert(node.cpio_argv.end(), {"--radios", std::to_string(*settings.radios)});
     }
@@ -139,6 +175,7 @@ RunPlan plan_run(const Scenario& scenario, const PlanInputs& inputs) {
            fmt::format("socket,id=relay,host=127.0.0.1,port={},reconnect=1,nodelay=on", relay_port),
            "-device", "virtserialport,chardev=relay,name=vmesh.relay"});
     }
+    if (settings.gateway) add_uplink_nic(node);
     plan.nodes.push_back(std::move(node));
   }
   return plan;

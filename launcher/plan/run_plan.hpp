@@ -46,6 +46,11 @@ inline constexpr const char* kGuestCmdline =
 inline constexpr const char* kRelaySerialController =
     "virtio-serial-pci,ioeventfd=off,max_ports=2,vectors=7";
 
+// Where a gateway's uplink answers a mesh node's probe (the uplink check): a TCP
+// connection there reaches a program on the host, which answers "vmesh-uplink INDEX".
+inline constexpr const char* kUplinkProbeAddress = "10.100.0.100";
+inline constexpr int kUplinkProbePort = 7;
+
 // How a node's vmesh-agent reaches the relay. serial: QEMU connects a virtio-serial port
 // straight to the relay's TCP port (no guest TCP stack, no user-mode network emulation in
 // the path: the fast default). tcp: through user-mode networking to 10.0.2.2, as a

@@ -13,7 +13,10 @@ std::string node_note(const NodeSettings& node) {
   std::string out;
   if (node.memory_mb) out += fmt::format(" memory {} MiB", *node.memory_mb);
   if (node.radios) out += fmt::format(" radios {}", *node.radios);
-  if (node.profile) out += fmt::format(" profile {}", *node.profile);
+  if (node.profile) out += fmt::format(" profile {}", profile_name(*node.profile));
+  if (node.ssid) out += fmt::format(" ssid {}", *node.ssid);
+  if (node.security) out += fmt::format(" security {}", security_name(*node.security));
+  if (node.gateway) out += " gateway";
   if (node.image) out += fmt::format(" image {}", node.image->string());
   if (!node.provision.empty())
     out += fmt::format(" provision {} command(s)", node.provision.size());

@@ -87,7 +87,7 @@ provision = ["uci commit", "reboot"]
             (medium::MacPrefix{0x02, 0xaa, 0xbb, 0xcc, 0x07}));
   EXPECT_EQ(b.memory_mb, 512U);
   EXPECT_EQ(b.radios, 2U);
-  EXPECT_EQ(b.profile, "ap");
+  EXPECT_EQ(b.profile, Profile::ap);
   EXPECT_EQ(b.image, "custom.cpio");
   EXPECT_EQ(b.provision, (std::vector<std::string>{"uci commit", "reboot"}));
   EXPECT_EQ(error_of("[[node]]\nname = \"a\"\nmemory_mb = 32\n"),
