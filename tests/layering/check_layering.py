@@ -22,6 +22,7 @@ LAYERS = {
     "relay/capture": 3,
     "relay/core": 3,
     "relay/agent": 3,
+    "relay/vhost": 3,
     "relay/io": 4,
     "launcher": 4,
     "bench": 5,
