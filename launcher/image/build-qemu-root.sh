@@ -125,8 +125,11 @@ update_lists() {
 
 # Die unless the archive serves qemu-system-x86 >= min_version from trixie-backports.
 check_candidate() {
-  local version
-  version="$(apt-cache show --no-all-versions qemu-system-x86 2>/dev/null | awk '/^Version: / { print $2; exit }')"
+  local out version
+  # apt refuses any query when the Default-Release (trixie-backports) is not in the lists.
+  out="$(apt-cache show --no-all-versions qemu-system-x86 2>&1)" ||
+    die "the archive does not serve ${suite}-backports' qemu-system-x86 (apt-cache: ${out##*$'\n'})"
+  version="$(awk '/^Version: / { print $2; exit }' <<<"$out")"
   [[ -n "$version" ]] || die "the archive serves no qemu-system-x86 for ${suite}"
   dpkg --compare-versions "$version" ge "$min_version" ||
     die "the archive's newest qemu-system-x86 for ${suite} is ${version}; vmesh needs >= ${min_version#1:} from ${suite}-backports (does the mirror serve ${suite}-backports? try --update)"
@@ -254,7 +257,8 @@ main() {
     local libs
     mapfile -t libs < <(library_closure "${root_packages[@]}")
     resolve_versions "${root_packages[@]}" "${libs[@]}" | LC_ALL=C sort >"${tmp}/versions"
-    fetch_debs "$debs_dir" "${tmp}/versions"
+    # apt-get's line per package would bury the progress lines.
+    fetch_debs "$debs_dir" "${tmp}/versions" 2> >(grep -v '^\(Get:\|Fetched \)' >&2)
     log "building QEMU root ${image_dir##*/} ($(wc -l <"${tmp}/versions") packages)"
     build_root "$debs_dir" "${tmp}/versions" "$1"
   }
