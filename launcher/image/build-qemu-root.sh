@@ -21,9 +21,11 @@
 # The root is DIR/qemu/<key>/, <key> being the hash of this script, the shared library and the
 # package lists' Release files; only the ${VMESH_QEMU_KEEP:-2} most recently used roots are
 # kept. Prints, on stdout, the path of <root>/vmesh-qemu-system-x86_64: a wrapper that runs the
-# root's QEMU with the root's dynamic loader and libraries and adds -L for the root's firmware,
-# so it takes the same arguments as qemu-system-x86_64. <root>/bin/qemu-system-x86_64 links
-# to it, for PATH=<root>/bin:$PATH. <root> also holds qemu-version and packages (what it holds).
+# root's QEMU with the root's dynamic loader, libraries, modules and firmware (nothing from
+# the host's QEMU), so it takes the same arguments as qemu-system-x86_64.
+# <root>/bin/qemu-system-x86_64 links to it, for PATH=<root>/bin:$PATH. <root> also holds
+# qemu-version and packages (package and version, one a line). QEMU >= 10 under TCG wants
+# -cpu max,-erms,-fsrm for a 6.1 guest kernel (docs/qemu-vhost-user.md).
 set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
