@@ -11,6 +11,8 @@ packages=(
   nlohmann-json3-dev
   # guests: QEMU and what the image build uses on the host
   qemu-system-x86 qemu-utils cpio zstd xz-utils gzip kmod util-linux openssh-client
+  # the QEMU >= 10.2 root (launcher/image/build-qemu-root.sh): Debian 13's archive keys
+  debian-archive-keyring
   # the test firmware's root file system (mke2fs -d; debugfs when built as non-root)
   e2fsprogs
   # test tools
