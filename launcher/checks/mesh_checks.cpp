@@ -10,6 +10,7 @@
 
 #include "launcher/checks/mesh_probe.hpp"
 #include "launcher/checks/output_parsers.hpp"
+#include "launcher/checks/wifi_checks.hpp"
 #include "launcher/process/elapsed.hpp"
 #include "launcher/process/interrupt.hpp"
 
@@ -145,6 +146,12 @@ std::string check_name(const medium::Topology& topology, const Check& check) {
     case CheckKind::iperf:
       return fmt::format("iperf {}->{}", name_of(topology, check.from),
                          name_of(topology, check.to));
+    case CheckKind::associated:
+      return fmt::format("associated {} with {}", name_of(topology, check.from),
+                         name_of(topology, check.to));
+    case CheckKind::uplink:
+      return fmt::format("uplink from {}{}", name_of(topology, check.from),
+                         check.has_via ? " via " + name_of(topology, check.via) : "");
   }
   return "?";
 }
@@ -154,7 +161,7 @@ CheckOutcome attempt_check(const medium::Topology& topology, const RunPlan& plan
   const std::size_t count = plan.nodes.size();
   const bool uses_pair = check.kind != CheckKind::neighbors;
   if (uses_pair && (check.from >= count || check.to >= count ||
-                    (check.kind == CheckKind::route && check.via >= count))) {
+                    ((check.kind == CheckKind::route || check.has_via) && check.via >= count))) {
     CheckOutcome outcome;
     outcome.skipped = true;
     outcome.detail = fmt::format("names a node beyond the {} started", count);
@@ -169,6 +176,10 @@ CheckOutcome attempt_check(const medium::Topology& topology, const RunPlan& plan
       return check_route(topology, plan, check, run);
     case CheckKind::iperf:
       return check_iperf(topology, plan, check, run);
+    case CheckKind::associated:
+      return check_associated(topology, plan, check, run);
+    case CheckKind::uplink:
+      return check_uplink(topology, plan, check, run);
   }
   return {};
 }

@@ -72,6 +72,7 @@ std::string usage_text() {
   return R"(usage: vmesh COMMAND ...
   run TOPOLOGY [--nodes N] [--image DISK] [--keep] [--json FILE] [--capture FILE]
       [--stats FILE] [--relay-transport serial|tcp] [--timeout T]
+      [--ready-timeout T]
       [-- COMMAND...]
       start the relay and one VM per node, wait for the mesh, run the topology's checks
       (or COMMAND, with VMESH_NODES_FILE naming the node list), report, tear down.
@@ -88,8 +89,12 @@ std::string usage_text() {
       firmware image (raw or qcow2, never written) with its own vwifi client, set up by
       its recipe (DISK.vmesh.toml beside it, else configs/images/libremesh.toml); see
       docs/firmware-images.md.
+      --ready-timeout T (run, up; default 5m, within --timeout): how long to wait for
+      every node's profile: mesh routes, an AP beaconing, a station associated with its
+      address, an IBSS cell with its peers; the error names what each node waited for.
   up TOPOLOGY [--name RUN] [--nodes N] [--image DISK] [--capture FILE] [--stats FILE]
       [--relay-transport serial|tcp] [--timeout T]
+      [--ready-timeout T]
       start, leave running
   down [--name RUN]                                    stop a run started by up
   status [--name RUN] [--json]                         nodes, PIDs, ports of a run
@@ -198,6 +203,8 @@ CliOptions parse_cli(std::span<const std::string> args) {
       options.live = true;
     } else if (arg == "--timeout") {
       options.timeout_s = parse_duration_s(value(), "--timeout");
+    } else if (arg == "--ready-timeout") {
+      options.ready_timeout_s = parse_duration_s(value(), "--ready-timeout");
     } else if (arg == "--name") {
       options.run_name = value();
     } else if (arg == "--all") {

@@ -47,6 +47,7 @@ struct CliOptions {
   std::optional<std::filesystem::path> json_path;  // --json FILE (run)
   bool json_output = false;         // --json without a value: status, node start, relay restart
   std::uint32_t timeout_s = 600;    // --timeout T (whole run), "90", "90s", "5m"
+  std::uint32_t ready_timeout_s = 300;  // --ready-timeout T: waiting for the nodes' profiles
   std::string run_name;             // --name NAME (up/down/status/ssh/exec/logs)
   std::string node;                 // ssh NODE, logs NODE, node kill|start NODE
   std::string action;               // node kill|start, relay restart, capture start|stop

@@ -97,6 +97,7 @@ MeshRunSetup make_setup(const CliOptions& options, const ToolPaths& tools, Prepa
   setup.relay_transport = options.relay_transport;
   setup.stats_path = options.stats_path;
   setup.deadline = Clock::now() + std::chrono::seconds(options.timeout_s);
+  setup.ready_timeout = std::chrono::seconds(options.ready_timeout_s);
   setup.authorized_keys = options.authorized_keys;
   setup.ssh_key_only = options.ssh_key_only;
   setup.node_images = prepared.node_images;

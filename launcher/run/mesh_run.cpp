@@ -20,6 +20,7 @@
 #include "launcher/run/accel_probe.hpp"
 #include "launcher/run/node_login.hpp"
 #include "launcher/run/wait_helper.hpp"
+#include "launcher/scenario/node_profile.hpp"
 #include "launcher/ssh/authorized_keys.hpp"
 
 namespace vmesh::launcher {
@@ -158,15 +159,30 @@ void MeshRun::wait_mesh() {
   std::vector<bool> tools_checked(count, false);
   std::vector<std::string> last_probe(count);
   std::size_t remaining = count;
+  const auto deadline = std::min(setup_.deadline, start + setup_.ready_timeout);
+  // The mesh wait's targets: nodes of a mesh profile (APs, stations and cells have their own).
+  std::vector<bool> in_mesh(count, false);
+  for (std::size_t i = 0; i < count; ++i) {
+    in_mesh[i] = plan_.nodes[i].image ||
+                 is_mesh_profile(profile_of(setup_.scenario, static_cast<medium::NodeId>(i)));
+  }
   while (remaining > 0) {
     throw_if_interrupted();
     check_children_alive();
     for (std::size_t i = 0; i < count; ++i) {
       if (done[i]) continue;
       // A round over a large mesh takes long; the run's deadline holds within it.
-      if (Clock::now() >= setup_.deadline) break;
+      if (Clock::now() >= deadline) break;
       progress_.heartbeat();
       const auto id = static_cast<medium::NodeId>(i);
+      if (!in_mesh[i]) {
+        if (profile_ready(i, last_probe[i])) {
+          done[i] = true;
+          --remaining;
+          progress_.set(i, NodeStage::mesh);
+        }
+        continue;
+      }
       if (plan_.nodes[i].image && plan_.nodes[i].image->ready) {
         if (image_ready(i, last_probe[i])) {
           done[i] = true;
@@ -189,7 +205,8 @@ void MeshRun::wait_mesh() {
       bool radio_up = !state.neighbors.empty();
       for (const auto& peer : state.peers) radio_up = radio_up || peer.established;
       if (radio_up) progress_.set(i, NodeStage::radio);
-      const auto targets = nodes_to_reach(setup_.scenario.topology, count, id, true);
+      auto targets = nodes_to_reach(setup_.scenario.topology, count, id, true);
+      std::erase_if(targets, [&](medium::NodeId target) { return !in_mesh[target]; });
       // Tables complete is necessary but not enough (802.11s paths and ARP still settle):
       // the node counts once one IP ping to every target answers.
       if (!reaches_all(setup_.scenario.topology, state, targets)) {
@@ -203,14 +220,22 @@ void MeshRun::wait_mesh() {
       }
     }
     if (remaining == 0) break;
-    if (Clock::now() >= setup_.deadline) {
+    if (Clock::now() >= deadline) {
       std::string waiting;
       for (std::size_t i = 0; i < count; ++i) {
-        if (!done[i]) waiting += fmt::format("\n  {}: {}", plan_.nodes[i].name, last_probe[i]);
+        if (done[i]) continue;
+        if (plan_.nodes[i].image) {
+          waiting += fmt::format("\n  {}: {}", plan_.nodes[i].name, last_probe[i]);
+        } else {
+          waiting += fmt::format("\n  {} ({}): waited for {}; last seen: {}", plan_.nodes[i].name,
+                                 profile_name(profile_of(setup_.scenario, static_cast<medium::NodeId>(i))),
+                                 awaited(i), last_probe[i].empty() ? "nothing yet" : last_probe[i]);
+        }
       }
+      const bool run_deadline = deadline == setup_.deadline;
       throw std::runtime_error(fmt::format(
-          "the mesh did not form within the run's timeout; last probe of each node waited for:{}",
-          waiting));
+          "the nodes were not ready within {} ({:.0f} s); each node still waiting:{}",
+          run_deadline ? "the run's --timeout" : "--ready-timeout", seconds_since(start), waiting));
     }
     std::this_thread::sleep_for(milliseconds(300));
   }

@@ -46,6 +46,8 @@ struct MeshRunSetup {
   // One per node (resolve_node_images): nullopt boots vmesh's guest, a spec that firmware.
   std::vector<std::optional<ImageSpec>> node_images;
   std::optional<std::size_t> boot_parallel;  // VMESH_BOOT_PARALLEL; nullopt: boot_admission
+  // How long wait_mesh waits for every node to be ready (--ready-timeout), within deadline.
+  std::chrono::seconds ready_timeout{300};
 };
 
 struct PhaseTimes {
@@ -71,7 +73,9 @@ class MeshRun {
   void wait_ssh();      // libssh login to every node
   void provision();     // a firmware image's setup commands, then each node's `provision`
                         // commands, in order; a non-zero exit fails
-  void wait_mesh();     // batman-adv originator and translation tables complete, or a
+  void wait_mesh();     // each node ready by its profile: batman-adv originator and
+                        // translation tables complete (mesh, sae-mesh), hostapd beaconing
+                        // (ap), associated with an address (sta), IBSS peers (ibss), or a
                         // firmware image's `ready` command exits 0
 
   const RunPlan& plan() const { return plan_; }
@@ -132,6 +136,11 @@ class MeshRun {
   // A firmware image node: true once its `ready` command exits 0; without one, throws unless
   // the image has batctl and iw for the usual mesh wait (then false: use it).
   bool image_ready(std::size_t node, std::string& last);
+  // A vmesh guest whose profile is not a mesh: true once its profile's readiness holds
+  // (mesh_run_ready.cpp); `last` says what was seen.
+  bool profile_ready(std::size_t node, std::string& last);
+  // What wait_mesh waits for on a node, for the timeout message.
+  std::string awaited(std::size_t node) const;
   // The node as recorded in state.json and the node list.
   NodeRecord record_of(std::size_t node) const;
   bool has_vmesh_guest() const;

@@ -9,13 +9,15 @@
 
 namespace vmesh::launcher {
 
-enum class CheckKind : std::uint8_t { ping, neighbors, route, iperf };
+enum class CheckKind : std::uint8_t { ping, neighbors, route, iperf, associated, uplink };
 
 struct Check {
   CheckKind kind = CheckKind::ping;
   medium::NodeId from = 0;
   medium::NodeId to = 0;
-  medium::NodeId via = 0;            // route
+  medium::NodeId via = 0;            // route; uplink: the gateway expected (with has_via)
+  bool has_via = false;              // uplink
+  // associated: from = the station, to = the access point.
   std::uint32_t count = 5;           // ping
   double max_loss_prob = 0.0;        // ping
   double min_loss_prob = 0.0;        // ping: 1.0 checks that `to` is unreachable

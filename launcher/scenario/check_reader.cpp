@@ -1,6 +1,7 @@
-// [[check]]: exactly one of ping, neighbors, route, iperf, with an optional deadline/after.
+// [[check]]: exactly one of ping, neighbors, route, iperf, associated, uplink, with an optional deadline/after.
 #include <string>
 
+#include "launcher/scenario/node_profile.hpp"
 #include "launcher/scenario/scenario_readers.hpp"
 
 namespace vmesh::launcher {
@@ -53,7 +54,8 @@ void read_checks(const TomlReader& reader, const toml::node& checks, Scenario& s
   for (const toml::node& element : reader.require_array_of_tables(checks, "check")) {
     const toml::table& table = *element.as_table();
     reader.check_keys(table, "[[check]]",
-                      {"ping", "neighbors", "route", "iperf", "deadline", "after"});
+                      {"ping", "neighbors", "route", "iperf", "associated", "uplink", "deadline",
+                       "after"});
     Check check;
     int kinds = 0;
     if (auto* n = table.get("ping")) {
@@ -86,8 +88,42 @@ void read_checks(const TomlReader& reader, const toml::node& checks, Scenario& s
         if (!(check.min_mbps >= 0.0)) reader.fail(*m, "min_mbps must be a non-negative number");
       }
     }
+    if (auto* n = table.get("associated")) {
+      ++kinds;
+      check.kind = CheckKind::associated;
+      const toml::table& pair = reader.require_table(*n, "associated");
+      reader.check_keys(pair, "check", {"sta", "ap"});
+      const toml::node* sta = pair.get("sta");
+      const toml::node* ap = pair.get("ap");
+      if (sta == nullptr || ap == nullptr) reader.fail(pair, "associated needs sta and ap");
+      check.from = reader.get_node(*sta, "sta", topology);
+      check.to = reader.get_node(*ap, "ap", topology);
+      if (scenario.nodes[check.from].profile != Profile::sta)
+        reader.fail(*sta, "associated: sta must name a node of profile \"sta\"");
+      if (scenario.nodes[check.to].profile != Profile::ap)
+        reader.fail(*ap, "associated: ap must name a node of profile \"ap\"");
+    }
+    if (auto* n = table.get("uplink")) {
+      ++kinds;
+      check.kind = CheckKind::uplink;
+      const toml::table& uplink = reader.require_table(*n, "uplink");
+      reader.check_keys(uplink, "check", {"from", "via"});
+      const toml::node* from = uplink.get("from");
+      if (from == nullptr) reader.fail(uplink, "uplink needs from = \"node\"");
+      check.from = reader.get_node(*from, "from", topology);
+      check.to = check.from;
+      if (auto* via = uplink.get("via")) {
+        check.via = reader.get_node(*via, "via", topology);
+        check.has_via = true;
+        if (!scenario.nodes[check.via].gateway)
+          reader.fail(*via, "uplink: via must name a node with gateway = true");
+      }
+      if (!has_gateway(scenario, scenario.nodes.size()))
+        reader.fail(uplink, "uplink needs a gateway: a node with gateway = true");
+    }
     if (kinds != 1)
-      reader.fail(table, "each [[check]] needs exactly one of: ping, neighbors, route, iperf");
+      reader.fail(table, "each [[check]] needs exactly one of: ping, neighbors, route, iperf, "
+                         "associated, uplink");
     if (auto* n = table.get("deadline")) check.deadline_us = reader.get_duration(*n, "deadline");
     if (auto* n = table.get("after")) check.after_us = reader.get_duration(*n, "after");
     scenario.checks.push_back(std::move(check));

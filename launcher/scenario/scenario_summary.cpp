@@ -45,6 +45,13 @@ std::string check_line(const Check& check, const medium::Topology& topology) {
       out += fmt::format("  iperf {} -> {} min {:g} Mbit/s", name(check.from), name(check.to),
                          check.min_mbps);
       break;
+    case CheckKind::associated:
+      out += fmt::format("  associated {} with {}", name(check.from), name(check.to));
+      break;
+    case CheckKind::uplink:
+      out += fmt::format("  uplink from {}", name(check.from));
+      if (check.has_via) out += " via " + name(check.via);
+      break;
   }
   if (check.after_us) out += fmt::format(" after {}", medium::format_duration(*check.after_us));
   if (check.deadline_us)

@@ -137,7 +137,7 @@ if VIRTUAL_MESH_IMAGE="$disk" "$vmesh" run "${WORK_DIR}/never-ready.toml" --time
 fi
 cat "${WORK_DIR}/ready.out"
 # n1's ready command passed (it is not among the nodes waited for); n2's output is shown.
-grep -q 'the mesh did not form within the run.s timeout; last probe of each node waited for:' \
+grep -q 'the nodes were not ready within the run.s --timeout (.*); each node still waiting:' \
   "${WORK_DIR}/ready.out" || fail "no timeout error for the ready command"
 grep -q "n2: ready command .* exited 1: n2 is never ready" "${WORK_DIR}/ready.out" ||
   fail "the timeout error does not show n2's last ready output"
