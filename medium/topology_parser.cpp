@@ -214,8 +214,8 @@ Topology Parser::parse(std::string_view text) {
 
 const ForeignKeys& scenario_keys() {
   static const ForeignKeys keys{{"check", "image"},
-                                {"memory_mb", "radios", "profile", "image", "provision", "ssid", "psk",
-                                 "security", "ap", "gateway"},
+                                {"memory_mb", "radios", "profile", "image", "provision", "ssid",
+                                 "psk", "security", "ap", "gateway"},
                                 {"node_kill", "node_start", "relay_restart"}};
   return keys;
 }

@@ -28,9 +28,9 @@ CheckOutcome check_associated(const medium::Topology& topology, const RunPlan& p
   const bool authorized =
       at != std::string::npos && stations.find("AUTHORIZED", at) != std::string::npos;
   outcome.passed = authorized;
-  outcome.detail = fmt::format("{} ({})", verdict.seen, authorized
-                                                           ? ap.name + " lists it authorized"
-                                                           : ap.name + " does not list it");
+  outcome.detail =
+      fmt::format("{} ({})", verdict.seen,
+                  authorized ? ap.name + " lists it authorized" : ap.name + " does not list it");
   (void)topology;
   return outcome;
 }
@@ -50,10 +50,9 @@ std::optional<std::uint32_t> parse_uplink_answer(const std::string& output) {
 CheckOutcome check_uplink(const medium::Topology& topology, const RunPlan& plan, const Check& check,
                           const RunOnNode& run) {
   CheckOutcome outcome;
-  const auto result = run(check.from,
-                          fmt::format("nc -w 3 {} {} </dev/null 2>&1", kUplinkProbeAddress,
-                                      kUplinkProbePort),
-                          15000);
+  const auto result = run(
+      check.from,
+      fmt::format("nc -w 3 {} {} </dev/null 2>&1", kUplinkProbeAddress, kUplinkProbePort), 15000);
   const auto index = parse_uplink_answer(result.out);
   if (!index || *index > plan.nodes.size()) {
     outcome.detail = fmt::format("{} got no answer from the host at {}:{} ({})",

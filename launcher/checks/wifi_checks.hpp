@@ -8,8 +8,8 @@ namespace vmesh::launcher {
 
 CheckOutcome check_associated(const medium::Topology& topology, const RunPlan& plan,
                               const Check& check, const RunOnNode& run);
-CheckOutcome check_uplink(const medium::Topology& topology, const RunPlan& plan,
-                          const Check& check, const RunOnNode& run);
+CheckOutcome check_uplink(const medium::Topology& topology, const RunPlan& plan, const Check& check,
+                          const RunOnNode& run);
 
 // The gateway index in a probe's answer ("vmesh-uplink 2" -> 2), nullopt if none.
 std::optional<std::uint32_t> parse_uplink_answer(const std::string& output);

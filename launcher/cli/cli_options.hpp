@@ -45,20 +45,20 @@ struct CliOptions {
   std::optional<std::size_t> nodes;  // --nodes N
   bool keep = false;                 // --keep: leave the run directory (and for up: VMs)
   std::optional<std::filesystem::path> json_path;  // --json FILE (run)
-  bool json_output = false;         // --json without a value: status, node start, relay restart
-  std::uint32_t timeout_s = 600;    // --timeout T (whole run), "90", "90s", "5m"
+  bool json_output = false;             // --json without a value: status, node start, relay restart
+  std::uint32_t timeout_s = 600;        // --timeout T (whole run), "90", "90s", "5m"
   std::uint32_t ready_timeout_s = 300;  // --ready-timeout T: waiting for the nodes' profiles
-  std::string run_name;             // --name NAME (up/down/status/ssh/exec/logs)
-  std::string node;                 // ssh NODE, logs NODE, node kill|start NODE
-  std::string action;               // node kill|start, relay restart, capture start|stop
-  std::filesystem::path file;       // capture start FILE
-  std::uint32_t down_for_ms = 500;  // relay restart --down-for D
+  std::string run_name;                 // --name NAME (up/down/status/ssh/exec/logs)
+  std::string node;                     // ssh NODE, logs NODE, node kill|start NODE
+  std::string action;                   // node kill|start, relay restart, capture start|stop
+  std::filesystem::path file;           // capture start FILE
+  std::uint32_t down_for_ms = 500;      // relay restart --down-for D
   std::vector<std::filesystem::path> authorized_keys;  // --authorized-keys FILE (run, up)
-  bool ssh_key_only = false;              // --ssh-key-only (run, up): no empty-password root login
-  std::optional<std::filesystem::path> image;  // --image DISK|RECIPE (run, up)
-  bool all = false;                       // exec --all
-  std::vector<std::string> command_argv;  // after "--"
-  std::vector<std::string> link_words;    // link set A B key=value... [oneway]
+  bool ssh_key_only = false;  // --ssh-key-only (run, up): no empty-password root login
+  std::optional<std::filesystem::path> image;         // --image DISK|RECIPE (run, up)
+  bool all = false;                                   // exec --all
+  std::vector<std::string> command_argv;              // after "--"
+  std::vector<std::string> link_words;                // link set A B key=value... [oneway]
   std::optional<std::filesystem::path> capture_path;  // --capture FILE (run, up): relay pcapng
   RelayTransport relay_transport = RelayTransport::serial;  // --relay-transport serial|tcp
   std::optional<std::filesystem::path> stats_path;   // --stats FILE (run, up): relay JSON lines
@@ -74,11 +74,11 @@ CliOptions parse_cli(std::span<const std::string> args);
 std::string usage_text();
 
 struct EnvSettings {
-  std::optional<std::size_t> nodes;      // VIRTUAL_MESH_NODES
-  std::optional<std::string> image;      // VIRTUAL_MESH_IMAGE
-  std::optional<std::size_t> max_nodes;  // VIRTUAL_MESH_MAX_NODES
-  std::uint16_t ssh_base_port = 2222;    // VIRTUAL_MESH_SSH_BASE_PORT
-  std::optional<Accel> accel;            // VMESH_ACCEL=kvm|tcg
+  std::optional<std::size_t> nodes;          // VIRTUAL_MESH_NODES
+  std::optional<std::string> image;          // VIRTUAL_MESH_IMAGE
+  std::optional<std::size_t> max_nodes;      // VIRTUAL_MESH_MAX_NODES
+  std::uint16_t ssh_base_port = 2222;        // VIRTUAL_MESH_SSH_BASE_PORT
+  std::optional<Accel> accel;                // VMESH_ACCEL=kvm|tcg
   std::optional<std::size_t> boot_parallel;  // VMESH_BOOT_PARALLEL: nodes booting at once
 };
 

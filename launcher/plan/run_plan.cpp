@@ -50,8 +50,8 @@ std::vector<std::string> profile_settings(const Scenario& scenario, medium::Node
     out.push_back(fmt::format("VMESH_AP_SECURITY={}", security_name(network.security)));
   }
   if (is_mesh_profile(profile) && has_gateway(scenario, node_count)) {
-    out.push_back(fmt::format("VMESH_GATEWAY={}",
-                              scenario.nodes[node].gateway ? "server" : "client"));
+    out.push_back(
+        fmt::format("VMESH_GATEWAY={}", scenario.nodes[node].gateway ? "server" : "client"));
   }
   return out;
 }

@@ -81,10 +81,10 @@ struct ImageNodePlan {
   std::string image_name;
   std::string login_user;
   std::optional<std::string> login_password;
-  std::filesystem::path login_key;    // empty: password login
-  std::string ssh_guest;              // "10.13.0.1:22", where hostfwd points
-  std::vector<std::string> setup;     // placeholders filled
-  std::optional<std::string> ready;   // placeholders filled
+  std::filesystem::path login_key;                  // empty: password login
+  std::string ssh_guest;                            // "10.13.0.1:22", where hostfwd points
+  std::vector<std::string> setup;                   // placeholders filled
+  std::optional<std::string> ready;                 // placeholders filled
   std::map<std::string, std::string> placeholders;  // the values used
 };
 
@@ -100,7 +100,7 @@ struct NodePlan {
   std::filesystem::path qemu_log_path;  // QEMU's own stdout/stderr
   std::filesystem::path cpio_path;      // per-node settings + SSH key
   std::vector<std::string> cpio_argv;   // make-node-cpio.sh invocation
-  std::string kernel_cmdline;  // empty for a firmware image
+  std::string kernel_cmdline;           // empty for a firmware image
   std::vector<std::string> qemu_argv;
   std::optional<ImageNodePlan> image;  // set when the node boots a firmware image
 };

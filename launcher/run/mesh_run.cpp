@@ -227,9 +227,10 @@ void MeshRun::wait_mesh() {
         if (plan_.nodes[i].image) {
           waiting += fmt::format("\n  {}: {}", plan_.nodes[i].name, last_probe[i]);
         } else {
-          waiting += fmt::format("\n  {} ({}): waited for {}; last seen: {}", plan_.nodes[i].name,
-                                 profile_name(profile_of(setup_.scenario, static_cast<medium::NodeId>(i))),
-                                 awaited(i), last_probe[i].empty() ? "nothing yet" : last_probe[i]);
+          waiting +=
+              fmt::format("\n  {} ({}): waited for {}; last seen: {}", plan_.nodes[i].name,
+                          profile_name(profile_of(setup_.scenario, static_cast<medium::NodeId>(i))),
+                          awaited(i), last_probe[i].empty() ? "nothing yet" : last_probe[i]);
         }
       }
       const bool run_deadline = deadline == setup_.deadline;

@@ -29,14 +29,16 @@ std::string MeshRun::awaited(std::size_t i) const {
       return "hostapd beaconing";
     case Profile::sta: {
       const auto ap = *scenario.nodes[i].ap;
-      return fmt::format("association with {} (ssid {}, bssid {}:00) and address {}, then a ping "
-                         "to it",
-                         plan_.nodes[ap].name, wifi_network(scenario, id).ssid,
-                         plan_.nodes[ap].mac_prefix, plan_.nodes[i].mesh_ip);
+      return fmt::format(
+          "association with {} (ssid {}, bssid {}:00) and address {}, then a ping "
+          "to it",
+          plan_.nodes[ap].name, wifi_network(scenario, id).ssid, plan_.nodes[ap].mac_prefix,
+          plan_.nodes[i].mesh_ip);
     }
     case Profile::ibss:
-      return fmt::format("an IBSS cell with {} peer(s), then a ping to each",
-                         neighbours_of_profile(scenario, plan_.nodes.size(), id, Profile::ibss).size());
+      return fmt::format(
+          "an IBSS cell with {} peer(s), then a ping to each",
+          neighbours_of_profile(scenario, plan_.nodes.size(), id, Profile::ibss).size());
     default:
       return "batman-adv routes to every mesh node, then a ping to each";
   }
@@ -56,7 +58,8 @@ bool MeshRun::profile_ready(std::size_t i, std::string& last) {
         const auto ap = *scenario.nodes[i].ap;
         if (ap >= plan_.nodes.size()) {
           throw std::runtime_error(fmt::format("{} joins {}, which this run does not start",
-                                               plan_.nodes[i].name, scenario.topology.nodes[ap].name));
+                                               plan_.nodes[i].name,
+                                               scenario.topology.nodes[ap].name));
         }
         verdict = judge_sta(sessions_[i]->run(sta_ready_command(), 10000).out,
                             plan_.nodes[ap].mac_prefix + ":00", plan_.nodes[i].mesh_ip);
@@ -65,7 +68,8 @@ bool MeshRun::profile_ready(std::size_t i, std::string& last) {
       }
       case Profile::ibss:
         ping_targets = neighbours_of_profile(scenario, plan_.nodes.size(), id, Profile::ibss);
-        verdict = judge_ibss(sessions_[i]->run(ibss_ready_command(), 10000).out, ping_targets.size());
+        verdict =
+            judge_ibss(sessions_[i]->run(ibss_ready_command(), 10000).out, ping_targets.size());
         break;
       default:
         return true;  // none, mesh-local: nothing to wait for beyond SSH

@@ -15,8 +15,8 @@ struct Check {
   CheckKind kind = CheckKind::ping;
   medium::NodeId from = 0;
   medium::NodeId to = 0;
-  medium::NodeId via = 0;            // route; uplink: the gateway expected (with has_via)
-  bool has_via = false;              // uplink
+  medium::NodeId via = 0;  // route; uplink: the gateway expected (with has_via)
+  bool has_via = false;    // uplink
   // associated: from = the station, to = the access point.
   std::uint32_t count = 5;           // ping
   double max_loss_prob = 0.0;        // ping

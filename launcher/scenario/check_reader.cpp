@@ -1,4 +1,5 @@
-// [[check]]: exactly one of ping, neighbors, route, iperf, associated, uplink, with an optional deadline/after.
+// [[check]]: exactly one of ping, neighbors, route, iperf, associated, uplink, with an optional
+// deadline/after.
 #include <string>
 
 #include "launcher/scenario/node_profile.hpp"
@@ -53,9 +54,9 @@ void read_checks(const TomlReader& reader, const toml::node& checks, Scenario& s
   const medium::Topology& topology = scenario.topology;
   for (const toml::node& element : reader.require_array_of_tables(checks, "check")) {
     const toml::table& table = *element.as_table();
-    reader.check_keys(table, "[[check]]",
-                      {"ping", "neighbors", "route", "iperf", "associated", "uplink", "deadline",
-                       "after"});
+    reader.check_keys(
+        table, "[[check]]",
+        {"ping", "neighbors", "route", "iperf", "associated", "uplink", "deadline", "after"});
     Check check;
     int kinds = 0;
     if (auto* n = table.get("ping")) {
@@ -122,8 +123,9 @@ void read_checks(const TomlReader& reader, const toml::node& checks, Scenario& s
         reader.fail(uplink, "uplink needs a gateway: a node with gateway = true");
     }
     if (kinds != 1)
-      reader.fail(table, "each [[check]] needs exactly one of: ping, neighbors, route, iperf, "
-                         "associated, uplink");
+      reader.fail(table,
+                  "each [[check]] needs exactly one of: ping, neighbors, route, iperf, "
+                  "associated, uplink");
     if (auto* n = table.get("deadline")) check.deadline_us = reader.get_duration(*n, "deadline");
     if (auto* n = table.get("after")) check.after_us = reader.get_duration(*n, "after");
     scenario.checks.push_back(std::move(check));

@@ -42,7 +42,8 @@ const char* profile_name(Profile profile) {
 
 std::string profile_names() {
   std::string out;
-  for (const auto& [profile, text] : kProfiles) out += (out.empty() ? "" : ", ") + std::string(text);
+  for (const auto& [profile, text] : kProfiles)
+    out += (out.empty() ? "" : ", ") + std::string(text);
   return out;
 }
 
@@ -77,7 +78,8 @@ WifiNetwork wifi_network(const Scenario& scenario, medium::NodeId node) {
   if (own.security) {
     network.security = *own.security;
   } else if (ap != nullptr && ap->security) {
-    network.security = *ap->security == WifiSecurity::wpa2_wpa3 ? WifiSecurity::wpa2 : *ap->security;
+    network.security =
+        *ap->security == WifiSecurity::wpa2_wpa3 ? WifiSecurity::wpa2 : *ap->security;
   }
   return network;
 }

@@ -173,16 +173,17 @@ TEST(ScenarioParser, RejectsUnknownKeysOfTheWholeFile) {
   EXPECT_EQ(error_of("nodes = 1\n" + std::string(kTwoNodes)),
             "t.toml:1:1: unknown key 'nodes' in the top level; expected one of: meta, medium, "
             "node, link, event, check, image");
-  EXPECT_EQ(error_of("[[node]]\nname = \"a\"\nmemory = 256\n"),
-            "t.toml:3:1: unknown key 'memory' in [[node]]; expected one of: name, mac_prefix, cid, "
-            "channel, "
-            "position, memory_mb, radios, profile, image, provision");
+  EXPECT_EQ(
+      error_of("[[node]]\nname = \"a\"\nmemory = 256\n"),
+      "t.toml:3:1: unknown key 'memory' in [[node]]; expected one of: name, mac_prefix, cid, "
+      "channel, "
+      "position, memory_mb, radios, profile, image, provision, ssid, psk, security, ap, gateway");
   EXPECT_EQ(error_of(with_nodes("[[check]]\nping = { from = \"a\", to = \"b\", cnt = 3 }\n")),
             "t.toml:6:32: unknown key 'cnt' in check; expected one of: from, to, count, max_loss, "
             "min_loss, min_rtt_ms, max_rtt_ms");
   EXPECT_EQ(error_of(with_nodes("[[check]]\nneighbors = \"topology\"\nwhen = \"now\"\n")),
             "t.toml:7:1: unknown key 'when' in [[check]]; expected one of: ping, neighbors, route, "
-            "iperf, deadline, after");
+            "iperf, associated, uplink, deadline, after");
 }
 
 TEST(ScenarioParser, CheckErrorsNameTheLine) {
@@ -199,12 +200,14 @@ TEST(ScenarioParser, CheckErrorsNameTheLine) {
             "t.toml:7:9: after" + expected + "\"soon\"");
   EXPECT_EQ(error_of(with_nodes(
                 "[[check]]\nneighbors = \"topology\"\nping = { from = \"a\", to = \"b\" }\n")),
-            "t.toml:5:1: each [[check]] needs exactly one of: ping, neighbors, route, iperf");
+            "t.toml:5:1: each [[check]] needs exactly one of: ping, neighbors, route, iperf, "
+            "associated, uplink");
   EXPECT_EQ(error_of(with_nodes("[[check]]\nneighbors = \"all\"\n")),
             "t.toml:6:13: neighbors must be \"topology\", got \"all\"");
   EXPECT_EQ(error_of("[[node]]\nname = \"a\"\ncheck = 3\n"),
             "t.toml:3:1: unknown key 'check' in [[node]]; expected one of: name, mac_prefix, cid, "
-            "channel, position, memory_mb, radios, profile, image, provision");
+            "channel, position, memory_mb, radios, profile, image, provision, ssid, psk, security, "
+            "ap, gateway");
   EXPECT_EQ(error_of("check = 3\n" + std::string(kTwoNodes)),
             "t.toml:1:9: check must be written as [[check]] tables");
 }

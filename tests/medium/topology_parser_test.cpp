@@ -233,10 +233,11 @@ TEST(TopologyParser, RejectsUnknownKeys) {
             "t.toml:6:1: unknown key 'signal' in [medium.defaults]; expected one of: loss, delay, "
             "jitter, reorder, "
             "rate, burst, queue, burst_loss, signal_dbm");
-  EXPECT_EQ(error_of("[[node]]\nname = \"a\"\nmemory = 256\n"),
-            "t.toml:3:1: unknown key 'memory' in [[node]]; expected one of: name, mac_prefix, cid, "
-            "channel, "
-            "position, memory_mb, radios, profile, image, provision");
+  EXPECT_EQ(
+      error_of("[[node]]\nname = \"a\"\nmemory = 256\n"),
+      "t.toml:3:1: unknown key 'memory' in [[node]]; expected one of: name, mac_prefix, cid, "
+      "channel, "
+      "position, memory_mb, radios, profile, image, provision, ssid, psk, security, ap, gateway");
   EXPECT_EQ(
       error_of(with_nodes("[[event]]\nat = \"1s\"\naction = \"heal\"\nnodes = [\"a\", \"b\"]\n")),
       "t.toml:8:1: unknown key 'nodes' in [[event]] heal; expected one of: at, action");
