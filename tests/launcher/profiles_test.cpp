@@ -11,6 +11,7 @@
 #include "launcher/scenario/node_profile.hpp"
 #include "launcher/scenario/scenario_parser.hpp"
 #include "medium/topology_parser.hpp"
+#include "tests/launcher/plan_test_support.hpp"
 
 namespace vmesh::launcher {
 namespace {
@@ -59,25 +60,8 @@ std::string error_of(const std::string& text) {
   return "no error";
 }
 
-PlanInputs inputs(std::size_t count) {
-  PlanInputs in;
-  in.node_count = count;
-  for (std::size_t i = 0; i < count; ++i)
-    in.ssh_ports.push_back(static_cast<std::uint16_t>(2222 + i));
-  in.relay_tcp_port = 40001;
-  in.run_dir = "/run/x";
-  in.image_dir = "/img";
-  in.ssh_public_key = "/run/x/id.pub";
-  in.image_scripts_dir = "/src/launcher/image";
-  return in;
-}
-
-bool has_pair(const std::vector<std::string>& argv, const std::string& a, const std::string& b) {
-  for (std::size_t i = 0; i + 1 < argv.size(); ++i) {
-    if (argv[i] == a && argv[i + 1] == b) return true;
-  }
-  return false;
-}
+using test::has_pair;
+using test::inputs;
 
 TEST(Profiles, StationsTakeTheirApsNetworkUnlessTheyGiveTheirOwn) {
   const auto scenario = parse_scenario(kApStations, "t.toml");

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "launcher/scenario/scenario_parser.hpp"
+#include "tests/launcher/plan_test_support.hpp"
 
 namespace vmesh::launcher {
 namespace {
@@ -28,25 +29,8 @@ nodes = ["a", "b"]
 nodes = ["b", "c"]
 )";
 
-PlanInputs inputs(std::size_t count) {
-  PlanInputs in;
-  in.node_count = count;
-  for (std::size_t i = 0; i < count; ++i)
-    in.ssh_ports.push_back(static_cast<std::uint16_t>(2222 + i));
-  in.relay_tcp_port = 40001;
-  in.run_dir = "/run/x";
-  in.image_dir = "/img";
-  in.ssh_public_key = "/run/x/id.pub";
-  in.image_scripts_dir = "/src/launcher/image";
-  return in;
-}
-
-bool has_pair(const std::vector<std::string>& argv, const std::string& a, const std::string& b) {
-  for (std::size_t i = 0; i + 1 < argv.size(); ++i) {
-    if (argv[i] == a && argv[i + 1] == b) return true;
-  }
-  return false;
-}
+using test::has_pair;
+using test::inputs;
 
 TEST(RunPlan, NodesGetNamesIndexesPortsAndAddresses) {
   const auto topology = parse_scenario(kLine3, "t.toml");
