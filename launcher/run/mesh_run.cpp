@@ -173,7 +173,7 @@ void MeshRun::wait_mesh() {
       if (done[i]) continue;
       // A round over a large mesh takes long; the run's deadline holds within it.
       if (Clock::now() >= deadline) break;
-      progress_.heartbeat();
+      progress_.heartbeat([&] { return waiting_lines(done, last_probe); });
       const auto id = static_cast<medium::NodeId>(i);
       if (!in_mesh[i]) {
         if (profile_ready(i, last_probe[i])) {
@@ -241,6 +241,25 @@ void MeshRun::wait_mesh() {
     std::this_thread::sleep_for(milliseconds(300));
   }
   times.mesh_s = seconds_since(start);
+}
+
+std::string MeshRun::waiting_lines(const std::vector<bool>& done,
+                                   const std::vector<std::string>& last_probe) const {
+  constexpr std::size_t kMaxListed = 6;
+  std::string out;
+  std::size_t listed = 0;
+  std::size_t waiting = 0;
+  for (std::size_t i = 0; i < done.size(); ++i) {
+    if (done[i]) continue;
+    if (++waiting > kMaxListed) continue;
+    ++listed;
+    const std::string what =
+        plan_.nodes[i].image ? std::string("its image's readiness") : awaited(i);
+    out += fmt::format("  {} waits for {}; seen: {}\n", plan_.nodes[i].name, what,
+                       last_probe[i].empty() ? "nothing yet" : last_probe[i]);
+  }
+  if (waiting > listed) out += fmt::format("  and {} more node(s)\n", waiting - listed);
+  return out;
 }
 
 bool MeshRun::ping_all(std::size_t node, const std::vector<medium::NodeId>& targets,

@@ -141,6 +141,10 @@ class MeshRun {
   bool profile_ready(std::size_t node, std::string& last);
   // What wait_mesh waits for on a node, for the timeout message.
   std::string awaited(std::size_t node) const;
+  // Off a terminal, under the periodic status line: each node not yet ready (at most six),
+  // what it waits for and what its last probe saw.
+  std::string waiting_lines(const std::vector<bool>& done,
+                            const std::vector<std::string>& last_probe) const;
   // The node as recorded in state.json and the node list.
   NodeRecord record_of(std::size_t node) const;
   bool has_vmesh_guest() const;

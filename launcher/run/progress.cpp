@@ -41,13 +41,17 @@ void Progress::phase(const std::string& message) {
   fmt::print(stderr, "vmesh: {}\n", message);
 }
 
-void Progress::heartbeat() {
+void Progress::heartbeat(const std::function<std::string()>& detail) {
   if (enabled_ || finished_) return;
   const auto now = std::chrono::steady_clock::now();
   if (now - last_quiet_line_ < kQuietLineInterval) return;
   last_quiet_line_ = now;
   const auto elapsed_s = std::chrono::duration_cast<std::chrono::seconds>(now - started_).count();
   fmt::print(stderr, "vmesh: [{} s] {}\n", elapsed_s, status_line());
+  if (detail) {
+    const std::string lines = detail();
+    if (!lines.empty()) fmt::print(stderr, "{}", lines);
+  }
 }
 
 void Progress::finish() {

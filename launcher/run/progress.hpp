@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,9 @@ class Progress {
   void finish();
   // Called from wait loops: not on a terminal, prints the status line when
   // kQuietLineInterval has passed since the last one, so a long wait is never silent.
-  void heartbeat();
+  // `detail`, when given, adds lines (each ending in a newline) under it: what each node
+  // is waiting for.
+  void heartbeat(const std::function<std::string()>& detail = {});
   static constexpr std::chrono::seconds kQuietLineInterval{10};
   bool enabled() const noexcept { return enabled_; }
   // Each node's name and stage, or for more than kNamedNodesMax nodes the count of nodes

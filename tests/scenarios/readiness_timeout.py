@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A station whose passphrase is wrong never associates: `vmesh run` must fail within its
 --ready-timeout, name the node, its profile, what it waited for and what it last saw, and
-leave no process of the run behind.
+leave no process of the run behind; while it waits, a line every 10 s says what for.
 
   readiness_timeout.py VMESH_BIN AP_STATIONS.toml WORK_DIR
 """
@@ -61,6 +61,10 @@ def main() -> None:
     if not re.search(r"sta2 \(sta\): waited for association with ap \(ssid vmesh-office, bssid "
                      r"02:00:00:00:01:00\) and address 10\.13\.0\.3.*; last seen: wpa_state=", output):
         fail("the error does not say what sta2 waited for and what it saw")
+    # Off a terminal the wait is never silent: every 10 s a line says what sta2 waits for.
+    if not re.search(r"^  sta2 waits for association with ap .*; seen: wpa_state=", output,
+                     re.MULTILINE):
+        fail("no periodic line saying what sta2 waits for")
     for name in ("sta1", "sae1"):
         if re.search(rf"^  {name} \(", output, re.MULTILINE):
             fail(f"{name} associated but is listed as waiting")
