@@ -49,8 +49,8 @@ ReadyVerdict judge_sta(const std::string& output, const std::string& bssid,
   const std::string seen_address = status_value(output, "ip_address");
   std::string seen = "wpa_state=" + state;
   if (!seen_bssid.empty()) seen += " bssid=" + seen_bssid;
-  if (!status_value(output, "key_mgmt").empty())
-    seen += " key_mgmt=" + status_value(output, "key_mgmt");
+  if (const std::string key_mgmt = status_value(output, "key_mgmt"); !key_mgmt.empty())
+    seen += " key_mgmt=" + key_mgmt;
   seen += " address=" + (seen_address.empty() ? std::string("none") : seen_address);
   return {state == "COMPLETED" && seen_bssid == bssid && seen_address == address, seen};
 }

@@ -8,7 +8,7 @@
 
 namespace vmesh::launcher {
 
-CheckOutcome check_associated(const medium::Topology& topology, const RunPlan& plan,
+CheckOutcome check_associated(const medium::Topology& /*topology*/, const RunPlan& plan,
                               const Check& check, const RunOnNode& run) {
   CheckOutcome outcome;
   const NodePlan& sta = plan.nodes.at(check.from);
@@ -31,7 +31,6 @@ CheckOutcome check_associated(const medium::Topology& topology, const RunPlan& p
   outcome.detail =
       fmt::format("{} ({})", verdict.seen,
                   authorized ? ap.name + " lists it authorized" : ap.name + " does not list it");
-  (void)topology;
   return outcome;
 }
 

@@ -51,11 +51,7 @@ usage() {
 }
 
 require_tools() {
-  local tool missing=()
-  for tool in apt-get apt-cache dpkg-deb cpio zstd xz gzip depmod modprobe flock sha256sum od awk; do
-    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
-  done
-  ((${#missing[@]} == 0)) || die "missing host tools: ${missing[*]} (see the list at the top of $0)"
+  require_host_tools apt-get apt-cache dpkg-deb cpio zstd xz gzip depmod modprobe flock sha256sum od awk
 }
 
 # Hash of everything that decides the image's content.

@@ -50,11 +50,7 @@ usage() {
 }
 
 require_tools() {
-  local tool missing=()
-  for tool in apt-get apt-cache dpkg dpkg-deb flock sha256sum awk du find; do
-    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
-  done
-  ((${#missing[@]} == 0)) || die "missing host tools: ${missing[*]} (see the list at the top of $0)"
+  require_host_tools apt-get apt-cache dpkg dpkg-deb flock sha256sum awk du find
   [[ -f /usr/share/keyrings/debian-archive-trixie-stable.gpg ]] ||
     die "debian-archive-keyring does not know Debian 13's keys (install debian-archive-keyring >= 2023.3)"
 }

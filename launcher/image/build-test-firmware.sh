@@ -53,12 +53,9 @@ usage() {
 }
 
 require_tools() {
-  local tool missing=()
-  for tool in apt-get apt-cache dpkg-deb cpio gzip depmod modprobe mke2fs flock sha256sum awk; do
-    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
-  done
-  ((EUID == 0)) || command -v debugfs >/dev/null 2>&1 || missing+=(debugfs)
-  ((${#missing[@]} == 0)) || die "missing host tools: ${missing[*]} (see the list at the top of $0)"
+  local tools=(apt-get apt-cache dpkg-deb cpio gzip depmod modprobe mke2fs flock sha256sum awk)
+  ((EUID == 0)) || tools+=(debugfs)
+  require_host_tools "${tools[@]}"
 }
 
 # Hash of everything that decides the image's content.

@@ -24,20 +24,32 @@ constexpr std::array<std::pair<WifiSecurity, const char*>, 4> kSecurities{{
     {WifiSecurity::wpa2_wpa3, "wpa2-wpa3"},
 }};
 
-}  // namespace
-
-std::optional<Profile> parse_profile(std::string_view name) {
-  for (const auto& [profile, text] : kProfiles) {
-    if (name == text) return profile;
+// The value a name stands for in one of the tables above.
+template <typename Value, std::size_t N>
+std::optional<Value> value_named(const std::array<std::pair<Value, const char*>, N>& table,
+                                 std::string_view name) {
+  for (const auto& [value, text] : table) {
+    if (name == text) return value;
   }
   return std::nullopt;
 }
 
-const char* profile_name(Profile profile) {
-  for (const auto& [known, text] : kProfiles) {
-    if (known == profile) return text;
+template <typename Value, std::size_t N>
+const char* name_of(const std::array<std::pair<Value, const char*>, N>& table, Value value) {
+  for (const auto& [known, text] : table) {
+    if (known == value) return text;
   }
   return "?";
+}
+
+}  // namespace
+
+std::optional<Profile> parse_profile(std::string_view name) {
+  return value_named(kProfiles, name);
+}
+
+const char* profile_name(Profile profile) {
+  return name_of(kProfiles, profile);
 }
 
 std::string profile_names() {
@@ -52,22 +64,12 @@ bool is_mesh_profile(Profile profile) {
 }
 
 std::optional<WifiSecurity> parse_security(std::string_view name) {
-  for (const auto& [security, text] : kSecurities) {
-    if (name == text) return security;
-  }
-  return std::nullopt;
+  return value_named(kSecurities, name);
 }
 
 const char* security_name(WifiSecurity security) {
-  for (const auto& [known, text] : kSecurities) {
-    if (known == security) return text;
-  }
-  return "?";
+  return name_of(kSecurities, security);
 }
-
-}  // namespace vmesh::launcher
-
-namespace vmesh::launcher {
 
 WifiNetwork wifi_network(const Scenario& scenario, medium::NodeId node) {
   const NodeSettings& own = scenario.nodes.at(node);

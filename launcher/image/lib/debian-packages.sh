@@ -5,6 +5,16 @@
 # Source it (bash); the caller defines log and die (messages to stderr; die exits).
 # shellcheck shell=bash
 
+# Dies naming every one of the given host tools that is not on PATH (and the script whose
+# header lists what to install).
+require_host_tools() {
+  local tool missing=()
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+  done
+  ((${#missing[@]} == 0)) || die "missing host tools: ${missing[*]} (see the list at the top of $0)"
+}
+
 # Print the first alternative of every Depends/Pre-Depends of the given packages.
 direct_depends() {
   apt-cache depends --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces \
