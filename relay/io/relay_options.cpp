@@ -232,7 +232,8 @@ std::optional<RelayOptions> parse_relay_options(const std::vector<std::string>& 
     }
   }
   if (!opts.vhost_user_dir.empty() && opts.topology_file.empty())
-    throw UsageError("--vhost-user-dir needs --topology FILE: its sockets are named after the nodes");
+    throw UsageError(
+        "--vhost-user-dir needs --topology FILE: its sockets are named after the nodes");
   if (interval_given && opts.stats_jsonl_file.empty())
     throw UsageError("--stats-interval-ms needs --stats-jsonl FILE");
   return opts;

@@ -59,8 +59,8 @@ class RelayServer {
     ConnKind kind = ConnKind::client;
     const char* name = "";
     bool armed = false;
-    std::int64_t retry_at_ms = -1;  // after EMFILE and friends
-    bool tx_status = false;         // clients here are offered the TX-status extension
+    std::int64_t retry_at_ms = -1;       // after EMFILE and friends
+    bool tx_status = false;              // clients here are offered the TX-status extension
     std::optional<medium::NodeId> node;  // a node's vhost-user socket: who connects here
   };
 
@@ -146,9 +146,9 @@ class RelayServer {
   std::unique_ptr<Router> router_;
   Ring ring_;
   std::vector<Listener> listeners_;
-  SocketPath control_socket_;  // --control-socket, unlinked at exit
-  std::vector<std::string> node_names_;      // the topology's, for the vhost-user sockets
-  std::vector<SocketPath> vhost_sockets_;    // --vhost-user-dir, unlinked at exit
+  SocketPath control_socket_;              // --control-socket, unlinked at exit
+  std::vector<std::string> node_names_;    // the topology's, for the vhost-user sockets
+  std::vector<SocketPath> vhost_sockets_;  // --vhost-user-dir, unlinked at exit
   BoundPorts ports_;
   UniqueFd signal_fd_;
   signalfd_siginfo signal_info_{};

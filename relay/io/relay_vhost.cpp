@@ -120,8 +120,8 @@ void RelayServer::on_vhost_kick(std::uint32_t field, int res, std::uint32_t gene
   const KickTag tag = decode_kick_slot(field);
   if (tag.slot >= conns_.size()) return;
   Connection& c = *conns_[tag.slot];
-  if (c.state == ConnState::free || !is_current({OpKind::vhost_kick, generation, tag.slot},
-                                                c.generation))
+  if (c.state == ConnState::free ||
+      !is_current({OpKind::vhost_kick, generation, tag.slot}, c.generation))
     return;
   --c.ops_in_flight;
   const bool current = c.kick_serial[tag.queue] == tag.serial;
@@ -170,10 +170,10 @@ std::string RelayServer::vhost_close_detail(const Connection& c) const {
   if (!c.vhost) return {};
   const vhost::GuestCounters& g = c.vhost->guest().counters();
   const VhostCounters& v = c.vhost->counters();
-  return fmt::format("; radios {}, TX malformed {}, RX dropped (queue full) {}, RX buffer too "
-                     "small {}",
-                     c.vhost->guest().radios().size(), g.tx_malformed, v.rx_dropped_full,
-                     v.rx_too_small);
+  return fmt::format(
+      "; radios {}, TX malformed {}, RX dropped (queue full) {}, RX buffer too "
+      "small {}",
+      c.vhost->guest().radios().size(), g.tx_malformed, v.rx_dropped_full, v.rx_too_small);
 }
 
 }  // namespace vmesh::relay

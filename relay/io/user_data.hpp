@@ -13,7 +13,7 @@ enum class OpKind : std::uint8_t {
   send = 3,
   signal = 4,
   stats_write = 5,
-  reload_done = 6,  // the TopologyLoader's eventfd
+  reload_done = 6,   // the TopologyLoader's eventfd
   vhost_socket = 7,  // a vhost-user socket became readable (poll)
   vhost_kick = 8,    // a guest kicked a queue (eventfd read); slot field: see vhost_kick_slot
   cancel = 9,        // the completion of a cancel request (nothing to do)

@@ -17,11 +17,11 @@ using vhost::Request;
 
 // Offered to the front end. No EVENT_IDX or indirect descriptors: hwsim posts one buffer
 // per message, and every message is worth a notification.
-constexpr std::uint64_t kOfferedFeatures = feature_bit(vhost::kVirtioFVersion1) |
-                                           feature_bit(vhost::kVhostUserFProtocolFeatures);
-constexpr std::uint64_t kOfferedProtocolFeatures =
-    feature_bit(vhost::kProtocolFMq) | feature_bit(vhost::kProtocolFReplyAck) |
-    feature_bit(vhost::kProtocolFResetDevice);
+constexpr std::uint64_t kOfferedFeatures =
+    feature_bit(vhost::kVirtioFVersion1) | feature_bit(vhost::kVhostUserFProtocolFeatures);
+constexpr std::uint64_t kOfferedProtocolFeatures = feature_bit(vhost::kProtocolFMq) |
+                                                   feature_bit(vhost::kProtocolFReplyAck) |
+                                                   feature_bit(vhost::kProtocolFResetDevice);
 // SCM_RIGHTS room: a memory table carries at most kMaxMemoryRegions fds.
 constexpr std::size_t kMaxFdsPerRead = vhost::kMaxMemoryRegions;
 
@@ -33,18 +33,23 @@ UniqueFd take_fd(std::vector<UniqueFd>& fds, int fd) {
   return UniqueFd();
 }
 
-// One recvmsg: bytes appended to `input`, fds to `fds`. Returns the byte count, 0 at EOF,
-// or -errno.
-ssize_t receive(int socket_fd, std::vector<std::uint8_t>& input, std::vector<UniqueFd>& fds) {
-  std::uint8_t buffer[vhost::kHeaderSize + vhost::kMaxPayloadSize];
+// One recvmsg of at most `want` bytes, appended to `input`; fds to `fds`. Returns the byte
+// count, 0 at EOF, or -errno. Reading no further than the message at hand matters: the
+// kernel hands out a message's fds with the read that reaches its first byte, and a read
+// running on into the next message would take that message's fds too.
+ssize_t receive(int socket_fd, std::size_t want, std::vector<std::uint8_t>& input,
+                std::vector<UniqueFd>& fds) {
+  const std::size_t at = input.size();
+  input.resize(at + want);
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFdsPerRead)];
-  iovec iov{buffer, sizeof(buffer)};
+  iovec iov{input.data() + at, want};
   msghdr msg{};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
   msg.msg_control = control;
   msg.msg_controllen = sizeof(control);
   const ssize_t n = ::recvmsg(socket_fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+  input.resize(at + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
   if (n < 0) return -errno;
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
@@ -55,16 +60,14 @@ ssize_t receive(int socket_fd, std::vector<std::uint8_t>& input, std::vector<Uni
       fds.emplace_back(fd);
     }
   }
-  // Truncated descriptors were closed by the kernel; the message will not match its fds.
-  input.insert(input.end(), buffer, buffer + n);
   return n;
 }
 
 bool send_all(int socket_fd, const std::vector<std::uint8_t>& bytes) {
   std::size_t sent = 0;
   while (sent < bytes.size()) {
-    const ssize_t n = ::send(socket_fd, bytes.data() + sent, bytes.size() - sent,
-                             MSG_DONTWAIT | MSG_NOSIGNAL);
+    const ssize_t n =
+        ::send(socket_fd, bytes.data() + sent, bytes.size() - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;  // a front end that does not take a small reply is gone
     sent += static_cast<std::size_t>(n);
@@ -77,7 +80,9 @@ bool send_all(int socket_fd, const std::vector<std::uint8_t>& bytes) {
 VhostSession::VhostSession(std::size_t pending_limit_bytes, std::int8_t tx_power_dbm)
     : pending_limit_bytes_(pending_limit_bytes), guest_(tx_power_dbm) {}
 
-VhostSession::~VhostSession() { unmap_all(); }
+VhostSession::~VhostSession() {
+  unmap_all();
+}
 
 bool VhostSession::queue_live(std::uint32_t queue) const {
   const Queue& q = queues_[queue];
@@ -87,46 +92,45 @@ bool VhostSession::queue_live(std::uint32_t queue) const {
 VhostEvents VhostSession::on_readable(int socket_fd) {
   VhostEvents events;
   while (events.error.empty() && !events.closed) {
-    const ssize_t n = receive(socket_fd, input_, input_fds_);
-    if (n == -EAGAIN || n == -EWOULDBLOCK) break;
-    if (n == -EINTR) continue;
-    if (n <= 0) {
-      events.closed = true;
-      if (n < 0) events.error = fmt::format("socket read failed: {}", std::strerror(static_cast<int>(-n)));
+    // The header first, then exactly its payload: one message at a time.
+    std::size_t want = vhost::kHeaderSize - std::min(input_.size(), vhost::kHeaderSize);
+    vhost::HeaderResult head;
+    if (want == 0) {
+      head = vhost::decode_header(input_);
+      if (head.status == vhost::DecodeStatus::malformed) {
+        events.error =
+            fmt::format("bad vhost-user message header: {}", vhost::describe(head.error));
+        break;
+      }
+      want = vhost::kHeaderSize + head.header.size - input_.size();
+    }
+    if (want > 0) {
+      const ssize_t n = receive(socket_fd, want, input_, input_fds_);
+      if (n == -EAGAIN || n == -EWOULDBLOCK) break;
+      if (n == -EINTR) continue;
+      if (n <= 0) {
+        events.closed = true;
+        if (n < 0)
+          events.error = fmt::format("socket read failed: {}", std::strerror(static_cast<int>(-n)));
+        break;
+      }
+      continue;  // the header may be complete now: its payload size decides what follows
+    }
+    std::vector<int> fds;
+    for (const UniqueFd& fd : input_fds_) fds.push_back(fd.get());
+    vhost::MessageResult decoded = vhost::decode_message(input_, fds);
+    if (!decoded.ok()) {
+      events.error =
+          fmt::format("bad vhost-user message (request {}): {} ({})", head.header.request,
+                      vhost::describe(decoded.error), decoded.detail);
       break;
     }
-    // Every complete message in the input, in order.
-    std::size_t offset = 0;
-    while (events.error.empty()) {
-      const auto rest = std::span<const std::uint8_t>(input_).subspan(offset);
-      const vhost::HeaderResult head = vhost::decode_header(rest);
-      if (head.status == vhost::DecodeStatus::need_more) break;
-      if (head.status == vhost::DecodeStatus::malformed) {
-        events.error = fmt::format("bad vhost-user message header: {}", vhost::describe(head.error));
-        break;
-      }
-      const std::size_t whole = vhost::kHeaderSize + head.header.size;
-      if (rest.size() < whole) break;
-      std::vector<int> fds;
-      for (const UniqueFd& fd : input_fds_) fds.push_back(fd.get());
-      vhost::MessageResult decoded = vhost::decode_message(rest.first(whole), fds);
-      if (!decoded.ok()) {
-        events.error = fmt::format("bad vhost-user message (request {}): {} ({})",
-                                   head.header.request, vhost::describe(decoded.error),
-                                   decoded.detail);
-        break;
-      }
-      ++counters_.messages;
-      const std::vector<std::uint8_t> reply = handle(decoded.message, events);
-      input_fds_.clear();  // fds the message did not keep are closed here
-      if (!events.error.empty()) break;
-      if (!reply.empty() && !send_all(socket_fd, reply)) {
-        events.closed = true;
-        break;
-      }
-      offset += whole;
-    }
-    input_.erase(input_.begin(), input_.begin() + static_cast<std::ptrdiff_t>(offset));
+    ++counters_.messages;
+    const std::vector<std::uint8_t> reply = handle(decoded.message, events);
+    input_.clear();
+    input_fds_.clear();  // fds the message did not keep are closed here
+    if (!events.error.empty()) break;
+    if (!reply.empty() && !send_all(socket_fd, reply)) events.closed = true;
   }
   return events;
 }
@@ -264,8 +268,8 @@ bool VhostSession::set_mem_table(vhost::MemoryTable& table, std::string& error) 
       return false;
     }
     mappings_.push_back({base, length});
-    const auto host = std::span<std::uint8_t>(static_cast<std::uint8_t*>(base) + r.mmap_offset,
-                                              r.size);
+    const auto host =
+        std::span<std::uint8_t>(static_cast<std::uint8_t*>(base) + r.mmap_offset, r.size);
     if (const vhost::MemoryError e = memory_.add_region(r, host); e != vhost::MemoryError::none) {
       error = fmt::format("memory region {}: {}", i, vhost::describe(e));
       return false;
@@ -321,11 +325,11 @@ void VhostSession::reset() {
 }
 
 bool VhostSession::queue_fault(std::uint32_t index, const vhost::VringFault& fault) {
-  fault_ = fmt::format("{} queue: {} ({}{}{})", index == vhost::kHwsimQueueTx ? "TX" : "RX",
-                       vhost::describe(fault.error), fault.value,
-                       fault.memory == vhost::MemoryError::none ? "" : ", ",
-                       fault.memory == vhost::MemoryError::none ? ""
-                                                                : vhost::describe(fault.memory));
+  fault_ =
+      fmt::format("{} queue: {} ({}{}{})", index == vhost::kHwsimQueueTx ? "TX" : "RX",
+                  vhost::describe(fault.error), fault.value,
+                  fault.memory == vhost::MemoryError::none ? "" : ", ",
+                  fault.memory == vhost::MemoryError::none ? "" : vhost::describe(fault.memory));
   return false;
 }
 

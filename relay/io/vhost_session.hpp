@@ -26,8 +26,8 @@ namespace vmesh::relay {
 
 // What reading the socket changed, for the loop to act on.
 struct VhostEvents {
-  bool closed = false;   // the front end hung up (or the socket failed): close the session
-  std::string error;     // a protocol violation: close the session and log this
+  bool closed = false;  // the front end hung up (or the socket failed): close the session
+  std::string error;    // a protocol violation: close the session and log this
   std::array<bool, vhost::kHwsimQueueCount> kick_changed{};  // (re)arm or drop the kick read
   bool rx_ready = false;  // the RX queue may take pending messages now
 };
