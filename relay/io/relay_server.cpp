@@ -298,6 +298,7 @@ void RelayServer::check_timeouts() {
       }
       continue;
     }
+    if (c.kind == ConnKind::vhost) c.vhost->signal_owed_tx();
     if (c.kind == ConnKind::metrics) {
       // One bound for the whole exchange: a client that sends nothing, drips its request
       // or does not read the answer holds a slot this long at most.

@@ -341,6 +341,12 @@ void VhostSession::signal_call(std::uint32_t index) {
   if (::write(q.call.get(), &one, sizeof(one)) == sizeof(one)) ++counters_.calls;
 }
 
+void VhostSession::signal_owed_tx() {
+  if (tx_used_unsignalled_ == 0) return;
+  tx_used_unsignalled_ = 0;
+  signal_call(vhost::kHwsimQueueTx);
+}
+
 bool VhostSession::take_chain_messages(std::vector<std::uint8_t>& bytes) {
   if (bytes.empty()) return true;
   if (pending_rx_.size() - pending_head_ + bytes.size() > pending_limit_bytes_) {
