@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "launcher/scenario/image_spec.hpp"
+#include "launcher/scenario/relay_transport.hpp"
 #include "launcher/scenario/scenario.hpp"
 #include "medium/topology.hpp"
 
@@ -50,12 +51,6 @@ inline constexpr const char* kRelaySerialController =
 // connection there reaches a program on the host, which answers "vmesh-uplink INDEX".
 inline constexpr const char* kUplinkProbeAddress = "10.100.0.100";
 inline constexpr int kUplinkProbePort = 7;
-
-// How a node's vmesh-agent reaches the relay. serial: QEMU connects a virtio-serial port
-// straight to the relay's TCP port (no guest TCP stack, no user-mode network emulation in
-// the path: the fast default). tcp: through user-mode networking to 10.0.2.2, as a
-// vwifi-client in a stock image does.
-enum class RelayTransport : std::uint8_t { serial, tcp };
 
 struct PlanInputs {
   std::size_t node_count = 0;               // the first node_count nodes of the topology
