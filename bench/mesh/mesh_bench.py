@@ -6,6 +6,8 @@ all of them alike:
   in_vm        the limit: one VM meshing two radios (profile mesh-local, no relay)
   pair_serial  two VMs over one hop, agents on virtio-serial ports (vmesh run's default)
   pair_tcp     two VMs over one hop, agents over guest TCP and user-mode net (vwifi's way)
+  pair_vhost   two VMs over one hop, no agents: hwsim's virtio queues served by the relay over
+               vhost-user (QEMU >= 10.2; the cached Debian 13 QEMU on older hosts)
   line3        two hops: n1 -> n3 through n2 (topologies/line3.toml)
 For each: iperf3 TCP and UDP (Mbit/s, UDP loss), ping RTTs (p50/p90/max). Then the time to
 a formed mesh for 2, 3 and 5 nodes (vmesh run's own boot-to-SSH and mesh times).
@@ -147,6 +149,21 @@ def formation_times(vm, work, nodes, json_dir):
             "ready_s": round((times.get("boot_to_ssh") or 0) + (times.get("mesh") or 0), 2)}
 
 
+def qemu_versions():
+    """The host's QEMU and, when cached, the Debian 13 QEMU the vhost-user transport uses."""
+    def first_line(argv):
+        try:
+            out = subprocess.run(argv, capture_output=True, text=True, timeout=60).stdout
+        except OSError:
+            return None
+        return out.splitlines()[0] if out else None
+    versions = {"host": first_line(["qemu-system-x86_64", "--version"])}
+    root = first_line([str(TOP / "launcher" / "image" / "build-qemu-root.sh")])
+    if root:
+        versions["vhost_user"] = first_line([root, "--version"])
+    return versions
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -156,7 +173,7 @@ def main():
     parser.add_argument("--pings", type=int, default=50)
     parser.add_argument("--udp-offered-mbps", type=int, default=150)
     parser.add_argument("--formation-nodes", default="2,3,5")
-    parser.add_argument("--configs", default="in_vm,pair_serial,pair_tcp,line3")
+    parser.add_argument("--configs", default="in_vm,pair_serial,pair_tcp,pair_vhost,line3")
     parser.add_argument("--out", default=str(TOP / "bench" / "mesh" / "results"),
                         help="directory for mesh-bench.json")
     args = parser.parse_args()
@@ -176,6 +193,8 @@ def main():
                         "10.13.0.2"),
         "pair_tcp": (work / "pair.toml", ["--relay-transport", "tcp"], "n1", "n2", "",
                      "10.13.0.2"),
+        "pair_vhost": (work / "pair.toml", ["--relay-transport", "vhost-user"], "n1", "n2", "",
+                       "10.13.0.2"),
         "line3": (TOP / "topologies" / "line3.toml", [], "n1", "n3", "", "10.13.0.3"),
     }
     wanted = [c for c in args.configs.split(",") if c]
@@ -203,6 +222,7 @@ def main():
                         "kernel": platform.release()},
                "repeats": args.repeats, "iperf_seconds": args.seconds, "pings": args.pings,
                "udp_offered_mbps": args.udp_offered_mbps,
+               "qemu": qemu_versions(),
                "duration_s": round(time.time() - started, 1), "configs": {},
                "formation": formation}
     for name, runs in samples.items():
@@ -212,6 +232,10 @@ def main():
         limit = statistics.median(r["tcp_mbps"] for r in samples["in_vm"])
         results["tcp_ratio_to_in_vm"] = {
             name: round(statistics.median(r["tcp_mbps"] for r in runs) / limit, 3)
+            for name, runs in samples.items() if name != "in_vm"}
+        ping_limit = statistics.median(r["ping_p50_ms"] for r in samples["in_vm"])
+        results["ping_p50_ratio_to_in_vm"] = {
+            name: round(statistics.median(r["ping_p50_ms"] for r in runs) / ping_limit, 3)
             for name, runs in samples.items() if name != "in_vm"}
     path = out_dir / "mesh-bench.json"
     path.write_text(json.dumps(results, indent=2) + "\n")

@@ -12,6 +12,7 @@ LABELS = {
     "in_vm": "in-VM limit (2 radios, no relay)",
     "pair_serial": "2 VMs, 1 hop (virtio-serial, default)",
     "pair_tcp": "2 VMs, 1 hop (guest TCP, vwifi's way)",
+    "pair_vhost": "2 VMs, 1 hop (vhost-user, no agent)",
     "line3": "3 VMs, 2 hops (line3 n1 -> n3; 1 ms delay per link)",
 }
 COLORS = {"tcp_mbps": "#3b6ea5", "udp_mbps": "#e39c37"}
@@ -97,9 +98,10 @@ def markdown(results):
         "![throughput](report.svg)",
         "",
         "| configuration | TCP Mbit/s | vs in-VM | UDP received Mbit/s | UDP loss % "
-        "| ping p50 ms | ping p90 ms |",
-        "|---|---|---|---|---|---|---|",
+        "| ping p50 ms | ping p50 vs in-VM | ping p90 ms |",
+        "|---|---|---|---|---|---|---|---|",
     ]
+    ping_ratios = results.get("ping_p50_ratio_to_in_vm", {})
     ratios = results.get("tcp_ratio_to_in_vm", {})
     for name, c in configs.items():
         if name == "in_vm":
@@ -109,10 +111,18 @@ def markdown(results):
             per_repeat = repeat_ratios(configs, name)
             if per_repeat:
                 ratio += " ({:.2f}–{:.2f})".format(min(per_repeat), max(per_repeat))
-        lines.append("| {} | {} | {} | {} | {} | {} | {} |".format(
+        ping_ratio = "1.00" if name == "in_vm" else (
+            "{:.2f}".format(ping_ratios[name]) if name in ping_ratios else "–")
+        lines.append("| {} | {} | {} | {} | {} | {} | {} | {} |".format(
             LABELS.get(name, name), span(c.get("tcp_mbps")), ratio, span(c.get("udp_mbps")),
-            fmt(c.get("udp_loss_pct")), span(c.get("ping_p50_ms"), 2),
+            fmt(c.get("udp_loss_pct")), span(c.get("ping_p50_ms"), 2), ping_ratio,
             fmt(c.get("ping_p90_ms"), digits=2)))
+    qemu = results.get("qemu", {})
+    if qemu:
+        lines += ["", "QEMU: {} (host){}.".format(
+            qemu.get("host") or "?",
+            "; {} (vhost-user transport)".format(qemu["vhost_user"]) if qemu.get("vhost_user")
+            else "")]
     lines += ["", "Cells: median (min–max) over the repeats. vs in-VM: median TCP over the in-VM "
               "limit's median; in brackets the lowest and highest ratio within one repeat.", ""]
     if results.get("formation"):

@@ -2,15 +2,21 @@
 
 #include <cstring>
 
-#include "relay/agent/hwsim_frames.hpp"
-#include "relay/agent/netlink_protocol.hpp"
 #include "base/wire/byte_io.hpp"
+#include "base/wire/hwsim_frames.hpp"
 #include "base/wire/hwsim_message.hpp"
 #include "base/wire/message_decoder.hpp"
 #include "base/wire/tx_status.hpp"
 #include "base/wire/wire_format.hpp"
+#include "relay/agent/netlink_protocol.hpp"
 
 namespace vmesh::agent {
+
+using wire::append_relay_tx_status;
+using wire::append_rx_frame;
+using wire::append_tx_status;
+using wire::kLocalSignalDbm;
+using wire::rx_rate_for;
 
 FramePipeline::FramePipeline(std::uint16_t family_id, std::vector<LocalRadio> radios,
                              std::int8_t tx_power_dbm)

@@ -3,12 +3,16 @@
 #include <cerrno>
 #include <cstring>
 
-#include "relay/agent/genl_writer.hpp"
 #include "base/wire/byte_io.hpp"
+#include "base/wire/genl_writer.hpp"
 #include "base/wire/hwsim_message.hpp"
 #include "base/wire/wire_format.hpp"
 
 namespace vmesh::agent {
+
+using wire::GenlWriter;
+using wire::kNlmFAck;
+using wire::kNlmFRequest;
 
 using wire::HwsimAttr;
 using wire::HwsimCmd;

@@ -46,6 +46,11 @@ class MediumSession {
 
   // A connection for a node whose VSOCK CID the topology names; returns its binding.
   Binding bind_cid(Slot slot, std::uint32_t cid);
+  // A connection that names its node by where it arrived (a node's vhost-user socket);
+  // `how` says so in the log line. `node` must be a node of the topology.
+  Binding bind_node(Slot slot, medium::NodeId node, const std::string& how) {
+    return bind(slot, node, how);
+  }
   void unbind(Slot slot);
 
   // Runtime change of both directions (or one with one_way) of a link; names are node

@@ -28,6 +28,10 @@ struct PeerConnect {
   PeerKind kind = PeerKind::client;
   Transport transport = Transport::tcp;
   PeerId id = 0;
+  // The topology node the connection is by where it arrived (a node's vhost-user socket),
+  // and the words for the log; nullopt: bound later (CID or transmitter address).
+  std::optional<medium::NodeId> node;
+  std::string node_source;
 };
 
 struct ConnectResult {

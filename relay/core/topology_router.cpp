@@ -14,7 +14,9 @@ TopologyRouter::TopologyRouter(RelayCore& core, medium::Topology topology, std::
 
 ConnectResult TopologyRouter::on_connect(const PeerConnect& peer) {
   ConnectResult result{core_.attach(peer.slot, peer.kind, peer.id), {}};
-  if (peer.kind == PeerKind::client && peer.transport == Transport::vsock) {
+  if (peer.kind == PeerKind::client && peer.node) {
+    result.log = session_.bind_node(peer.slot, *peer.node, peer.node_source).detail;
+  } else if (peer.kind == PeerKind::client && peer.transport == Transport::vsock) {
     const Binding b = session_.bind_cid(peer.slot, peer.id);
     if (b.kind != Binding::Kind::none) result.log = b.detail;
   }

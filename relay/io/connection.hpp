@@ -10,18 +10,20 @@
 #include "base/common/unique_fd.hpp"
 #include "base/wire/wire_format.hpp"
 #include "relay/io/listen_socket.hpp"
+#include "relay/io/vhost_session.hpp"
 
 namespace vmesh::relay {
 
 // client/spy: peers of the medium. control: vwifi-ctrl's binary orders (TCP).
 // command: vmesh's text commands (the owner-only Unix socket). metrics: GET /metrics.
-enum class ConnKind : std::uint8_t { client, spy, control, command, metrics };
+// vhost: a QEMU front end on a node's vhost-user socket (the guest's hwsim, no agent).
+enum class ConnKind : std::uint8_t { client, spy, control, command, metrics, vhost };
 
 const char* to_string(ConnKind kind);
 
 // Clients and spies are peers of the medium; control, command and metrics connections ask.
 inline bool is_peer(ConnKind kind) {
-  return kind == ConnKind::client || kind == ConnKind::spy;
+  return kind == ConnKind::client || kind == ConnKind::spy || kind == ConnKind::vhost;
 }
 
 // The life of a connection slot.
@@ -66,6 +68,14 @@ struct Connection {
   std::size_t sent = 0;
   std::int64_t last_send_progress_ms = 0;
   bool on_flush_list = false;  // queued for this turn's flush (dirty list membership)
+
+  // vhost-user front ends: the session, and per queue the eventfd read in flight (its
+  // 8-byte target lives here, where it outlives the session) and its serial.
+  std::unique_ptr<VhostSession> vhost;
+  std::uint64_t kick_value[vhost::kHwsimQueueCount] = {};
+  std::uint32_t kick_serial[vhost::kHwsimQueueCount] = {};
+  bool kick_armed[vhost::kHwsimQueueCount] = {};
+  bool vhost_poll_armed = false;
 
   // Counters.
   std::uint64_t frames_in = 0;

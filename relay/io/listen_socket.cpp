@@ -61,7 +61,7 @@ UniqueFd listen_unix(const std::string& path) {
   if (path.empty() || path.size() >= sizeof(addr.sun_path)) {
     throw std::system_error(
         ENAMETOOLONG, std::system_category(),
-        fmt::format("control socket path '{}' (1-{} bytes)", path, sizeof(addr.sun_path) - 1));
+        fmt::format("socket path '{}' (1-{} bytes)", path, sizeof(addr.sun_path) - 1));
   }
   path.copy(addr.sun_path, path.size());
   struct stat existing {};

@@ -98,6 +98,10 @@ vmesh options:
                             Unix socket at PATH, created owner-only (0600), replacing a
                             stale socket there and removed at exit; the TCP control port
                             refuses them (it takes vwifi-ctrl orders only)
+      --vhost-user-dir DIR  serve each topology node's mac80211_hwsim virtio device over
+                            vhost-user at DIR/NODE.sock (owner-only, removed at exit): a
+                            QEMU connected there is that node, with no agent in its guest
+                            (needs --topology; see docs/relay.md "vhost-user")
       --ports-file PATH     write {"tcp":P,"spy":P,"control":P,"vsock":P,"txstatus":P}
                             once listening
       --topology FILE       use the topology medium of FILE (who hears whom, loss, delay,
@@ -187,6 +191,9 @@ std::optional<RelayOptions> parse_relay_options(const std::vector<std::string>& 
     } else if (arg == "--control-socket") {
       opts.control_socket = value();
       if (opts.control_socket.empty()) throw UsageError("--control-socket: empty path");
+    } else if (arg == "--vhost-user-dir") {
+      opts.vhost_user_dir = value();
+      if (opts.vhost_user_dir.empty()) throw UsageError("--vhost-user-dir: empty path");
     } else if (arg == "--ports-file") {
       opts.ports_file = value();
     } else if (arg == "--topology") {
@@ -224,6 +231,9 @@ std::optional<RelayOptions> parse_relay_options(const std::vector<std::string>& 
       throw UsageError(fmt::format("unknown option '{}' (see --help)", arg));
     }
   }
+  if (!opts.vhost_user_dir.empty() && opts.topology_file.empty())
+    throw UsageError(
+        "--vhost-user-dir needs --topology FILE: its sockets are named after the nodes");
   if (interval_given && opts.stats_jsonl_file.empty())
     throw UsageError("--stats-interval-ms needs --stats-jsonl FILE");
   return opts;

@@ -45,6 +45,9 @@ struct RelayOptions {
   // --control-socket: owner-only Unix socket for the text commands (stats, link set,
   // reload); empty: none (the TCP control port takes vwifi-ctrl orders only).
   std::string control_socket;
+  // --vhost-user-dir: one vhost-user socket per topology node, DIR/NODE.sock, where the
+  // node's QEMU presents mac80211_hwsim's virtio device (no agent in the guest).
+  std::string vhost_user_dir;
 };
 
 struct ListenAddress {

@@ -96,6 +96,7 @@ int RelayServer::run() {
   // after exit; shutting them down now frees the ports for a relay restarted right away.
   for (Listener& l : listeners_) ::shutdown(l.fd.get(), SHUT_RDWR);
   control_socket_.reset();
+  vhost_sockets_.clear();
   return 0;
 }
 
@@ -111,6 +112,8 @@ void RelayServer::dispatch(const Completion& completion) {
     return;
   }
   if (tag.kind == OpKind::reload_done) return on_reload_done();
+  if (tag.kind == OpKind::cancel) return;
+  if (tag.kind == OpKind::vhost_kick) return on_vhost_kick(tag.slot, res, tag.generation);
   if (tag.kind == OpKind::signal) {
     if (res > 0) {
       logf("signal {} received", signal_info_.ssi_signo);
@@ -127,6 +130,7 @@ void RelayServer::dispatch(const Completion& completion) {
   --c.ops_in_flight;
   if (tag.kind == OpKind::recv) on_recv(tag.slot, res);
   if (tag.kind == OpKind::send) on_send(tag.slot, res);
+  if (tag.kind == OpKind::vhost_socket) on_vhost_socket(tag.slot, res);
   release_if_idle(tag.slot);
 }
 
@@ -144,6 +148,11 @@ void RelayServer::on_accept(std::uint32_t index, const Completion& completion) {
     logf("accept on {} failed: {}", l.name, std::strerror(-res));
   } else {
     l.retry_at_ms = -1;
+    if (l.kind == ConnKind::vhost) {
+      on_vhost_accept(l, UniqueFd(res));
+      if (!l.armed && l.retry_at_ms < 0) arm_accept(index);
+      return;
+    }
     const std::uint32_t slot = open_connection(UniqueFd(res), l.kind);
     Connection& c = *conns_[slot];
     if (is_peer(c.kind)) {
@@ -214,6 +223,8 @@ void RelayServer::on_recv(std::uint32_t slot, int res) {
     case ConnKind::spy:
       handle_frames(slot);
       break;
+    case ConnKind::vhost:  // read by on_vhost_socket, never by recv
+      break;
   }
   if (c.state == ConnState::open) arm_recv(slot);
 }
@@ -244,9 +255,11 @@ void RelayServer::begin_close(std::uint32_t slot, const std::string& reason, boo
   if (!c.live()) return;
   c.state = ConnState::closing;
   if (is_peer(c.kind)) router_->on_disconnect(slot);
+  if (c.kind == ConnKind::vhost) cancel_kicks(slot);
   if (log) {
-    logf("disconnect {} id={} from {}: {} (frames in {}, out {}, dropped {})", to_string(c.kind),
-         c.peer.id, c.peer.text, reason, c.frames_in, c.frames_out, c.frames_dropped);
+    logf("disconnect {} id={} from {}: {} (frames in {}, out {}, dropped {}{})", to_string(c.kind),
+         c.peer.id, c.peer.text, reason, c.frames_in, c.frames_out, c.frames_dropped,
+         vhost_close_detail(c));
   }
   // shutdown() completes our pending recv (EOF) and send (EPIPE) right away, so the
   // descriptor can be closed once the kernel has handed back every buffer.
@@ -258,6 +271,7 @@ void RelayServer::release_if_idle(std::uint32_t slot) {
   Connection& c = *conns_[slot];
   if (c.state != ConnState::closing || c.ops_in_flight > 0) return;
   c.fd.reset();
+  c.vhost.reset();  // unmaps the guest's memory, closes its eventfds
   c.state = ConnState::free;
   c.generation = next_generation(c.generation);
   c.queued = {};

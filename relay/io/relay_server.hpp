@@ -59,8 +59,9 @@ class RelayServer {
     ConnKind kind = ConnKind::client;
     const char* name = "";
     bool armed = false;
-    std::int64_t retry_at_ms = -1;  // after EMFILE and friends
-    bool tx_status = false;         // clients here are offered the TX-status extension
+    std::int64_t retry_at_ms = -1;       // after EMFILE and friends
+    bool tx_status = false;              // clients here are offered the TX-status extension
+    std::optional<medium::NodeId> node;  // a node's vhost-user socket: who connects here
   };
 
   RelayServer(const RelayOptions& options, std::optional<medium::Topology> topology);
@@ -101,6 +102,19 @@ class RelayServer {
   std::uint64_t medium_time_us() const { return now_us_ - start_us_ + timeline_offset_us_; }
   std::int64_t wait_budget_ns(std::int64_t next_tick_ms) const;
 
+  // vhost-user front ends (relay_vhost.cpp).
+  void open_vhost_listeners();
+  void on_vhost_accept(const Listener& listener, UniqueFd fd);
+  void on_vhost_socket(std::uint32_t slot, int res);
+  void on_vhost_kick(std::uint32_t field, int res, std::uint32_t generation);
+  void drain_vhost_tx(std::uint32_t slot);
+  void arm_vhost_poll(std::uint32_t slot);
+  void arm_kick(std::uint32_t slot, std::uint32_t queue);
+  void cancel_kicks(std::uint32_t slot);
+  bool deliver_vhost(Connection& c, std::span<const std::uint8_t> message, std::int8_t power_dbm);
+  void flush_vhost(std::uint32_t slot);
+  std::string vhost_close_detail(const Connection& c) const;
+
   // Control surfaces (relay_control.cpp).
   void handle_control(std::uint32_t slot);
   void handle_command(std::uint32_t slot);
@@ -132,7 +146,9 @@ class RelayServer {
   std::unique_ptr<Router> router_;
   Ring ring_;
   std::vector<Listener> listeners_;
-  SocketPath control_socket_;  // --control-socket, unlinked at exit
+  SocketPath control_socket_;              // --control-socket, unlinked at exit
+  std::vector<std::string> node_names_;    // the topology's, for the vhost-user sockets
+  std::vector<SocketPath> vhost_sockets_;  // --vhost-user-dir, unlinked at exit
   BoundPorts ports_;
   UniqueFd signal_fd_;
   signalfd_siginfo signal_info_{};

@@ -48,6 +48,8 @@ const char* to_string(ConnKind kind) {
       return "command";
     case ConnKind::metrics:
       return "metrics";
+    case ConnKind::vhost:
+      return "vhost-user";
   }
   return "?";
 }
@@ -60,6 +62,9 @@ RelayServer::RelayServer(const RelayOptions& options, std::optional<medium::Topo
       seed_(choose_seed(options.seed_given ? std::optional(options.seed) : std::nullopt, topology)),
       core_(settings_from(options), seed_),
       ring_(kSqEntries, kCqEntries) {
+  if (topology) {
+    for (const auto& node : topology->nodes) node_names_.push_back(node.name);
+  }
   router_ = make_router(core_, std::move(topology), seed_);
   if (const std::string summary = router_->start_summary(); !summary.empty()) {
     logf("topology {} {}", options.topology_file, summary);
@@ -128,6 +133,7 @@ void RelayServer::open_listeners() {
     }
     control_socket_ = SocketPath(options.control_socket);
   }
+  open_vhost_listeners();
   core_.set_ports(ports_.tcp, ports_.vsock.value_or(0));
 }
 

@@ -112,6 +112,11 @@ bool RelayServer::enqueue(std::uint32_t slot, std::span<const std::uint8_t> mess
                           std::int8_t power_dbm) {
   Connection& c = *conns_[slot];
   if (!c.live()) return false;
+  if (c.kind == ConnKind::vhost) {
+    if (!deliver_vhost(c, message, power_dbm)) return false;
+    mark_dirty(slot);
+    return true;
+  }
   if (c.queued.size() + message.size() > options_.queue_bytes) {
     // As on real air, a receiver that cannot keep up loses frames; others are unaffected.
     ++c.frames_dropped;
@@ -130,6 +135,11 @@ bool RelayServer::enqueue(std::uint32_t slot, std::span<const std::uint8_t> mess
 void RelayServer::enqueue_protocol(std::uint32_t slot, std::span<const std::uint8_t> message) {
   Connection& c = *conns_[slot];
   if (!c.live()) return;
+  if (c.kind == ConnKind::vhost) {
+    c.vhost->medium_status(message);
+    mark_dirty(slot);
+    return;
+  }
   if (c.queued.size() + message.size() > options_.queue_bytes + kProtocolAllowanceBytes) {
     ++c.frames_dropped;
     ++c.dropped_since_log;
@@ -143,6 +153,10 @@ void RelayServer::flush_sends() {
   for (std::uint32_t slot : dirty_) {
     Connection& c = *conns_[slot];
     c.on_flush_list = false;
+    if (c.kind == ConnKind::vhost) {
+      if (c.live()) flush_vhost(slot);
+      continue;
+    }
     if (!c.live() || c.send_in_flight() || c.queued.empty()) continue;
     std::swap(c.queued, c.sending);
     c.queued.clear();

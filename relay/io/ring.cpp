@@ -88,6 +88,22 @@ bool Ring::write(int fd, const void* data, std::size_t bytes, std::uint64_t user
   return true;
 }
 
+bool Ring::poll(int fd, unsigned events, std::uint64_t user_data) noexcept {
+  io_uring_sqe* sqe = next_sqe(ring_.get());
+  if (sqe == nullptr) return false;
+  io_uring_prep_poll_add(sqe, fd, events);
+  io_uring_sqe_set_data64(sqe, user_data);
+  return true;
+}
+
+bool Ring::cancel(std::uint64_t target, std::uint64_t user_data) noexcept {
+  io_uring_sqe* sqe = next_sqe(ring_.get());
+  if (sqe == nullptr) return false;
+  io_uring_prep_cancel64(sqe, target, 0);
+  io_uring_sqe_set_data64(sqe, user_data);
+  return true;
+}
+
 bool Ring::nop(std::uint64_t user_data) noexcept {
   io_uring_sqe* sqe = next_sqe(ring_.get());
   if (sqe == nullptr) return false;

@@ -41,6 +41,12 @@ class Ring {
   bool read(int fd, void* buffer, std::size_t bytes, std::uint64_t user_data) noexcept;
   // io_uring_prep_write at the file position (offset -1; O_APPEND keeps it at the end).
   bool write(int fd, const void* data, std::size_t bytes, std::uint64_t user_data) noexcept;
+  // io_uring_prep_poll_add (one-shot) for `events` (POLLIN, ...): completes with the
+  // revents, or with POLLHUP when the socket is shut down.
+  bool poll(int fd, unsigned events, std::uint64_t user_data) noexcept;
+  // io_uring_prep_cancel64: cancels the operation submitted with `target`; its completion
+  // (-ECANCELED, or its own result if it won the race) still arrives.
+  bool cancel(std::uint64_t target, std::uint64_t user_data) noexcept;
   // io_uring_prep_nop: completes with res 0 (tests, wake-ups).
   bool nop(std::uint64_t user_data) noexcept;
 

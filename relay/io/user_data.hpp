@@ -13,8 +13,27 @@ enum class OpKind : std::uint8_t {
   send = 3,
   signal = 4,
   stats_write = 5,
-  reload_done = 6,  // the TopologyLoader's eventfd
+  reload_done = 6,   // the TopologyLoader's eventfd
+  vhost_socket = 7,  // a vhost-user socket became readable (poll)
+  vhost_kick = 8,    // a guest kicked a queue (eventfd read); slot field: see vhost_kick_slot
+  cancel = 9,        // the completion of a cancel request (nothing to do)
 };
+
+// The slot field of a kick read: the connection's slot (20 bits), the queue (1 bit) and the
+// queue's kick serial (11 bits), so the read of a kick eventfd the guest has replaced since
+// is told apart from the current one.
+constexpr std::uint32_t vhost_kick_slot(std::uint32_t slot, std::uint32_t queue,
+                                        std::uint32_t serial) {
+  return (slot & 0xfffffu) | ((queue & 1u) << 20) | ((serial & 0x7ffu) << 21);
+}
+struct KickTag {
+  std::uint32_t slot;
+  std::uint32_t queue;
+  std::uint32_t serial;
+};
+constexpr KickTag decode_kick_slot(std::uint32_t field) {
+  return {field & 0xfffffu, (field >> 20) & 1u, (field >> 21) & 0x7ffu};
+}
 
 struct OpTag {
   OpKind kind;

@@ -11,7 +11,7 @@
 #include "base/wire/mac_address.hpp"
 #include "base/wire/tx_status.hpp"
 
-namespace vmesh::agent {
+namespace vmesh::wire {
 
 // Signal reported in TX status, as vwifi reports it (dBm).
 inline constexpr std::int32_t kAckSignalDbm = -10;
@@ -19,7 +19,7 @@ inline constexpr std::int32_t kAckSignalDbm = -10;
 inline constexpr std::int32_t kLocalSignalDbm = -10;
 
 struct RxFrame {
-  wire::MacAddress receiver;  // the radio's hwsim address (its addresses[1])
+  MacAddress receiver;  // the radio's hwsim address (its addresses[1])
   std::span<const std::uint8_t> frame;
   std::uint32_t rx_rate = 0;  // legacy rate index within the band
   std::int32_t signal_dbm = 0;
@@ -36,11 +36,11 @@ void append_rx_frame(std::vector<std::uint8_t>& out, std::uint16_t family_id, co
 // of the first rate", vwifi's answer to everything), and TX_INFO_FLAGS if present.
 // Returns false (and appends nothing) if `tx` lacks what the kernel requires.
 bool append_tx_status(std::vector<std::uint8_t>& out, std::uint16_t family_id,
-                      const wire::HwsimMessage& tx, const wire::TxOutcome& outcome = {},
+                      const HwsimMessage& tx, const TxOutcome& outcome = {},
                       std::int32_t signal_dbm = kAckSignalDbm);
 
 // Appends a TX status the relay decided (a wire message, power byte first, as
-// wire::append_tx_status_message writes it) as a netlink message for our kernel: the same
+// append_tx_status_message writes it) as a netlink message for our kernel: the same
 // attributes under our family id. Returns false if it is not such a message.
 bool append_relay_tx_status(std::vector<std::uint8_t>& out, std::uint16_t family_id,
                             std::span<const std::uint8_t> wire_message);
@@ -50,4 +50,4 @@ bool append_relay_tx_status(std::vector<std::uint8_t>& out, std::uint16_t family
 // mac80211_hwsim rejects RX_RATE >= the band's number of bitrates.
 std::uint32_t rx_rate_for(std::span<const std::uint8_t> tx_info, std::uint32_t freq_mhz) noexcept;
 
-}  // namespace vmesh::agent
+}  // namespace vmesh::wire

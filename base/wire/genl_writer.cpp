@@ -1,4 +1,4 @@
-#include "relay/agent/genl_writer.hpp"
+#include "base/wire/genl_writer.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -6,29 +6,27 @@
 #include "base/wire/byte_io.hpp"
 #include "base/wire/wire_format.hpp"
 
-namespace vmesh::agent {
-
-using wire::store;
+namespace vmesh::wire {
 
 GenlWriter::GenlWriter(std::vector<std::uint8_t>& out, const GenlHeader& header)
     : out_(out), start_(out.size()) {
-  out_.resize(start_ + wire::kOffsetAttrs, 0);
+  out_.resize(start_ + kOffsetAttrs, 0);
   std::uint8_t* nl = out_.data() + start_;
-  store<std::uint16_t>(nl + wire::kOffsetNlmsgType, header.type);
-  store<std::uint16_t>(nl + wire::kOffsetNlmsgFlags, header.flags);
-  store<std::uint32_t>(nl + wire::kOffsetNlmsgSeq, header.seq);
-  store<std::uint32_t>(nl + wire::kOffsetNlmsgPid, 0);
-  nl[wire::kOffsetGenlCmd] = header.cmd;
-  nl[wire::kOffsetGenlVersion] = header.version;
+  store<std::uint16_t>(nl + kOffsetNlmsgType, header.type);
+  store<std::uint16_t>(nl + kOffsetNlmsgFlags, header.flags);
+  store<std::uint32_t>(nl + kOffsetNlmsgSeq, header.seq);
+  store<std::uint32_t>(nl + kOffsetNlmsgPid, 0);
+  nl[kOffsetGenlCmd] = header.cmd;
+  nl[kOffsetGenlVersion] = header.version;
 }
 
 std::span<std::uint8_t> GenlWriter::reserve(std::uint16_t type, std::size_t size) {
-  const std::size_t attr_len = wire::kAttrHeaderBytes + size;
+  const std::size_t attr_len = kAttrHeaderBytes + size;
   const std::size_t at = out_.size();
-  out_.resize(at + wire::netlink_align(attr_len), 0);
+  out_.resize(at + netlink_align(attr_len), 0);
   store<std::uint16_t>(out_.data() + at, static_cast<std::uint16_t>(attr_len));
   store<std::uint16_t>(out_.data() + at + 2, type);
-  return std::span<std::uint8_t>(out_).subspan(at + wire::kAttrHeaderBytes, size);
+  return std::span<std::uint8_t>(out_).subspan(at + kAttrHeaderBytes, size);
 }
 
 void GenlWriter::put(std::uint16_t type, std::span<const std::uint8_t> value) {
@@ -56,9 +54,8 @@ void GenlWriter::put_string(std::uint16_t type, std::string_view text) {
 
 std::span<const std::uint8_t> GenlWriter::finish() {
   const std::size_t len = out_.size() - start_;
-  store<std::uint32_t>(out_.data() + start_ + wire::kOffsetNlmsgLen,
-                       static_cast<std::uint32_t>(len));
+  store<std::uint32_t>(out_.data() + start_ + kOffsetNlmsgLen, static_cast<std::uint32_t>(len));
   return std::span<const std::uint8_t>(out_).subspan(start_, len);
 }
 
-}  // namespace vmesh::agent
+}  // namespace vmesh::wire

@@ -1,5 +1,5 @@
 // Appends generic-netlink messages (nlmsghdr + genlmsghdr + attributes) to a buffer, the
-// kernel-facing counterpart of wire::MessageBuilder (no power byte). Several messages may
+// kernel-facing counterpart of MessageBuilder (no power byte). Several messages may
 // be appended in turn so that one sendmsg() carries a whole batch.
 #pragma once
 
@@ -10,7 +10,7 @@
 
 #include "base/wire/mac_address.hpp"
 
-namespace vmesh::agent {
+namespace vmesh::wire {
 
 // nlmsg_flags bits (linux/netlink.h).
 inline constexpr std::uint16_t kNlmFRequest = 0x1;
@@ -34,7 +34,7 @@ class GenlWriter {
   void put_u16(std::uint16_t type, std::uint16_t value);
   void put_u32(std::uint16_t type, std::uint32_t value);
   void put_u64(std::uint16_t type, std::uint64_t value);
-  void put_mac(std::uint16_t type, const wire::MacAddress& mac) { put(type, mac.bytes); }
+  void put_mac(std::uint16_t type, const MacAddress& mac) { put(type, mac.bytes); }
   // A NUL-terminated string attribute (NLA_NUL_STRING / NLA_STRING).
   void put_string(std::uint16_t type, std::string_view text);
   // Reserves an attribute of `size` bytes and returns where to write its value.
@@ -48,4 +48,4 @@ class GenlWriter {
   std::size_t start_;
 };
 
-}  // namespace vmesh::agent
+}  // namespace vmesh::wire

@@ -1,0 +1,144 @@
+// One QEMU front end on a node's vhost-user socket: the protocol (features, memory table,
+// vrings, kick/call eventfds), the guest memory it maps, the two hwsim queues and the RX
+// messages waiting for buffers. The relay's loop owns the socket and the io_uring reads of
+// the kick eventfds; this class does the rest synchronously (the front end sends a control
+// message and waits for its answer, so nothing here blocks in practice).
+//
+// A guest that breaks its queues (bad descriptors, loops, addresses outside its memory)
+// gets a fault: the caller closes this session only. Nothing a front end sends can make
+// this class touch memory outside what it mapped for that front end.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "base/common/unique_fd.hpp"
+#include "relay/vhost/guest_memory.hpp"
+#include "relay/vhost/hwsim_guest.hpp"
+#include "relay/vhost/split_vring.hpp"
+#include "relay/vhost/vhost_user_message.hpp"
+#include "relay/vhost/virtio_features.hpp"
+
+namespace vmesh::relay {
+
+// What reading the socket changed, for the loop to act on.
+struct VhostEvents {
+  bool closed = false;  // the front end hung up (or the socket failed): close the session
+  std::string error;    // a protocol violation: close the session and log this
+  std::array<bool, vhost::kHwsimQueueCount> kick_changed{};  // (re)arm or drop the kick read
+  bool rx_ready = false;  // the RX queue may take pending messages now
+};
+
+struct VhostCounters {
+  std::uint64_t messages = 0;         // vhost-user messages handled
+  std::uint64_t rx_dropped_full = 0;  // RX messages dropped: pending bytes over the bound
+  std::uint64_t rx_too_small = 0;     // RX buffers too small for a message (message dropped)
+  std::uint64_t calls = 0;            // call eventfd signals
+};
+
+class VhostSession {
+ public:
+  // `pending_limit_bytes`: RX messages kept while the guest has no free RX buffer; beyond
+  // it deliveries are dropped (a guest that stops reading loses frames, as on air).
+  VhostSession(std::size_t pending_limit_bytes, std::int8_t tx_power_dbm);
+  ~VhostSession();
+  VhostSession(const VhostSession&) = delete;
+  VhostSession& operator=(const VhostSession&) = delete;
+
+  // Reads and answers every complete message waiting on the (non-blocking) socket.
+  VhostEvents on_readable(int socket_fd);
+
+  // Kick fd of a queue, or -1 when it has none (not set, or the ring was stopped).
+  int kick_fd(std::uint32_t queue) const { return queues_[queue].kick.get(); }
+  // Whether frames may move on a queue: started by its kick, enabled, not faulted.
+  bool queue_live(std::uint32_t queue) const;
+
+  // Takes every chain the guest made available on the TX queue; `route` gets each frame
+  // as a wire message (and whether the medium answers its TX status). Returns false and
+  // sets fault() when the guest broke the queue.
+  template <typename Route>
+  bool drain_tx(Route&& route);
+
+  // Messages for the guest: a delivery, or the medium's TX status.
+  // False when the delivery was dropped (too much already waiting for the guest).
+  bool deliver(std::span<const std::uint8_t> wire_message, std::int8_t signal_dbm);
+  void medium_status(std::span<const std::uint8_t> wire_status);
+
+  // Moves pending RX messages into free RX buffers and signals the guest once. False (and
+  // fault()) when the guest broke the RX queue.
+  bool flush_rx();
+  bool has_pending_rx() const { return pending_rx_.size() > pending_head_; }
+
+  const std::string& fault() const { return fault_; }
+  const VhostCounters& counters() const { return counters_; }
+  const vhost::HwsimGuest& guest() const { return guest_; }
+
+ private:
+  struct Queue {
+    vhost::VringConfig config;
+    vhost::SplitVring ring;
+    UniqueFd kick;
+    UniqueFd call;
+    bool enabled = false;
+    bool call_pending = false;
+  };
+  struct Mapping {
+    void* base = nullptr;
+    std::size_t length = 0;
+  };
+
+  // Returns the reply bytes (maybe empty); sets error on a violation.
+  std::vector<std::uint8_t> handle(vhost::Message& message, VhostEvents& events);
+  bool set_mem_table(vhost::MemoryTable& table, std::string& error);
+  void unmap_all();
+  bool start_queue(std::uint32_t index, std::string& error);
+  void stop_queue(std::uint32_t index);
+  void reset();
+  bool queue_fault(std::uint32_t index, const vhost::VringFault& fault);
+  void signal_call(std::uint32_t index);
+  bool take_chain_messages(std::vector<std::uint8_t>& bytes);
+
+  std::size_t pending_limit_bytes_;
+  std::uint64_t features_ = 0;
+  std::uint64_t protocol_features_ = 0;
+  vhost::GuestMemory memory_;
+  std::vector<Mapping> mappings_;
+  std::array<Queue, vhost::kHwsimQueueCount> queues_;
+  vhost::HwsimGuest guest_;
+  // Socket input: bytes of a message not yet complete and the fds that came with them.
+  std::vector<std::uint8_t> input_;
+  std::vector<UniqueFd> input_fds_;
+  // Netlink messages for the guest's RX queue, oldest first from pending_head_.
+  std::vector<std::uint8_t> pending_rx_;
+  std::size_t pending_head_ = 0;
+  std::vector<std::uint8_t> guest_out_;  // scratch: messages a TX frame produced
+  std::vector<std::uint8_t> wire_out_;   // scratch: one TX frame as a wire message
+  vhost::DescriptorChain chain_;
+  std::string fault_;
+  VhostCounters counters_;
+};
+
+template <typename Route>
+bool VhostSession::drain_tx(Route&& route) {
+  if (!queue_live(vhost::kHwsimQueueTx)) return true;
+  Queue& q = queues_[vhost::kHwsimQueueTx];
+  while (true) {
+    const vhost::PopResult popped = q.ring.pop(chain_);
+    if (popped.status == vhost::PopStatus::empty) break;
+    if (popped.status == vhost::PopStatus::error)
+      return queue_fault(vhost::kHwsimQueueTx, popped.fault);
+    guest_out_.clear();
+    const vhost::GuestTx tx = guest_.on_tx(chain_, wire_out_, guest_out_);
+    const vhost::VringFault used = q.ring.add_used(chain_.head, 0);
+    if (!used.ok()) return queue_fault(vhost::kHwsimQueueTx, used);
+    take_chain_messages(guest_out_);
+    if (tx.kind == vhost::GuestTxKind::frame) route(tx.wire_message, tx.medium_status);
+  }
+  if (q.ring.publish_used()) signal_call(vhost::kHwsimQueueTx);
+  return true;
+}
+
+}  // namespace vmesh::relay
