@@ -43,9 +43,9 @@ class VhostUserVm : public VmeshVmFixture {
     if (skip_reason_.empty()) skip_reason_ = unavailable(result);
     return result;
   }
-  // `vmesh exec NODE...` style call on a run started by up: a command on one node.
+  // A shell command on one node of the run started by up (`vmesh ssh`, one word).
   VmeshResult on(const std::string& node, const std::string& command) {
-    return run({"ssh", node, "--name", "vhost", "--", "sh", "-c", command});
+    return run({"ssh", node, "--name", "vhost", "--", command});
   }
   bool started_up_ = false;  // a run named "vhost" was started by `vmesh up`
 };
