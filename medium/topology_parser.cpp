@@ -49,7 +49,8 @@ void Parser::parse_meta(const toml::table& table) {
 void Parser::parse_medium(const toml::table& table) {
   reader_.check_keys(table, "[medium]",
                      {"default", "channel", "path_loss", "path_loss_exponent", "reference_distance",
-                      "sensitivity_dbm", "default_signal_dbm", "defaults", "acks"});
+                      "sensitivity_dbm", "default_signal_dbm", "defaults", "acks"},
+                     foreign_.medium_keys);
   MediumSpec& medium = topology_.medium;
   if (auto* n = table.get("acks")) {
     const std::string mode = reader_.get_string(*n, "acks");
@@ -216,7 +217,8 @@ const ForeignKeys& scenario_keys() {
   static const ForeignKeys keys{{"check", "image"},
                                 {"memory_mb", "radios", "profile", "image", "provision", "ssid",
                                  "psk", "security", "ap", "gateway"},
-                                {"node_kill", "node_start", "relay_restart"}};
+                                {"node_kill", "node_start", "relay_restart"},
+                                {"transport"}};
   return keys;
 }
 

@@ -17,11 +17,13 @@ struct ForeignKeys {
   std::vector<std::string_view> tables;         // top-level tables, e.g. "check"
   std::vector<std::string_view> node_keys;      // keys of a [[node]]
   std::vector<std::string_view> event_actions;  // values of an [[event]]'s action
+  std::vector<std::string_view> medium_keys;    // keys of [medium], e.g. "transport"
 };
 
 // What the launcher's scenario owns (launcher/scenario): [[check]], [image], the VM settings of a
-// [[node]] (memory_mb, radios, profile, image, provision) and the run actions (node_kill,
-// node_start, relay_restart). The default for every reader of a whole topology file.
+// [[node]] (memory_mb, radios, profile, image, provision), the run actions (node_kill,
+// node_start, relay_restart) and [medium] transport (how the guests reach the relay). The default
+// for every reader of a whole topology file.
 const ForeignKeys& scenario_keys();
 
 // Reads and validates a topology file. Throws TopologyError ("file:line:col: message") for

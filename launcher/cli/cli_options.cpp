@@ -71,15 +71,18 @@ CliOptions finish_action_command(CliOptions options, const std::vector<std::stri
 std::string usage_text() {
   return R"(usage: vmesh COMMAND ...
   run TOPOLOGY [--nodes N] [--image DISK] [--keep] [--json FILE] [--capture FILE]
-      [--stats FILE] [--relay-transport serial|tcp] [--timeout T]
+      [--stats FILE] [--relay-transport serial|tcp|vhost-user] [--timeout T]
       [--ready-timeout T]
       [-- COMMAND...]
       start the relay and one VM per node, wait for the mesh, run the topology's checks
       (or COMMAND, with VMESH_NODES_FILE naming the node list), report, tear down.
       --capture: the relay writes every frame as pcapng (one interface per node, verdicts
       as packet comments; open with Wireshark/tshark).
-      --relay-transport serial|tcp: how agents reach the relay (run, up). serial (default):
-      a virtio-serial port QEMU connects to the relay; tcp: guest TCP via user-mode net.
+      --relay-transport serial|tcp|vhost-user: how the radios reach the relay (run, up;
+      overrides the topology's [medium] transport). serial (default): the agent uses a
+      virtio-serial port QEMU connects to the relay; tcp: guest TCP via user-mode net;
+      vhost-user: no agent, mac80211_hwsim's virtio device served by the relay (QEMU >=
+      10.2; built once from Debian 13 when the host's is older).
       --stats: the relay appends its per-link and per-client counters to FILE as one JSON
       line a second (schema in docs/relay.md).
       --authorized-keys FILE (run, up; repeatable): public keys root accepts next to the
@@ -93,7 +96,7 @@ std::string usage_text() {
       every node's profile: mesh routes, an AP beaconing, a station associated with its
       address, an IBSS cell with its peers; the error names what each node waited for.
   up TOPOLOGY [--name RUN] [--nodes N] [--image DISK] [--capture FILE] [--stats FILE]
-      [--relay-transport serial|tcp] [--timeout T]
+      [--relay-transport serial|tcp|vhost-user] [--timeout T]
       [--ready-timeout T]
       start, leave running
   down [--name RUN]                                    stop a run started by up
@@ -176,13 +179,10 @@ CliOptions parse_cli(std::span<const std::string> args) {
       options.capture_path = value();
     } else if (arg == "--relay-transport") {
       const std::string& transport = value();
-      if (transport == "serial") {
-        options.relay_transport = RelayTransport::serial;
-      } else if (transport == "tcp") {
-        options.relay_transport = RelayTransport::tcp;
-      } else {
-        throw UsageError(
-            fmt::format("--relay-transport must be serial or tcp, not '{}'", transport));
+      options.relay_transport = parse_relay_transport(transport);
+      if (!options.relay_transport) {
+        throw UsageError(fmt::format("--relay-transport must be {}, not '{}'",
+                                     relay_transport_names(), transport));
       }
     } else if (arg == "--stats") {
       options.stats_path = value();

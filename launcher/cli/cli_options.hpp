@@ -60,7 +60,8 @@ struct CliOptions {
   std::vector<std::string> command_argv;              // after "--"
   std::vector<std::string> link_words;                // link set A B key=value... [oneway]
   std::optional<std::filesystem::path> capture_path;  // --capture FILE (run, up): relay pcapng
-  RelayTransport relay_transport = RelayTransport::serial;  // --relay-transport serial|tcp
+  // --relay-transport serial|tcp|vhost-user; nullopt: the topology's, else serial.
+  std::optional<RelayTransport> relay_transport;
   std::optional<std::filesystem::path> stats_path;   // --stats FILE (run, up): relay JSON lines
   std::optional<std::filesystem::path> output_path;  // graph -o FILE
   std::optional<GraphFormat> graph_format;           // graph --format

@@ -94,7 +94,9 @@ MeshRunSetup make_setup(const CliOptions& options, const ToolPaths& tools, Prepa
   setup.tools = tools;
   setup.detached = detached;
   setup.capture_path = options.capture_path;
-  setup.relay_transport = options.relay_transport;
+  // The command line wins over the file, as for every other setting both can give.
+  setup.relay_transport = options.relay_transport.value_or(
+      prepared.scenario.relay_transport.value_or(RelayTransport::serial));
   setup.stats_path = options.stats_path;
   setup.deadline = Clock::now() + std::chrono::seconds(options.timeout_s);
   setup.ready_timeout = std::chrono::seconds(options.ready_timeout_s);

@@ -9,7 +9,8 @@
 #          [--channel C] [--profile P] [--relay RELAY] [--radios R] [--ssh-key PUBKEY_FILE]
 #          [--ssh-blank-password 0|1] [--set VMESH_NAME=VALUE ...]
 #   --relay  HOST:PORT (TCP through QEMU user-mode net), vsock[:PORT] or serial[:NAME]
-#            (a virtio-serial port whose host end QEMU connects to the relay)
+#            (a virtio-serial port whose host end QEMU connects to the relay), or vhost-user
+#            (no agent: mac80211_hwsim's virtio device, served by the relay through QEMU)
 #   --ssh-blank-password  1 (the guest's default): root logs in without a key, as on
 #            OpenWrt; 0: only with an authorized key (VMESH_SSH_BLANK_PASSWORD in node.conf)
 #   --set    any other guest setting (VMESH_AP_SSID=..., VMESH_GATEWAY=server; see

@@ -31,10 +31,41 @@ std::uint16_t guest_relay_port(const medium::Topology& topology, const PlanInput
   return inputs.relay_tcp_port;
 }
 
-// The guest's vmesh.relay setting (read by the guest init).
+// The guest's vmesh.relay setting (read by the guest init; vhost-user starts no agent).
 std::string relay_setting(const PlanInputs& inputs, std::uint16_t port) {
-  if (inputs.relay_transport == RelayTransport::serial) return "serial";
+  switch (inputs.relay_transport) {
+    case RelayTransport::serial:
+      return "serial";
+    case RelayTransport::vhost_user:
+      return "vhost-user";
+    case RelayTransport::tcp:
+      break;
+  }
   return fmt::format("10.0.2.2:{}", port);
+}
+
+// The machine: vhost-user's back end (the relay) reads and writes the guest's virtqueues in
+// its memory, so that memory must be a shared memfd it can map; q35 takes it as its RAM.
+std::vector<std::string> machine_args(const PlanInputs& inputs, std::uint32_t memory_mb) {
+  if (inputs.relay_transport != RelayTransport::vhost_user) return {"-machine", "pc"};
+  return {"-machine", "q35,memory-backend=mem", "-object",
+          fmt::format("memory-backend-memfd,id=mem,size={}M,share=on", memory_mb)};
+}
+
+// hwsim's virtio device (id 29: one TX and one RX queue) with the relay as its back end, at
+// the node's own socket: the socket, not an address, tells the relay which node this is.
+// No reconnect-ms: with it QEMU 11.1 connects in the background, and the device's realize
+// (vhost-user-base, which does not wait for its chardev) fails at start with "Failed to set
+// msg fds". So a relay restart leaves this device disconnected until the VM restarts.
+void add_vhost_user_device(NodePlan& node, const PlanInputs& inputs) {
+  if (inputs.vhost_user_dir.empty())
+    throw std::invalid_argument("the vhost-user transport needs the relay's socket directory");
+  node.qemu_argv.insert(
+      node.qemu_argv.end(),
+      {"-chardev",
+       fmt::format("socket,id=vhost,path={}",
+                   (inputs.vhost_user_dir / (node.name + ".sock")).string()),
+       "-device", "vhost-user-test-device-pci,chardev=vhost,virtio-id=29,num_vqs=2"});
 }
 
 // The guest settings of a node's profile beyond its name (make-node-cpio.sh --set).
@@ -147,13 +178,17 @@ RunPlan plan_run(const Scenario& scenario, const PlanInputs& inputs) {
     // Settings travel in the fw_cfg cpio; the command line stays short and identical in
     // shape for every node.
     node.kernel_cmdline = fmt::format("{} vmesh.index={}", kGuestCmdline, node.index);
-    node.qemu_argv = {"qemu-system-x86_64", "-nodefaults", "-no-user-config",
-                      "-display",           "none",        "-no-reboot",
-                      "-machine",           "pc"};
+    const bool vhost_user = inputs.relay_transport == RelayTransport::vhost_user;
+    node.qemu_argv = {inputs.guest_qemu, "-nodefaults", "-no-user-config",
+                      "-display",        "none",        "-no-reboot"};
+    const auto machine = machine_args(inputs, node.memory_mb);
+    node.qemu_argv.insert(node.qemu_argv.end(), machine.begin(), machine.end());
     if (inputs.accel == Accel::kvm) {
       node.qemu_argv.insert(node.qemu_argv.end(), {"-accel", "kvm", "-cpu", "host"});
     } else {
-      node.qemu_argv.insert(node.qemu_argv.end(), {"-accel", kTcgAccel, "-cpu", kTcgCpuModel});
+      node.qemu_argv.insert(
+          node.qemu_argv.end(),
+          {"-accel", kTcgAccel, "-cpu", vhost_user ? kTcgCpuModelVhostUser : kTcgCpuModel});
     }
     node.qemu_argv.insert(
         node.qemu_argv.end(),
@@ -175,6 +210,7 @@ RunPlan plan_run(const Scenario& scenario, const PlanInputs& inputs) {
            fmt::format("socket,id=relay,host=127.0.0.1,port={},reconnect=1,nodelay=on", relay_port),
            "-device", "virtserialport,chardev=relay,name=vmesh.relay"});
     }
+    if (vhost_user) add_vhost_user_device(node, inputs);
     if (settings.gateway) add_uplink_nic(node);
     plan.nodes.push_back(std::move(node));
   }

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "launcher/scenario/image_spec.hpp"
+#include "launcher/scenario/relay_transport.hpp"
 #include "launcher/scenario/scenario.hpp"
 #include "medium/topology.hpp"
 
@@ -24,6 +25,10 @@ enum class Accel : std::uint8_t { tcg, kvm };
 // Without ERMS it uses `rep movsq` (8 bytes per iteration). Measured in the guest: a
 // 196 MB pipe copy takes 1.0-1.4 s instead of 3.9-9.1 s.
 inline constexpr const char* kTcgCpuModel = "max,-erms";
+// The same for the vhost-user transport, which runs QEMU >= 10.2: its `max` also offers FSRM
+// (fast short `rep movsb`), and the guest's 6.1 kernel then stalls early in boot under TCG
+// (docs/qemu-vhost-user.md).
+inline constexpr const char* kTcgCpuModelVhostUser = "max,-erms,-fsrm";
 // One vCPU thread per guest CPU under TCG (the -accel value).
 inline constexpr const char* kTcgAccel = "tcg,thread=multi";
 
@@ -51,12 +56,6 @@ inline constexpr const char* kRelaySerialController =
 inline constexpr const char* kUplinkProbeAddress = "10.100.0.100";
 inline constexpr int kUplinkProbePort = 7;
 
-// How a node's vmesh-agent reaches the relay. serial: QEMU connects a virtio-serial port
-// straight to the relay's TCP port (no guest TCP stack, no user-mode network emulation in
-// the path: the fast default). tcp: through user-mode networking to 10.0.2.2, as a
-// vwifi-client in a stock image does.
-enum class RelayTransport : std::uint8_t { serial, tcp };
-
 struct PlanInputs {
   std::size_t node_count = 0;               // the first node_count nodes of the topology
   std::vector<std::uint16_t> ssh_ports;     // one per node, host side (127.0.0.1)
@@ -70,6 +69,11 @@ struct PlanInputs {
   std::filesystem::path image_scripts_dir;  // launcher/image
   Accel accel = Accel::tcg;
   RelayTransport relay_transport = RelayTransport::serial;
+  // vmesh guests run this QEMU (the vhost-user transport may need a newer one than the
+  // host's); firmware images always run the host's qemu-system-x86_64.
+  std::string guest_qemu = "qemu-system-x86_64";
+  // vhost-user: the relay's socket directory, one DIR/<node name>.sock per node.
+  std::filesystem::path vhost_user_dir;
   // One per node (resolve_node_images) or empty: nullopt boots vmesh's guest, a spec boots
   // that firmware with its own client (over TCP, whatever relay_transport says).
   std::vector<std::optional<ImageSpec>> node_images;
@@ -110,7 +114,8 @@ struct RunPlan {
 };
 
 // Plans every node. Throws std::invalid_argument when node_count is 0 or larger than the
-// topology, when ssh_ports has the wrong size, or when the index would not fit 10.13.0.x.
+// topology, when ssh_ports has the wrong size, when the index would not fit 10.13.0.x, or
+// when a vmesh guest is on the vhost-user transport without vhost_user_dir.
 RunPlan plan_run(const Scenario& scenario, const PlanInputs& inputs);
 
 // "02:00:00:00:01" for a prefix.

@@ -6,6 +6,7 @@ namespace vmesh::launcher {
 
 void bring_up(MeshRun& mesh) {
   mesh.build_image();
+  mesh.choose_qemu();
   mesh.choose_accel();
   throw_if_interrupted();
   mesh.start_relay();

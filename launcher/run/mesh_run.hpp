@@ -67,6 +67,8 @@ class MeshRun {
 
   // Each step throws std::runtime_error naming what failed, or Interrupted.
   void build_image();   // build-image.sh (cached)
+  void choose_qemu();   // vhost-user: the host's QEMU if it has the device, else the cached
+                        // Debian 13 one (build-qemu-root.sh); asked once per run
   void choose_accel();  // VMESH_ACCEL, else the cached KVM probe; says the choice once
   void start_relay();   // vmesh-relay, waits for its ports file
   void start_nodes();   // per-node cpio + QEMU
@@ -148,6 +150,8 @@ class MeshRun {
   // The node as recorded in state.json and the node list.
   NodeRecord record_of(std::size_t node) const;
   bool has_vmesh_guest() const;
+  // The relay's vhost-user socket directory, empty unless a vmesh guest uses the transport.
+  std::filesystem::path vhost_user_dir() const;
   // Starts node's QEMU (boot admission decides when).
   void spawn_node(std::size_t node);
   // Starts queued nodes while fewer than boots_allowed_ are between QEMU start and login.
@@ -156,6 +160,7 @@ class MeshRun {
   std::chrono::steady_clock::time_point timeline_start_{};
   Progress& progress_;
   std::filesystem::path image_dir_;
+  std::string guest_qemu_ = "qemu-system-x86_64";  // choose_qemu
   RelayLaunch relay_launch_;
   RunPlan plan_;
   ChildProcess relay_;

@@ -43,6 +43,8 @@ void MeshRun::start_nodes() {
   inputs.image_scripts_dir = setup_.tools.image_scripts;
   inputs.accel = setup_.accel.value_or(Accel::tcg);
   inputs.relay_transport = setup_.relay_transport;
+  inputs.guest_qemu = guest_qemu_;
+  inputs.vhost_user_dir = vhost_user_dir();
   inputs.node_images = setup_.node_images;
   plan_ = plan_run(setup_.scenario, inputs);
   for (const auto& node : plan_.nodes) {

@@ -25,11 +25,17 @@ void MeshRun::start_relay() {
   relay_launch_.topology = std::filesystem::absolute(setup_.topology_path);
   if (setup_.capture_path) relay_launch_.capture = std::filesystem::absolute(*setup_.capture_path);
   if (setup_.stats_path) relay_launch_.stats_jsonl = stats_jsonl_path();
+  if (const auto dir = vhost_user_dir(); !dir.empty()) relay_launch_.vhost_user_dir = dir;
   relay_ = spawn_relay(relay_launch_, setup_.detached, setup_.deadline);
   timeline_start_ = Clock::now();
   relay_launch_.timeline_start_steady_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(timeline_start_.time_since_epoch())
           .count();
+}
+
+std::filesystem::path MeshRun::vhost_user_dir() const {
+  if (setup_.relay_transport != RelayTransport::vhost_user || !has_vmesh_guest()) return {};
+  return setup_.run_dir / "vhost";
 }
 
 std::filesystem::path MeshRun::stats_jsonl_path() const {

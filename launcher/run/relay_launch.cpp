@@ -14,6 +14,20 @@ namespace vmesh::launcher {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
+namespace {
+
+// The vhost-user sockets of a relay that is gone (the directory is made if missing). Only
+// sockets: nothing else of the run lives there.
+void remove_sockets(const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.is_socket()) std::filesystem::remove(entry.path());
+  }
+}
+
+}  // namespace
+
 std::filesystem::path RelayLaunch::capture_file() const {
   if (!capture) return {};
   auto path = *capture;
@@ -45,6 +59,8 @@ std::vector<std::string> relay_argv(const RelayLaunch& launch, Clock::time_point
   }
   if (launch.capture) argv.insert(argv.end(), {"--pcap", launch.capture_file().string()});
   if (launch.stats_jsonl) argv.insert(argv.end(), {"--stats-jsonl", launch.stats_jsonl->string()});
+  if (launch.vhost_user_dir)
+    argv.insert(argv.end(), {"--vhost-user-dir", launch.vhost_user_dir->string()});
   return argv;
 }
 
@@ -53,6 +69,7 @@ ChildProcess spawn_relay(RelayLaunch& launch, bool detached, Clock::time_point d
   const auto log = launch.log();
   std::filesystem::remove(ports_file);
   std::filesystem::remove(launch.control_socket());  // left behind by a relay that was killed
+  if (launch.vhost_user_dir) remove_sockets(*launch.vhost_user_dir);
   SpawnOptions options;
   options.argv = relay_argv(launch, Clock::now());
   options.stdout_to = log;
@@ -103,6 +120,7 @@ nlohmann::json relay_launch_to_json(const RelayLaunch& launch) {
                          {"restarts", launch.restarts}};
   if (launch.capture) json["capture"] = launch.capture->string();
   if (launch.stats_jsonl) json["stats_jsonl"] = launch.stats_jsonl->string();
+  if (launch.vhost_user_dir) json["vhost_user_dir"] = launch.vhost_user_dir->string();
   return json;
 }
 
@@ -119,6 +137,8 @@ RelayLaunch relay_launch_from_json(const nlohmann::json& json) {
   launch.restarts = json.at("restarts").get<int>();
   if (json.contains("capture")) launch.capture = json["capture"].get<std::string>();
   if (json.contains("stats_jsonl")) launch.stats_jsonl = json["stats_jsonl"].get<std::string>();
+  if (json.contains("vhost_user_dir"))
+    launch.vhost_user_dir = json["vhost_user_dir"].get<std::string>();
   return launch;
 }
 

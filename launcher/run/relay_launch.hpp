@@ -33,6 +33,9 @@ struct RelayLaunch {
   int restarts = 0;                                  // relays started after the first
   std::optional<std::filesystem::path> capture;      // --capture FILE (absolute)
   std::optional<std::filesystem::path> stats_jsonl;  // --stats FILE (absolute)
+  // --vhost-user-dir: the relay listens at DIR/<node>.sock for each node's QEMU (vhost-user
+  // transport); a restarted relay uses the same directory, where the QEMUs reconnect.
+  std::optional<std::filesystem::path> vhost_user_dir;
 
   std::filesystem::path log() const { return run_dir / "relay.log"; }
   std::filesystem::path ports_file() const { return run_dir / "relay.ports"; }
@@ -47,7 +50,9 @@ struct RelayLaunch {
 std::vector<std::string> relay_argv(const RelayLaunch& launch,
                                     std::chrono::steady_clock::time_point now);
 
-// Starts the relay and waits for its ports file (filling launch.ports on a first start).
+// Starts the relay and waits for its ports file (filling launch.ports on a first start); the
+// relay makes its vhost-user sockets before it writes that file. Socket files a killed relay
+// left behind (control, vhost-user) are removed first.
 // Throws std::runtime_error naming the log when it exits or writes no ports file in
 // 10 s (or by `deadline`); Interrupted on SIGINT/SIGTERM.
 ChildProcess spawn_relay(RelayLaunch& launch, bool detached,

@@ -9,6 +9,7 @@
 #include "launcher/scenario/check.hpp"
 #include "launcher/scenario/image_spec.hpp"
 #include "launcher/scenario/node_settings.hpp"
+#include "launcher/scenario/relay_transport.hpp"
 #include "launcher/scenario/run_action.hpp"
 #include "medium/topology.hpp"
 
@@ -20,6 +21,8 @@ struct Scenario {
   std::vector<RunAction> run_actions;  // sorted by at_us, file order kept for equal times
   std::vector<Check> checks;
   std::optional<ImageSpec> image;  // [image]: every node boots this firmware, not vmesh's guest
+  // [medium] transport; nullopt: the command line's, else serial.
+  std::optional<RelayTransport> relay_transport;
 };
 
 }  // namespace vmesh::launcher

@@ -8,6 +8,11 @@
 
 namespace vmesh::launcher {
 
+// The launcher's keys of [medium] (the table `medium`): transport. Throws
+// medium::TopologyError.
+void read_medium_settings(const medium::TomlReader& reader, const toml::node& medium,
+                          Scenario& scenario);
+
 // The VM settings of every [[node]] (the array `nodes`) into scenario.nodes; a node's image
 // path is taken from `base_dir` (the topology file's folder) unless absolute.
 // Throws medium::TopologyError.

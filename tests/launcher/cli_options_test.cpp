@@ -105,16 +105,27 @@ TEST(Cli, SshKeyOptionsBelongToRunAndUp) {
   EXPECT_THROW(parse({"down", "--authorized-keys", "a.pub"}), UsageError);
 }
 
-TEST(Cli, RelayTransportDefaultsToSerialAndRejectsUnknownWords) {
-  EXPECT_EQ(parse({"run", "t.toml"}).relay_transport, RelayTransport::serial);
+TEST(Cli, RelayTransportIsLeftToTheTopologyUnlessGivenAndRejectsUnknownWords) {
+  EXPECT_FALSE(parse({"run", "t.toml"}).relay_transport);
   EXPECT_EQ(parse({"up", "t.toml", "--relay-transport", "tcp"}).relay_transport,
             RelayTransport::tcp);
-  const std::vector<std::string> bad = {"run", "t.toml", "--relay-transport", "udp"};
-  try {
-    parse_cli(bad);
-    FAIL() << "udp accepted";
-  } catch (const UsageError& error) {
-    EXPECT_NE(std::string(error.what()).find("serial or tcp, not 'udp'"), std::string::npos);
+  EXPECT_EQ(parse({"run", "t.toml", "--relay-transport", "serial"}).relay_transport,
+            RelayTransport::serial);
+  EXPECT_EQ(parse({"run", "t.toml", "--relay-transport", "vhost-user"}).relay_transport,
+            RelayTransport::vhost_user);
+  EXPECT_EQ(parse({"up", "t.toml", "--relay-transport", "vhost-user"}).relay_transport,
+            RelayTransport::vhost_user);
+  for (const char* word : {"udp", "vhost_user", "vhost"}) {
+    const std::vector<std::string> bad = {"run", "t.toml", "--relay-transport", word};
+    try {
+      parse_cli(bad);
+      FAIL() << word << " accepted";
+    } catch (const UsageError& error) {
+      EXPECT_NE(std::string(error.what())
+                    .find(std::string("serial, tcp or vhost-user, not '") + word + "'"),
+                std::string::npos)
+          << error.what();
+    }
   }
 }
 

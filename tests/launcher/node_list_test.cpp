@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -144,6 +146,36 @@ TEST(RelayLaunch, FirstStartTakesAnyPortsRestartKeepsThemAndTheTimeline) {
   EXPECT_TRUE(has("--port-txstatus", "4004"));
   EXPECT_TRUE(has("--timeline-start-ms", "48000"));
   EXPECT_TRUE(has("--pcap", "/c/x.pcapng.restart1"));
+}
+
+TEST(RelayLaunch, VhostUserDirIsPassedOnEveryStartAndRecorded) {
+  RelayLaunch launch;
+  launch.relay = "/b/vmesh-relay";
+  launch.run_dir = "/r";
+  launch.topology = "/t/line3.toml";
+  const auto now = std::chrono::steady_clock::time_point(std::chrono::milliseconds(50000));
+  const auto count = [](const std::vector<std::string>& argv, const std::string& word) {
+    return std::count(argv.begin(), argv.end(), word);
+  };
+  EXPECT_EQ(count(relay_argv(launch, now), "--vhost-user-dir"), 0);
+  launch.vhost_user_dir = "/r/vhost";
+  auto argv = relay_argv(launch, now);
+  auto at = std::find(argv.begin(), argv.end(), "--vhost-user-dir");
+  ASSERT_NE(at, argv.end());
+  ASSERT_NE(at + 1, argv.end());
+  EXPECT_EQ(*(at + 1), "/r/vhost");
+  // A restart (same ports, timeline continued) listens in the same directory.
+  launch.ports = {4001, 4002, 4003, 4004};
+  launch.restarts = 1;
+  argv = relay_argv(launch, now);
+  at = std::find(argv.begin(), argv.end(), "--vhost-user-dir");
+  ASSERT_NE(at, argv.end());
+  EXPECT_EQ(*(at + 1), "/r/vhost");
+  const auto loaded = relay_launch_from_json(relay_launch_to_json(launch));
+  ASSERT_TRUE(loaded.vhost_user_dir);
+  EXPECT_EQ(*loaded.vhost_user_dir, "/r/vhost");
+  launch.vhost_user_dir.reset();
+  EXPECT_FALSE(relay_launch_from_json(relay_launch_to_json(launch)).vhost_user_dir);
 }
 
 TEST(RelayLaunch, BoundAllNeedsEveryNode) {

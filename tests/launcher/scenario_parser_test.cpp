@@ -2,6 +2,7 @@
 // parse_scenario after the medium parser, with the same located errors.
 #include "launcher/scenario/scenario_parser.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -243,6 +244,30 @@ TEST(ScenarioParser, PingUnreachableAndRoundTripBounds) {
     EXPECT_NE(std::string(e.what()).find("min_loss must not exceed max_loss"), std::string::npos)
         << e.what();
   }
+}
+
+TEST(ScenarioParser, MediumTransportChoosesHowTheGuestsReachTheRelay) {
+  EXPECT_FALSE(parse_scenario(kTwoNodes, "t.toml").relay_transport);
+  EXPECT_FALSE(
+      parse_scenario("[medium]\nchannel = 6\n" + std::string(kTwoNodes), "t.toml").relay_transport);
+  const auto transport_of = [](std::string_view word) {
+    return parse_scenario(fmt::format("[medium]\ntransport = \"{}\"\n{}", word, kTwoNodes),
+                          "t.toml")
+        .relay_transport;
+  };
+  EXPECT_EQ(transport_of("serial"), RelayTransport::serial);
+  EXPECT_EQ(transport_of("tcp"), RelayTransport::tcp);
+  EXPECT_EQ(transport_of("vhost-user"), RelayTransport::vhost_user);
+  EXPECT_EQ(
+      error_of("[medium]\ndefault = \"all\"\ntransport = \"vsock\"\n" + std::string(kTwoNodes)),
+      "t.toml:3:13: transport must be \"serial\", \"tcp\" or \"vhost-user\" (how the "
+      "guests' radios reach the relay), got \"vsock\"");
+  EXPECT_EQ(
+      error_of("[medium]\ntransport = 1\n" + std::string(kTwoNodes)).rfind("t.toml:2:13: ", 0), 0u);
+  // The medium's own keys are still checked around it.
+  EXPECT_EQ(error_of("[medium]\ntransport = \"tcp\"\ntransports = 1\n" + std::string(kTwoNodes))
+                .rfind("t.toml:3:1: unknown key 'transports' in [medium]", 0),
+            0u);
 }
 
 TEST(ScenarioParser, MediumErrorsComeThroughUnchanged) {

@@ -144,6 +144,9 @@ TEST(TopologyParser, ForeignKeysAreLeftToTheirOwner) {
   EXPECT_EQ(topology.events[0].action, EventAction::heal);
   // Told that nothing is foreign, the medium rejects them like any unknown key.
   EXPECT_THROW(parse_topology(text, "t.toml", ForeignKeys{}), TopologyError);
+  const std::string transport = "[medium]\ntransport = \"anything\"\n" + with_nodes("");
+  EXPECT_NO_THROW(parse_topology(transport, "t.toml"));
+  EXPECT_THROW(parse_topology(transport, "t.toml", ForeignKeys{}), TopologyError);
   try {
     parse_topology("[[node]]\nname = \"a\"\nmemory_mb = 256\n", "t.toml", ForeignKeys{});
     FAIL() << "no error";
