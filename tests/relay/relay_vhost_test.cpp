@@ -163,6 +163,27 @@ TEST(RelayVhost, GetVringBaseReturnsTheNextAvailableIndex) {
   EXPECT_TRUE(relay.running());
 }
 
+TEST(RelayVhost, QueuesKeepRunningAcrossANewMemoryTable) {
+  VhostRelay relay(kLine3);
+  FakeFrontEnd n1(relay.socket("n1"));
+  FakeFrontEnd n2(relay.socket("n2"));
+  n1.bring_up();
+  n2.bring_up();
+  n1.transmit(guest_frame(data_frame(kBroadcast, interface_address(1), 1), 1));
+  ASSERT_EQ(n2.receive(1, kWaitMs).size(), 1u);
+  ASSERT_EQ(n1.receive(1, kWaitMs).size(), 1u);
+
+  n1.send_mem_table();
+  n2.send_mem_table();
+  const std::uint16_t head =
+      n1.transmit(guest_frame(data_frame(kBroadcast, interface_address(1), 2), 2));
+  const std::vector<UsedEntry> used = n1.wait_used(kHwsimQueueTx, 2, kWaitMs);
+  ASSERT_EQ(used.size(), 2u) << "TX stopped after SET_MEM_TABLE\n" << relay.process().log();
+  EXPECT_EQ(used[1].head, head);
+  EXPECT_EQ(n2.receive(1, kWaitMs).size(), 1u) << "RX stopped after SET_MEM_TABLE";
+  EXPECT_EQ(n1.receive(1, kWaitMs).size(), 1u) << "no TX status after SET_MEM_TABLE";
+}
+
 TEST(RelayVhost, DeliveriesWaitForRxBuffers) {
   VhostRelay relay(kLine3);
   FakeFrontEnd n1(relay.socket("n1"));
