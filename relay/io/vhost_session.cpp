@@ -230,6 +230,7 @@ std::vector<std::uint8_t> VhostSession::handle(vhost::Message& message, VhostEve
       if (!queue_index(state().index)) return {};
       queues_[state().index].enabled = state().num != 0;
       if (state().index == vhost::kHwsimQueueRx) events.rx_ready = true;
+      if (state().index == vhost::kHwsimQueueTx && state().num != 0) events.tx_ready = true;
       break;
     case Request::get_config: {
       // hwsim's device has no config space; answer an access with zeros.

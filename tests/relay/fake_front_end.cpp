@@ -198,29 +198,42 @@ void FakeFrontEnd::start() {
     make_available(vhost::kHwsimQueueRx, i);
   }
   for (std::uint32_t q = 0; q < vhost::kHwsimQueueCount; ++q) {
-    Queue& queue = queues_[q];
-    queue.kick = new_eventfd();
-    queue.call = new_eventfd();
-    const std::uint64_t ring = kUserBase + q * kRingBytes;
-    send_message({.request = Request::set_vring_num, .payload = vhost::VringState{q, kQueueSize}});
-    send_message({.request = Request::set_vring_base, .payload = vhost::VringState{q, 0}});
-    send_message({.request = Request::set_vring_addr,
-                  .payload = vhost::VringAddress{.index = q,
-                                                 .desc_user_addr = ring,
-                                                 .used_user_addr = ring + kUsedOffset,
-                                                 .avail_user_addr = ring + kAvailOffset}});
-    const auto index = static_cast<std::uint8_t>(q);
-    const int kick_fd = queue.kick.get();
-    const int call_fd = queue.call.get();
-    send_message({.request = Request::set_vring_kick, .payload = vhost::VringFile{index, kick_fd}},
-                 std::span(&kick_fd, 1));
-    send_message({.request = Request::set_vring_call, .payload = vhost::VringFile{index, call_fd}},
-                 std::span(&call_fd, 1));
+    queues_[q].kick = new_eventfd();
+    queues_[q].call = new_eventfd();
+    set_up_queue(q, 0);
   }
   for (std::uint32_t q = 0; q < vhost::kHwsimQueueCount; ++q)
     send_message({.request = Request::set_vring_enable, .payload = vhost::VringState{q, 1}});
   sync();
   kick(vhost::kHwsimQueueRx);
+}
+
+void FakeFrontEnd::set_up_queue(std::uint32_t q, std::uint16_t avail_base) {
+  const std::uint64_t ring = kUserBase + q * kRingBytes;
+  send_message({.request = Request::set_vring_num, .payload = vhost::VringState{q, kQueueSize}});
+  send_message({.request = Request::set_vring_base, .payload = vhost::VringState{q, avail_base}});
+  send_message({.request = Request::set_vring_addr,
+                .payload = vhost::VringAddress{.index = q,
+                                               .desc_user_addr = ring,
+                                               .used_user_addr = ring + kUsedOffset,
+                                               .avail_user_addr = ring + kAvailOffset}});
+  const auto index = static_cast<std::uint8_t>(q);
+  const int kick_fd = queues_[q].kick.get();
+  const int call_fd = queues_[q].call.get();
+  send_message({.request = Request::set_vring_kick, .payload = vhost::VringFile{index, kick_fd}},
+               std::span(&kick_fd, 1));
+  send_message({.request = Request::set_vring_call, .payload = vhost::VringFile{index, call_fd}},
+               std::span(&call_fd, 1));
+}
+
+void FakeFrontEnd::restart_queue(std::uint32_t queue, std::uint16_t avail_base) {
+  set_up_queue(queue, avail_base);
+  sync();
+}
+
+void FakeFrontEnd::enable_queue(std::uint32_t queue) {
+  send_message({.request = Request::set_vring_enable, .payload = vhost::VringState{queue, 1}});
+  sync();
 }
 
 void FakeFrontEnd::send_mem_table() {

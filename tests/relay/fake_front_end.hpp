@@ -56,6 +56,11 @@ class FakeFrontEnd {
   // QEMU's stop of one queue: SET_VRING_ENABLE 0, then GET_VRING_BASE. Returns the index
   // the back end would read next; throws without an answer.
   std::uint16_t stop_queue(std::uint32_t queue);
+  // QEMU's start of a stopped queue: NUM, BASE (`avail_base`, what stop_queue returned),
+  // ADDR, KICK, CALL with the same eventfds; then enable_queue (SET_VRING_ENABLE 1). Each
+  // waits until the back end handled it.
+  void restart_queue(std::uint32_t queue, std::uint16_t avail_base);
+  void enable_queue(std::uint32_t queue);
 
   // Protocol: one message (fds as SCM_RIGHTS with its first byte) or raw bytes.
   void send_message(const vhost::Message& message, std::span<const int> fds = {});
@@ -98,6 +103,7 @@ class FakeFrontEnd {
     std::uint16_t used_seen = 0;  // used entries already taken
     std::uint16_t next_tx_buffer = 0;
   };
+  void set_up_queue(std::uint32_t queue, std::uint16_t avail_base);
   std::uint8_t* desc(std::uint32_t queue);
   std::uint8_t* avail(std::uint32_t queue);
   std::uint8_t* used(std::uint32_t queue);
