@@ -110,9 +110,10 @@ void RelayServer::on_vhost_socket(std::uint32_t slot, int res) {
     // Old reads go (their eventfds may be closed or replaced); current fds are read anew.
     cancel_kicks(slot);
     for (std::uint32_t q = 0; q < vhost::kHwsimQueueCount; ++q) arm_kick(slot, q);
-    drain_vhost_tx(slot);  // buffers made available before the kick fd arrived
   }
-  if (events.rx_ready || kicks_changed) mark_dirty(slot);
+  // Buffers made available before the kick fd arrived, or while the queue was disabled.
+  if (kicks_changed || events.tx_ready) drain_vhost_tx(slot);
+  if (events.rx_ready || events.tx_ready || kicks_changed) mark_dirty(slot);
   if (c.state == ConnState::open) arm_vhost_poll(slot);
 }
 

@@ -230,6 +230,7 @@ std::vector<std::uint8_t> VhostSession::handle(vhost::Message& message, VhostEve
       if (!queue_index(state().index)) return {};
       queues_[state().index].enabled = state().num != 0;
       if (state().index == vhost::kHwsimQueueRx) events.rx_ready = true;
+      if (state().index == vhost::kHwsimQueueTx && state().num != 0) events.tx_ready = true;
       break;
     case Request::get_config: {
       // hwsim's device has no config space; answer an access with zeros.
@@ -252,6 +253,10 @@ std::vector<std::uint8_t> VhostSession::handle(vhost::Message& message, VhostEve
 }
 
 bool VhostSession::set_mem_table(vhost::MemoryTable& table, std::string& error) {
+  // unmap_all() stops the rings (keeping where each stopped): note which were running first.
+  std::array<bool, vhost::kHwsimQueueCount> running{};
+  for (std::uint32_t i = 0; i < vhost::kHwsimQueueCount; ++i)
+    running[i] = queues_[i].ring.started();
   unmap_all();
   for (std::size_t i = 0; i < table.regions.size(); ++i) {
     const vhost::MemoryRegion& r = table.regions[i];
@@ -275,12 +280,9 @@ bool VhostSession::set_mem_table(vhost::MemoryTable& table, std::string& error) 
       return false;
     }
   }
-  // Rings already running translate their addresses anew against the new table.
+  // Rings that were running translate their addresses anew against the new table.
   for (std::uint32_t i = 0; i < vhost::kHwsimQueueCount; ++i) {
-    Queue& q = queues_[i];
-    if (!q.ring.started()) continue;
-    q.config.avail_base = q.ring.stop();
-    if (!start_queue(i, error)) return false;
+    if (running[i] && !start_queue(i, error)) return false;
   }
   return true;
 }

@@ -30,6 +30,9 @@ struct VhostEvents {
   std::string error;    // a protocol violation: close the session and log this
   std::array<bool, vhost::kHwsimQueueCount> kick_changed{};  // (re)arm or drop the kick read
   bool rx_ready = false;  // the RX queue may take pending messages now
+  // The TX queue was enabled: buffers made available meanwhile wait for no further kick
+  // (the guest's kick may have been read while the queue was disabled).
+  bool tx_ready = false;
 };
 
 struct VhostCounters {

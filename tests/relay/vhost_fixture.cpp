@@ -1,0 +1,36 @@
+#include "vhost_fixture.hpp"
+
+#include <stdlib.h>
+
+#include <fstream>
+#include <stdexcept>
+
+namespace vmesh::test {
+
+std::string make_temp_dir() {
+  char templ[] = "/tmp/vmesh-vhost-test-XXXXXX";
+  if (::mkdtemp(templ) == nullptr) throw std::runtime_error("mkdtemp failed");
+  return templ;
+}
+
+VhostRelay::VhostRelay(const std::string& topology_text, const std::vector<std::string>& extra_args)
+    : dir_(make_temp_dir()), socket_dir_(dir_ + "/sockets"), topology_(topology_text) {
+  std::vector<std::string> args = {"--topology", topology_.path(), "--vhost-user-dir", socket_dir_};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  relay_ = std::make_unique<RelayProcess>(args);
+}
+
+VhostRelay::~VhostRelay() {
+  relay_.reset();
+  std::system(("rm -rf '" + dir_ + "'").c_str());
+}
+
+bool VhostRelay::running() const {
+  // Read from /proc rather than waitpid(), which would reap the child behind RelayProcess.
+  std::ifstream stat("/proc/" + std::to_string(relay_->pid()) + "/stat");
+  std::string pid, name, state;
+  stat >> pid >> name >> state;
+  return relay_->pid() > 0 && !state.empty() && state != "Z" && state != "X";
+}
+
+}  // namespace vmesh::test

@@ -1,0 +1,41 @@
+// A relay serving a topology's nodes on vhost-user sockets, for the fake front end tests.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "guest_messages.hpp"
+#include "relay_process.hpp"
+#include "topology_fixture.hpp"
+
+namespace vmesh::test {
+
+// A new empty directory under /tmp (the caller removes it).
+std::string make_temp_dir();
+
+// vmesh-relay with `--topology` and `--vhost-user-dir` in a temporary directory (removed
+// with the object, after the relay has stopped).
+class VhostRelay {
+ public:
+  explicit VhostRelay(const std::string& topology_text,
+                      const std::vector<std::string>& extra_args = {});
+  ~VhostRelay();
+  VhostRelay(const VhostRelay&) = delete;
+  VhostRelay& operator=(const VhostRelay&) = delete;
+
+  const std::string& socket_dir() const { return socket_dir_; }
+  std::string socket(const std::string& node) const { return socket_dir_ + "/" + node + ".sock"; }
+  // Whether the relay process is still running (not exited, not a zombie).
+  bool running() const;
+  RelayProcess& process() { return *relay_; }
+
+ private:
+  std::string dir_;
+  std::string socket_dir_;
+  TopologyFile topology_;
+  std::unique_ptr<RelayProcess> relay_;
+};
+
+}  // namespace vmesh::test
