@@ -120,6 +120,14 @@ RelayRestartResult restart_recorded_relay(RunState& state, milliseconds down_for
   require_launch_record(state);
   RelayRestartResult result;
   RelayLaunch& launch = state.relay_launch;
+  if (launch.vhost_user_dir) {
+    // Refused before the relay stops: stopping it would cut every vhost-user radio for good.
+    throw std::runtime_error(
+        "relay restart is not available on the vhost-user transport: QEMU's "
+        "vhost-user-test-device cannot connect again to a restarted relay (QEMU 11.1 "
+        "refuses reconnect-ms for it), so the guests' radios would stay cut off; restart "
+        "the nodes instead (vmesh node kill/start), or use --relay-transport serial");
+  }
   const auto stopped = Clock::now();
   stop_recorded(state.relay_pid, state.relay_start_ticks);
   std::this_thread::sleep_for(down_for);

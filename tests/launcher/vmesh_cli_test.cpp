@@ -60,6 +60,18 @@ TEST(VmeshCli, MissingTopologyFileIsNamed) {
   EXPECT_TRUE(box.nothing_started());
 }
 
+TEST(VmeshCli, RelayRestartOnTheVhostUserTransportIsRefusedBeforeAnyProcess) {
+  Sandbox box;
+  const auto result = run_vmesh({"run", VMESH_TOPOLOGIES_DIR "/scenarios/relay-restart.toml",
+                                 "--relay-transport", "vhost-user"},
+                                box.env, box.dir.path, std::chrono::seconds(30));
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("relay_restart), which the vhost-user transport cannot survive"),
+            std::string::npos)
+      << result.err;
+  EXPECT_TRUE(box.nothing_started());
+}
+
 TEST(VmeshCli, MaxNodesRefusesWithTheLimitNamed) {
   Sandbox box;
   auto env = box.env;
@@ -111,9 +123,9 @@ TEST(VmeshCli, MissingUserImageIsNamedWithItsNodeBeforeAnyProcess) {
             std::string::npos)
       << result.err;
   EXPECT_TRUE(box.nothing_started());
-  const auto up = run_vmesh({"up", VMESH_TOPOLOGIES_DIR "/line3.toml", "--image",
-                             "/images/lime.img.gz"},
-                            box.env, box.dir.path, std::chrono::seconds(30));
+  const auto up =
+      run_vmesh({"up", VMESH_TOPOLOGIES_DIR "/line3.toml", "--image", "/images/lime.img.gz"},
+                box.env, box.dir.path, std::chrono::seconds(30));
   EXPECT_EQ(up.exit_code, 2);
   EXPECT_NE(up.err.find("node n1: disk /images/lime.img.gz does not exist"), std::string::npos)
       << up.err;
