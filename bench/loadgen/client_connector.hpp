@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "bench/loadgen/load_config.hpp"
 #include "base/common/unique_fd.hpp"
+#include "bench/loadgen/load_config.hpp"
 
 namespace vmesh::bench {
 

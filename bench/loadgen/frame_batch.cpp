@@ -4,9 +4,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "bench/loadgen/frame_payload.hpp"
 #include "base/wire/hwsim_message.hpp"
 #include "base/wire/message_builder.hpp"
+#include "bench/loadgen/frame_payload.hpp"
 
 namespace vmesh::bench {
 

@@ -12,11 +12,11 @@
 
 #include <fmt/format.h>
 
-#include "bench/loadgen/client_connector.hpp"
-#include "bench/loadgen/frame_payload.hpp"
 #include "base/wire/hwsim_message.hpp"
 #include "base/wire/message_decoder.hpp"
 #include "base/wire/wire_format.hpp"
+#include "bench/loadgen/client_connector.hpp"
+#include "bench/loadgen/frame_payload.hpp"
 
 namespace vmesh::bench {
 

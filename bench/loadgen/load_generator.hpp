@@ -8,12 +8,12 @@
 #include <memory>
 #include <vector>
 
+#include "base/common/unique_fd.hpp"
 #include "bench/loadgen/frame_batch.hpp"
 #include "bench/loadgen/latency_histogram.hpp"
 #include "bench/loadgen/load_config.hpp"
 #include "bench/loadgen/load_report.hpp"
 #include "bench/loadgen/sequence_tracker.hpp"
-#include "base/common/unique_fd.hpp"
 
 namespace vmesh::bench {
 

@@ -73,12 +73,10 @@ void plan_image_node(NodePlan& node, const ImageSpec& spec, const PlanInputs& in
   image.login_password = spec.login_password;
   image.login_key = spec.login_key.value_or(std::filesystem::path());
   image.ssh_guest = fmt::format("{}:{}", spec.ssh_guest.value_or(""), spec.ssh_port.value_or(22));
-  image.placeholders = {{"index", std::to_string(node.index)},
-                        {"name", node.name},
-                        {"mac_prefix", node.mac_prefix},
-                        {"relay_host", relay_host},
-                        {"relay_port", relay_guest_port},
-                        {"channel", std::to_string(channel)}};
+  image.placeholders = {
+      {"index", std::to_string(node.index)}, {"name", node.name},
+      {"mac_prefix", node.mac_prefix},       {"relay_host", relay_host},
+      {"relay_port", relay_guest_port},      {"channel", std::to_string(channel)}};
   node.mesh_ip = expand_placeholders(spec.mesh_ip.value_or("10.13.0.{index}"), image.placeholders);
   image.placeholders["mesh_ip"] = node.mesh_ip;
   for (const auto& command : spec.setup)
@@ -90,8 +88,9 @@ void plan_image_node(NodePlan& node, const ImageSpec& spec, const PlanInputs& in
   node.cpio_argv.clear();
   auto& argv = node.qemu_argv;
   // No -no-reboot: firmware reboots itself (first-boot configuration, sysupgrade).
-  argv = {"qemu-system-x86_64", "-nodefaults", "-no-user-config", "-display", "none",
-          "-machine",           spec.machine.value_or("q35")};
+  argv = {
+      "qemu-system-x86_64",        "-nodefaults", "-no-user-config", "-display", "none", "-machine",
+      spec.machine.value_or("q35")};
   if (inputs.accel == Accel::kvm) {
     argv.insert(argv.end(), {"-accel", "kvm", "-cpu", "host"});
   } else {

@@ -21,7 +21,9 @@ struct Magic {
 // files firmware builds ship (OpenWrt's x86-64 images are *.img.gz).
 constexpr std::array<Magic, 7> kOtherFormats = {{
     {"\x1f\x8b", "gzip-compressed (OpenWrt ships x86-64 images as .img.gz): gunzip it first"},
-    {"\xfd" "7zXZ", "xz-compressed: unxz it first"},
+    {"\xfd"
+     "7zXZ",
+     "xz-compressed: unxz it first"},
     {"\x28\xb5\x2f\xfd", "zstd-compressed: unzstd it first"},
     {"KDMV", "a VMDK disk: convert it with qemu-img convert -O qcow2"},
     {"<<< ", "a VirtualBox VDI disk: convert it with qemu-img convert -O qcow2"},
@@ -29,7 +31,9 @@ constexpr std::array<Magic, 7> kOtherFormats = {{
     {"conectix", "a VHD disk: convert it with qemu-img convert -O qcow2"},
 }};
 
-bool is_recipe(const std::filesystem::path& path) { return path.extension() == ".toml"; }
+bool is_recipe(const std::filesystem::path& path) {
+  return path.extension() == ".toml";
+}
 
 // The layers under a path given for a node: its recipe, with the disk set when the path is one.
 ImageSpec spec_for_path(const std::filesystem::path& path, const ImageSources& sources) {
@@ -61,18 +65,17 @@ void require_readable(const std::filesystem::path& path, const std::string& node
         fmt::format("node {}: {} {} is a directory; {}", node, what, path.string(), fix));
   }
   if (!std::ifstream(path, std::ios::binary)) {
-    throw std::invalid_argument(
-        fmt::format("node {}: {} {} cannot be read (check its permissions)", node, what,
-                    path.string()));
+    throw std::invalid_argument(fmt::format("node {}: {} {} cannot be read (check its permissions)",
+                                            node, what, path.string()));
   }
 }
 
 void complete(ImageSpec& spec, const std::string& node) {
   if (!spec.disk && !spec.kernel) {
-    throw std::invalid_argument(fmt::format(
-        "node {}: the image ({}) names no disk and no kernel; give --image DISK, "
-        "VIRTUAL_MESH_IMAGE=DISK, or disk = \"...\" in [image]",
-        node, spec.recipe.string()));
+    throw std::invalid_argument(
+        fmt::format("node {}: the image ({}) names no disk and no kernel; give --image DISK, "
+                    "VIRTUAL_MESH_IMAGE=DISK, or disk = \"...\" in [image]",
+                    node, spec.recipe.string()));
   }
   if (spec.disk) {
     require_readable(*spec.disk, node, "disk",
@@ -84,9 +87,9 @@ void complete(ImageSpec& spec, const std::string& node) {
       throw std::invalid_argument(fmt::format("node {}: {}", node, e.what()));
     }
     if (spec.format && *spec.format != detected) {
-      throw std::invalid_argument(fmt::format(
-          "node {}: disk {} is {}, but {} says format = \"{}\"", node, spec.disk->string(),
-          detected, spec.recipe.string(), *spec.format));
+      throw std::invalid_argument(fmt::format("node {}: disk {} is {}, but {} says format = \"{}\"",
+                                              node, spec.disk->string(), detected,
+                                              spec.recipe.string(), *spec.format));
     }
     spec.format = detected;
     if (spec.name.empty()) spec.name = spec.disk->filename().string();
@@ -113,8 +116,8 @@ std::string detect_disk_format(const std::filesystem::path& disk) {
   std::array<char, 8> head{};
   in.read(head.data(), head.size());
   if (in.gcount() < 4) {
-    throw std::invalid_argument(fmt::format(
-        "disk {} is empty or shorter than any disk image", disk.string()));
+    throw std::invalid_argument(
+        fmt::format("disk {} is empty or shorter than any disk image", disk.string()));
   }
   const std::string_view bytes(head.data(), static_cast<std::size_t>(in.gcount()));
   if (bytes.starts_with("QFI\xfb")) return "qcow2";
@@ -126,8 +129,8 @@ std::string detect_disk_format(const std::filesystem::path& disk) {
 }
 
 std::vector<std::optional<ImageSpec>> resolve_node_images(const Scenario& scenario,
-                                                         std::size_t node_count,
-                                                         const ImageSources& sources) {
+                                                          std::size_t node_count,
+                                                          const ImageSources& sources) {
   std::vector<std::optional<ImageSpec>> images(node_count);
   for (std::size_t i = 0; i < node_count && i < scenario.nodes.size(); ++i) {
     const std::string& node = scenario.topology.nodes[i].name;

@@ -32,8 +32,8 @@ inline constexpr const char* kImageSshGuest = "10.0.2.15";
 // and what to fix (missing or unreadable disk, compressed or unknown format, a recipe that
 // does not parse, an [image] table without a disk); medium::TopologyError for recipe syntax.
 std::vector<std::optional<ImageSpec>> resolve_node_images(const Scenario& scenario,
-                                                         std::size_t node_count,
-                                                         const ImageSources& sources);
+                                                          std::size_t node_count,
+                                                          const ImageSources& sources);
 
 // "raw" or "qcow2" from a disk's first bytes; throws std::invalid_argument saying what the
 // file is when it is neither (gzip, xz, zstd, VMDK, VDI, VHD(X)) or cannot be read.

@@ -24,13 +24,13 @@ struct NodeRecord {
   std::string mac_prefix;
   std::uint32_t radios = 1;
   std::filesystem::path log_path;
-  std::filesystem::path ssh_key;      // the private key root logs in with (empty: none)
-  std::string user = "root";          // a firmware image's login user
+  std::filesystem::path ssh_key;        // the private key root logs in with (empty: none)
+  std::string user = "root";            // a firmware image's login user
   std::optional<std::string> password;  // a firmware image's password login ("" = empty)
-  std::string image;                  // the firmware image's name; empty: vmesh's guest
-  std::string ssh_guest;              // where SSH is forwarded to in a firmware image
-  pid_t pid = -1;                     // QEMU
-  std::uint64_t pid_start_ticks = 0;  // /proc/PID/stat starttime, guards against PID reuse
+  std::string image;                    // the firmware image's name; empty: vmesh's guest
+  std::string ssh_guest;                // where SSH is forwarded to in a firmware image
+  pid_t pid = -1;                       // QEMU
+  std::uint64_t pid_start_ticks = 0;    // /proc/PID/stat starttime, guards against PID reuse
 };
 
 // One node as its node-list JSON object (host, port, place_id, user, name, index, mesh_ip,

@@ -34,8 +34,7 @@ void read_login(const medium::TomlReader& reader, const toml::node& node,
   if (auto* n = table.get("user")) spec.login_user = reader.get_string(*n, "user");
   if (auto* n = table.get("password")) spec.login_password = reader.get_string(*n, "password");
   if (auto* n = table.get("key")) {
-    if (table.contains("password"))
-      reader.fail(*n, "login: give a password or a key, not both");
+    if (table.contains("password")) reader.fail(*n, "login: give a password or a key, not both");
     spec.login_key = path_from(base_dir, reader.get_string(*n, "key"));
   }
 }
@@ -74,14 +73,15 @@ void read_relay(const medium::TomlReader& reader, const toml::node& node, ImageS
   if (auto* n = table.get("server")) {
     spec.relay_server = reader.get_string(*n, "server");
     const std::size_t colon = spec.relay_server->rfind(':');
-    const bool port_ok = colon != std::string::npos && colon + 1 < spec.relay_server->size() &&
-                         spec.relay_server->find_first_not_of("0123456789", colon + 1) ==
-                             std::string::npos &&
-                         spec.relay_server->size() - colon - 1 <= 5 &&
-                         std::stoul(spec.relay_server->substr(colon + 1)) - 1 < 65535;
+    const bool port_ok =
+        colon != std::string::npos && colon + 1 < spec.relay_server->size() &&
+        spec.relay_server->find_first_not_of("0123456789", colon + 1) == std::string::npos &&
+        spec.relay_server->size() - colon - 1 <= 5 &&
+        std::stoul(spec.relay_server->substr(colon + 1)) - 1 < 65535;
     if (!port_ok || !parse_ipv4(spec.relay_server->substr(0, colon))) {
-      reader.fail(*n, "server must be IPV4:PORT, the address the image's client is told (e.g. "
-                      "\"10.99.0.254:8212\")");
+      reader.fail(*n,
+                  "server must be IPV4:PORT, the address the image's client is told (e.g. "
+                  "\"10.99.0.254:8212\")");
     }
   }
 }
@@ -101,8 +101,8 @@ ImageSpec read_image_table(const medium::TomlReader& reader, const toml::node& i
   if (auto* n = table.get("format")) {
     spec.format = reader.get_string(*n, "format");
     if (*spec.format != "raw" && *spec.format != "qcow2")
-      reader.fail(*n, fmt::format("format \"{}\": vmesh boots \"raw\" or \"qcow2\" disks",
-                                  *spec.format));
+      reader.fail(
+          *n, fmt::format("format \"{}\": vmesh boots \"raw\" or \"qcow2\" disks", *spec.format));
   }
   if (auto* n = table.get("kernel")) {
     if (spec.disk) reader.fail(*n, "give a disk or a kernel (with initrd and append), not both");

@@ -13,10 +13,10 @@
 namespace vmesh::launcher {
 
 struct ImageSpec {
-  std::string name;                    // for messages ("LibreMesh"); default: the disk's name
-  std::filesystem::path recipe;        // the file the last layer came from (for messages)
-  std::optional<std::filesystem::path> disk;  // booted with -snapshot: never written
-  std::optional<std::string> format;          // "raw" | "qcow2"; unset: read from the disk
+  std::string name;              // for messages ("LibreMesh"); default: the disk's name
+  std::filesystem::path recipe;  // the file the last layer came from (for messages)
+  std::optional<std::filesystem::path> disk;    // booted with -snapshot: never written
+  std::optional<std::string> format;            // "raw" | "qcow2"; unset: read from the disk
   std::optional<std::filesystem::path> kernel;  // instead of a disk: -kernel/-initrd/-append
   std::optional<std::filesystem::path> initrd;
   std::optional<std::string> append;

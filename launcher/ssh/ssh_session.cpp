@@ -97,8 +97,8 @@ SshSession SshSession::connect(const std::string& host, std::uint16_t port, cons
   }
   if (auth == SSH_AUTH_ERROR) impl->fail("authentication (" + login.describe() + ")");
   if (auth != SSH_AUTH_SUCCESS) {
-    throw SshAuthError(fmt::format("ssh {}: the login with {} was refused", impl->peer,
-                                   login.describe()));
+    throw SshAuthError(
+        fmt::format("ssh {}: the login with {} was refused", impl->peer, login.describe()));
   }
   return SshSession(std::move(impl));
 }
@@ -119,8 +119,8 @@ SshResult SshSession::run(const std::string& command, int timeout_ms) {
   bool err_done = false;
   while (!out_done || !err_done) {
     if (Clock::now() >= deadline) {
-      throw SshError(fmt::format("ssh {}: '{}' did not finish within {} ms", impl_->peer,
-                                 command, timeout_ms));
+      throw SshError(fmt::format("ssh {}: '{}' did not finish within {} ms", impl_->peer, command,
+                                 timeout_ms));
     }
     for (int is_stderr = 0; is_stderr <= 1; ++is_stderr) {
       bool& done = is_stderr != 0 ? err_done : out_done;

@@ -8,8 +8,8 @@
 #include <cstring>
 #include <string>
 
-#include "relay/agent/netlink_protocol.hpp"
 #include "base/wire/wire_format.hpp"
+#include "relay/agent/netlink_protocol.hpp"
 
 namespace vmesh::agent {
 

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "relay/agent/relay_link.hpp"
 #include "base/wire/mac_address.hpp"
+#include "relay/agent/relay_link.hpp"
 
 namespace vmesh::agent {
 

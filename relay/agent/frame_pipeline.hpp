@@ -14,8 +14,8 @@
 #include <span>
 #include <vector>
 
-#include "relay/agent/pending_statuses.hpp"
 #include "base/wire/mac_address.hpp"
+#include "relay/agent/pending_statuses.hpp"
 
 namespace vmesh::agent {
 

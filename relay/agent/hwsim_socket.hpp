@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "relay/agent/netlink_protocol.hpp"
 #include "base/common/unique_fd.hpp"
 #include "base/wire/mac_address.hpp"
+#include "relay/agent/netlink_protocol.hpp"
 
 namespace vmesh::agent {
 

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "relay/agent/backoff.hpp"
 #include "base/common/unique_fd.hpp"
+#include "relay/agent/backoff.hpp"
 
 namespace vmesh::agent {
 

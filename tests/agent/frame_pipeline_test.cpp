@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "relay/agent/netlink_protocol.hpp"
 #include "base/wire/hwsim_message.hpp"
 #include "base/wire/message_builder.hpp"
+#include "relay/agent/netlink_protocol.hpp"
 
 namespace vmesh::agent {
 namespace {

@@ -15,13 +15,13 @@
 #include <string>
 #include <vector>
 
+#include "base/common/unique_fd.hpp"
+#include "base/wire/hwsim_message.hpp"
+#include "base/wire/message_builder.hpp"
 #include "relay/agent/agent_loop.hpp"
 #include "relay/agent/frame_pipeline.hpp"
 #include "relay/agent/netlink_protocol.hpp"
 #include "relay/agent/relay_link.hpp"
-#include "base/common/unique_fd.hpp"
-#include "base/wire/hwsim_message.hpp"
-#include "base/wire/message_builder.hpp"
 
 namespace vmesh::agent {
 namespace {

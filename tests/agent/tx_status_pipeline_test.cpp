@@ -6,11 +6,11 @@
 #include <cstdint>
 #include <vector>
 
-#include "relay/agent/frame_pipeline.hpp"
-#include "relay/agent/netlink_protocol.hpp"
 #include "base/wire/hwsim_message.hpp"
 #include "base/wire/message_builder.hpp"
 #include "base/wire/tx_status.hpp"
+#include "relay/agent/frame_pipeline.hpp"
+#include "relay/agent/netlink_protocol.hpp"
 
 namespace vmesh::agent {
 namespace {

@@ -68,7 +68,8 @@ server = "10.99.0.254:8212"
 }
 
 TEST(ImageSpec, BadTablesNameTheKeyAndItsPlace) {
-  EXPECT_NE(parse_error(with_image("[image]\ndisc = \"x\"\n")).find("/topo/t.toml:7:1: unknown key 'disc' in [image]"),
+  EXPECT_NE(parse_error(with_image("[image]\ndisc = \"x\"\n"))
+                .find("/topo/t.toml:7:1: unknown key 'disc' in [image]"),
             std::string::npos)
       << parse_error(with_image("[image]\ndisc = \"x\"\n"));
   EXPECT_NE(parse_error(with_image("[image]\nformat = \"vmdk\"\n")).find("\"raw\" or \"qcow2\""),
@@ -88,15 +89,17 @@ TEST(ImageSpec, BadTablesNameTheKeyAndItsPlace) {
             std::string::npos);
   EXPECT_NE(parse_error(with_image("[image.relay]\nserver = \"10.99.0.254\"\n")).find("IPV4:PORT"),
             std::string::npos);
-  EXPECT_NE(parse_error(with_image("[image.relay]\nserver = \"10.99.0.254:0\"\n")).find("IPV4:PORT"),
-            std::string::npos);
+  EXPECT_NE(
+      parse_error(with_image("[image.relay]\nserver = \"10.99.0.254:0\"\n")).find("IPV4:PORT"),
+      std::string::npos);
   EXPECT_NE(parse_error(with_image("[image]\nmachine = \"q35 -x\"\n")).find("QEMU machine name"),
             std::string::npos);
   EXPECT_EQ(parse_error(with_image("[image]\nsetup = [\"f() { echo; }; f ${A}\"]\n")), "");
 }
 
 TEST(ImageSpec, RecipeFileIsOneImageTableWithPathsFromItsFolder) {
-  const auto dir = std::filesystem::temp_directory_path() / ("vmesh-recipe-" + std::to_string(getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("vmesh-recipe-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "r.toml") << "[image]\ndisk = \"d.img\"\n[image.login]\nkey = \"id\"\n";
   const ImageSpec spec = load_image_recipe(dir / "r.toml");

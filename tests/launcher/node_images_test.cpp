@@ -119,7 +119,8 @@ TEST(NodeImages, UnusableDisksAreNamedWithTheNodeAndTheFix) {
   sources.default_recipe = files.default_recipe();
   const auto scenario = parse_scenario(kTwoNodes, "t.toml");
   sources.run_image = files.dir / "missing.img";
-  EXPECT_NE(resolve_error(scenario, sources).find("node a: disk " + (files.dir / "missing.img").string() + " does not exist"),
+  EXPECT_NE(resolve_error(scenario, sources)
+                .find("node a: disk " + (files.dir / "missing.img").string() + " does not exist"),
             std::string::npos)
       << resolve_error(scenario, sources);
   sources.run_image = files.write("lime.img.gz", std::string("\x1f\x8b\x08\x00rest", 8));
@@ -136,7 +137,8 @@ TEST(NodeImages, UnusableDisksAreNamedWithTheNodeAndTheFix) {
   std::filesystem::remove(files.dir / "q.img.vmesh.toml");
   EXPECT_EQ(resolve_error(scenario, sources), "");
   sources.run_image.reset();
-  const auto no_disk = parse_scenario(std::string(kTwoNodes) + "[image]\nmemory_mb = 300\n", "t.toml");
+  const auto no_disk =
+      parse_scenario(std::string(kTwoNodes) + "[image]\nmemory_mb = 300\n", "t.toml");
   EXPECT_NE(resolve_error(no_disk, sources).find("names no disk and no kernel"), std::string::npos);
 }
 
@@ -145,7 +147,8 @@ TEST(NodeImages, ImageNodeBootsItsDiskUnwrittenWithSshAndRelayNics) {
   ImageSources sources;
   sources.run_image = files.raw_disk("fw,1.img");
   sources.default_recipe = files.default_recipe();
-  const auto scenario = parse_scenario(std::string(kTwoNodes) + "[medium]\nchannel = 6\n", "t.toml");
+  const auto scenario =
+      parse_scenario(std::string(kTwoNodes) + "[medium]\nchannel = 6\n", "t.toml");
   PlanInputs in;
   in.node_count = 2;
   in.ssh_ports = {2222, 2223};
@@ -156,8 +159,8 @@ TEST(NodeImages, ImageNodeBootsItsDiskUnwrittenWithSshAndRelayNics) {
   const NodePlan& node = plan.nodes[1];
   ASSERT_TRUE(node.image);
   const auto& argv = node.qemu_argv;
-  EXPECT_TRUE(has(argv, "file=" + (files.dir / "fw,,1.img").string() +
-                            ",if=virtio,format=raw,snapshot=on"));
+  EXPECT_TRUE(has(
+      argv, "file=" + (files.dir / "fw,,1.img").string() + ",if=virtio,format=raw,snapshot=on"));
   EXPECT_TRUE(has(argv, "q35"));
   EXPECT_TRUE(has(argv, "512"));
   EXPECT_FALSE(has(argv, "-kernel"));
@@ -167,11 +170,13 @@ TEST(NodeImages, ImageNodeBootsItsDiskUnwrittenWithSshAndRelayNics) {
   EXPECT_TRUE(has(argv, "user,id=lan,net=10.13.0.0/16,hostfwd=tcp:127.0.0.1:2223-10.13.0.1:22"));
   EXPECT_TRUE(has(argv, "virtio-net-pci,netdev=lan,mac=52:54:00:00:01:02,romfile="));
   EXPECT_TRUE(has(argv, "user,id=nic1,restrict=on"));
-  EXPECT_TRUE(has(argv, "user,id=relay,net=10.99.0.0/24,guestfwd=tcp:10.99.0.254:8212-tcp:"
-                        "127.0.0.1:40001,,reconnect=1,,nodelay=on"));
+  EXPECT_TRUE(has(argv,
+                  "user,id=relay,net=10.99.0.0/24,guestfwd=tcp:10.99.0.254:8212-tcp:"
+                  "127.0.0.1:40001,,reconnect=1,,nodelay=on"));
   EXPECT_TRUE(node.cpio_argv.empty());
   EXPECT_TRUE(node.kernel_cmdline.empty());
-  EXPECT_EQ(node.image->setup, std::vector<std::string>{"uci set vwifi.config.server_ip='10.99.0.254'"});
+  EXPECT_EQ(node.image->setup,
+            std::vector<std::string>{"uci set vwifi.config.server_ip='10.99.0.254'"});
   EXPECT_EQ(node.image->placeholders.at("relay_port"), "8212");
   EXPECT_EQ(node.image->placeholders.at("channel"), "6");
   EXPECT_EQ(node.image->placeholders.at("mac_prefix"), "02:00:00:00:02");
@@ -185,7 +190,8 @@ TEST(NodeImages, WithoutAForwardedServerTheClientIsToldTheHostAndTheRealPort) {
   ImageSources sources;
   sources.run_image = files.raw_disk("fw.img");
   sources.default_recipe = files.write(
-      "plain.toml", "[image]\nmesh_ip = \"10.14.{index}.1\"\nsetup = [\"c {relay_host}:{relay_port}\"]\n");
+      "plain.toml",
+      "[image]\nmesh_ip = \"10.14.{index}.1\"\nsetup = [\"c {relay_host}:{relay_port}\"]\n");
   const auto scenario = parse_scenario(kTwoNodes, "t.toml");
   PlanInputs in;
   in.node_count = 1;
@@ -195,7 +201,8 @@ TEST(NodeImages, WithoutAForwardedServerTheClientIsToldTheHostAndTheRealPort) {
   const auto node = plan_run(scenario, in).nodes[0];
   EXPECT_EQ(node.image->setup[0], "c 10.0.2.2:40001");
   EXPECT_EQ(node.mesh_ip, "10.14.1.1");
-  EXPECT_TRUE(has(node.qemu_argv, "user,id=lan,net=10.0.2.0/24,hostfwd=tcp:127.0.0.1:2222-10.0.2.15:22"));
+  EXPECT_TRUE(
+      has(node.qemu_argv, "user,id=lan,net=10.0.2.0/24,hostfwd=tcp:127.0.0.1:2222-10.0.2.15:22"));
   EXPECT_FALSE(has(node.qemu_argv, "user,id=relay"));
 }
 
@@ -204,9 +211,10 @@ TEST(NodeImages, AnImageWithoutBootloaderBootsItsKernelInitrdAndAppend) {
   files.write("bzImage", "kernel");
   files.write("rootfs.cpio", "initrd");
   const auto topology = files.write(
-      "t.toml", std::string(kTwoNodes) +
-                    "[image]\nkernel = \"bzImage\"\ninitrd = \"rootfs.cpio\"\n"
-                    "append = \"console=ttyS0 root=/dev/ram0\"\n[image.login]\npassword = \"pw\"\n");
+      "t.toml",
+      std::string(kTwoNodes) +
+          "[image]\nkernel = \"bzImage\"\ninitrd = \"rootfs.cpio\"\n"
+          "append = \"console=ttyS0 root=/dev/ram0\"\n[image.login]\npassword = \"pw\"\n");
   const auto scenario = load_scenario_file(topology);
   PlanInputs in;
   in.node_count = 1;

@@ -4,10 +4,10 @@
 
 #include <vector>
 
-#include "bench/loadgen/frame_batch.hpp"
 #include "base/wire/hwsim_message.hpp"
 #include "base/wire/message_builder.hpp"
 #include "base/wire/message_decoder.hpp"
+#include "bench/loadgen/frame_batch.hpp"
 
 namespace vmesh::bench {
 namespace {

@@ -5,8 +5,8 @@
 #include <chrono>
 #include <thread>
 
-#include "relay/core/control_protocol.hpp"
 #include "base/wire/byte_io.hpp"
+#include "relay/core/control_protocol.hpp"
 #include "relay_process.hpp"
 #include "test_peer.hpp"
 
@@ -61,7 +61,9 @@ TEST(RelayRobustness, StuckReceiverDoesNotDelayOthers) {
   reader.join();
 
   EXPECT_EQ(received.load(), sent) << "the healthy receiver lost frames";
-  EXPECT_LT(max_gap_us.load(), 100'000) << "a stuck receiver delayed a healthy one";
+  // A relay that waited on the stuck peer would hold the healthy one until the 20 s stall
+  // timeout; 1 s leaves room for a loaded machine's scheduling without hiding that.
+  EXPECT_LT(max_gap_us.load(), 1'000'000) << "a stuck receiver delayed a healthy one";
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let the drop summary be logged
   EXPECT_NE(relay.log().find("send queue full"), std::string::npos) << relay.log();
 }
