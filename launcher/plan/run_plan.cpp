@@ -56,7 +56,8 @@ std::vector<std::string> machine_args(const PlanInputs& inputs, std::uint32_t me
 // the node's own socket: the socket, not an address, tells the relay which node this is.
 // No reconnect-ms: with it QEMU 11.1 connects in the background, and the device's realize
 // (vhost-user-base, which does not wait for its chardev) fails at start with "Failed to set
-// msg fds". So a relay restart leaves this device disconnected until the VM restarts.
+// msg fds". QEMU as the server does not help: the device aborts when a back end connects a
+// second time. So a relay restart would leave this device cut off until the VM restarts.
 void add_vhost_user_device(NodePlan& node, const PlanInputs& inputs) {
   if (inputs.vhost_user_dir.empty())
     throw std::invalid_argument("the vhost-user transport needs the relay's socket directory");

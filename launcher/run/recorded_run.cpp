@@ -125,7 +125,8 @@ RelayRestartResult restart_recorded_relay(RunState& state, milliseconds down_for
     throw std::runtime_error(
         "relay restart is not available on the vhost-user transport: QEMU's "
         "vhost-user-test-device cannot connect again to a restarted relay (QEMU 11.1 "
-        "refuses reconnect-ms for it), so the guests' radios would stay cut off; restart "
+        "fails at start with reconnect-ms and aborts when a back end reconnects), so the "
+        "guests' radios would stay cut off; restart "
         "the nodes instead (vmesh node kill/start), or use --relay-transport serial");
   }
   const auto stopped = Clock::now();

@@ -15,10 +15,13 @@ namespace {
 using vhost::feature_bit;
 using vhost::Request;
 
-// Offered to the front end. No EVENT_IDX or indirect descriptors: hwsim posts one buffer
-// per message, and every message is worth a notification.
-constexpr std::uint64_t kOfferedFeatures =
-    feature_bit(vhost::kVirtioFVersion1) | feature_bit(vhost::kVhostUserFProtocolFeatures);
+// Offered to the front end. EVENT_IDX spares the guest a kick per RX buffer it posts
+// again (each one an exit of the emulated vCPU): the relay asks for RX kicks only when it
+// found the queue empty, and for TX kicks once it has taken every frame. No indirect
+// descriptors: hwsim posts one buffer per message.
+constexpr std::uint64_t kOfferedFeatures = feature_bit(vhost::kVirtioFVersion1) |
+                                           feature_bit(vhost::kVhostUserFProtocolFeatures) |
+                                           feature_bit(vhost::kVirtioRingFEventIdx);
 constexpr std::uint64_t kOfferedProtocolFeatures = feature_bit(vhost::kProtocolFMq) |
                                                    feature_bit(vhost::kProtocolFReplyAck) |
                                                    feature_bit(vhost::kProtocolFResetDevice);
@@ -298,7 +301,7 @@ void VhostSession::unmap_all() {
 
 bool VhostSession::start_queue(std::uint32_t index, std::string& error) {
   Queue& q = queues_[index];
-  q.config.event_idx = false;
+  q.config.event_idx = (features_ & feature_bit(vhost::kVirtioRingFEventIdx)) != 0;
   q.config.indirect = false;
   const vhost::VringFault fault = q.ring.start(memory_, q.config);
   if (!fault.ok()) {

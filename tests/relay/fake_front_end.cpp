@@ -189,7 +189,8 @@ void FakeFrontEnd::initialise() {
 }
 
 void FakeFrontEnd::start() {
-  send_u64(Request::set_features, kWantedFeatures);
+  send_u64(Request::set_features,
+           kWantedFeatures | (event_idx_ ? feature_bit(vhost::kVirtioRingFEventIdx) : 0));
   send_mem_table();
 
   for (std::uint16_t i = 0; i < kQueueSize; ++i) {
@@ -313,6 +314,21 @@ void FakeFrontEnd::kick(std::uint32_t queue) {
   const std::uint64_t one = 1;
   if (::write(queues_[queue].kick.get(), &one, sizeof(one)) != sizeof(one))
     throw std::runtime_error(std::string("kick: ") + std::strerror(errno));
+  ++queues_[queue].kicks;
+}
+
+void FakeFrontEnd::notify(std::uint32_t queue, std::uint16_t old_avail_idx) {
+  if (!event_idx_) return kick(queue);
+  // The new avail idx must be visible before avail_event is read (the driver's full barrier).
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  const std::uint16_t avail_event =
+      std::atomic_ref(
+          *reinterpret_cast<std::uint16_t*>(used(queue) + 4 + vhost::kUsedElemSize * kQueueSize))
+          .load(std::memory_order_acquire);
+  const std::uint16_t new_idx = queues_[queue].avail_idx;
+  if (static_cast<std::uint16_t>(new_idx - avail_event - 1) <
+      static_cast<std::uint16_t>(new_idx - old_avail_idx))
+    kick(queue);
 }
 
 std::uint16_t FakeFrontEnd::transmit(std::span<const std::uint8_t> netlink_message) {
@@ -325,8 +341,9 @@ std::uint16_t FakeFrontEnd::transmit(std::span<const std::uint8_t> netlink_messa
   std::memcpy(b, netlink_message.data(), netlink_message.size());
   set_descriptor(vhost::kHwsimQueueTx, head, buffer_gpa(vhost::kHwsimQueueTx, head), kBufferBytes,
                  0);
+  const std::uint16_t old_avail_idx = q.avail_idx;
   make_available(vhost::kHwsimQueueTx, head);
-  kick(vhost::kHwsimQueueTx);
+  notify(vhost::kHwsimQueueTx, old_avail_idx);
   return head;
 }
 
@@ -339,13 +356,23 @@ bool FakeFrontEnd::wait_call(std::uint32_t queue, int timeout_ms) {
 
 std::vector<UsedEntry> FakeFrontEnd::take_used(std::uint32_t queue) {
   Queue& q = queues_[queue];
-  const std::uint16_t published =
-      std::atomic_ref(*reinterpret_cast<std::uint16_t*>(used(queue) + 2))
-          .load(std::memory_order_acquire);
+  auto published = [&] {
+    return std::atomic_ref(*reinterpret_cast<std::uint16_t*>(used(queue) + 2))
+        .load(std::memory_order_acquire);
+  };
   std::vector<UsedEntry> entries;
-  for (; q.used_seen != published; ++q.used_seen) {
-    const std::uint8_t* e = used(queue) + 4 + vhost::kUsedElemSize * (q.used_seen % kQueueSize);
-    entries.push_back({load<std::uint32_t>(e), load<std::uint32_t>(e + 4)});
+  for (std::uint16_t end = published();; end = published()) {
+    for (; q.used_seen != end; ++q.used_seen) {
+      const std::uint8_t* e = used(queue) + 4 + vhost::kUsedElemSize * (q.used_seen % kQueueSize);
+      entries.push_back({load<std::uint32_t>(e), load<std::uint32_t>(e + 4)});
+    }
+    if (!event_idx_) break;
+    // used_event: a call for the next entry. Entries published before the back end could
+    // see it come without a call, hence the second look.
+    std::atomic_ref(*reinterpret_cast<std::uint16_t*>(avail(queue) + 4 + 2 * kQueueSize))
+        .store(q.used_seen, std::memory_order_release);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (published() == q.used_seen) break;
   }
   return entries;
 }
@@ -364,6 +391,7 @@ std::vector<Bytes> FakeFrontEnd::receive(std::size_t count, int timeout_ms) {
   const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   std::vector<Bytes> messages;
   while (true) {
+    const std::uint16_t old_avail_idx = queues_[vhost::kHwsimQueueRx].avail_idx;
     const std::vector<UsedEntry> entries = take_used(vhost::kHwsimQueueRx);
     for (const UsedEntry& e : entries) {
       if (e.head >= kQueueSize || e.written_bytes > kBufferBytes)
@@ -375,7 +403,7 @@ std::vector<Bytes> FakeFrontEnd::receive(std::size_t count, int timeout_ms) {
       messages.push_back(std::move(message));
       make_available(vhost::kHwsimQueueRx, head);
     }
-    if (!entries.empty()) kick(vhost::kHwsimQueueRx);
+    if (!entries.empty()) notify(vhost::kHwsimQueueRx, old_avail_idx);
     if (messages.size() >= count || !wait_call(vhost::kHwsimQueueRx, remaining_ms(deadline)))
       return messages;
   }

@@ -50,6 +50,10 @@ class FakeFrontEnd {
   void start();
   // initialise() + start().
   void bring_up();
+  // Before start(): also negotiate VIRTIO_RING_F_EVENT_IDX, and from then on behave as the
+  // Linux driver does with it: kick only when the back end's avail_event asks for it, and
+  // keep used_event at the next used entry wanted (one call per batch).
+  void use_event_idx() { event_idx_ = true; }
   // SET_MEM_TABLE with the memfd, waiting for its REPLY_ACK (QEMU sends it again whenever
   // the guest's memory map changes, rings running). Throws unless acknowledged.
   void send_mem_table();
@@ -81,6 +85,8 @@ class FakeFrontEnd {
                       std::uint32_t len, std::uint16_t flags, std::uint16_t next = 0);
   void make_available(std::uint32_t queue, std::uint16_t head);
   void kick(std::uint32_t queue);
+  // Kicks sent on `queue` so far (each an eventfd write).
+  std::uint32_t kicks(std::uint32_t queue) const { return queues_[queue].kicks; }
   // Guest physical address of buffer `index` of `queue`.
   static std::uint64_t buffer_gpa(std::uint32_t queue, std::uint16_t index);
 
@@ -102,7 +108,11 @@ class FakeFrontEnd {
     std::uint16_t avail_idx = 0;  // the driver's next available index
     std::uint16_t used_seen = 0;  // used entries already taken
     std::uint16_t next_tx_buffer = 0;
+    std::uint32_t kicks = 0;
   };
+  // After make_available from `old_avail_idx` on: kick, or with EVENT_IDX only when the back
+  // end's avail_event lies in the range just published.
+  void notify(std::uint32_t queue, std::uint16_t old_avail_idx);
   void set_up_queue(std::uint32_t queue, std::uint16_t avail_base);
   std::uint8_t* desc(std::uint32_t queue);
   std::uint8_t* avail(std::uint32_t queue);
@@ -117,6 +127,7 @@ class FakeFrontEnd {
   std::uint8_t* memory_ = nullptr;  // the region's first byte inside the mapping
   Queue queues_[2];
   std::vector<UniqueFd> init_fds_;  // QEMU's masked call and error eventfds
+  bool event_idx_ = false;
 };
 
 }  // namespace vmesh::test
