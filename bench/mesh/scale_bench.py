@@ -6,7 +6,7 @@ each node's QEMU CPU (utime + stime of /proc/PID/stat) while the mesh idles. Wri
 scale-bench.json; scale_report.py renders it.
 
 usage: scale_bench.py --vmesh build/launcher/vmesh --out DIR [--sizes 2 5 10 20]
-                      [--idle-s 20] [--timeout 900]
+                      [--idle-s 20] [--timeout 900] [--relay-transport serial|vhost-user]
        scale_bench.py --sample-idle SECONDS OUT.json   (run by vmesh as the COMMAND)
 """
 
@@ -66,19 +66,20 @@ def sample_idle(seconds, out):
                "node_cpu_pct": per_node}, open(out, "w"), indent=1)
 
 
-def run_size(vmesh, n, out_dir, idle_s, timeout_s):
+def run_size(vmesh, n, out_dir, idle_s, timeout_s, transport):
     topology = out_dir / f"ring{n}.toml"
     topology.write_text(ring_topology(n))
     report = out_dir / f"ring{n}.json"
     idle = out_dir / f"ring{n}.idle.json"
     started = time.monotonic()
     result = subprocess.run(
-        [vmesh, "run", str(topology), "--json", str(report), "--timeout", f"{timeout_s}s", "--",
+        [vmesh, "run", str(topology), "--json", str(report), "--timeout", f"{timeout_s}s",
+         "--relay-transport", transport, "--",
          sys.executable, os.path.abspath(__file__), "--sample-idle", str(idle_s), str(idle)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
     wall = time.monotonic() - started
     (out_dir / f"ring{n}.log").write_text(result.stdout)
-    entry = {"nodes": n, "exit": result.returncode, "wall_s": wall}
+    entry = {"nodes": n, "transport": transport, "exit": result.returncode, "wall_s": wall}
     if report.exists():
         times = json.load(open(report)).get("times_s", {})
         entry.update({"boot_to_ssh_s": times.get("boot_to_ssh"), "mesh_s": times.get("mesh"),
@@ -100,6 +101,8 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[2, 5, 10, 20])
     parser.add_argument("--idle-s", type=float, default=20.0)
     parser.add_argument("--timeout", type=int, default=900)
+    parser.add_argument("--relay-transport", default="serial",
+                        choices=["serial", "tcp", "vhost-user"])
     args = parser.parse_args()
     if args.sample_idle:
         sample_idle(float(args.sample_idle[0]), args.sample_idle[1])
@@ -109,7 +112,8 @@ def main():
     args.out.mkdir(parents=True, exist_ok=True)
     results = []
     for n in args.sizes:
-        entry = run_size(args.vmesh, n, args.out, args.idle_s, args.timeout)
+        entry = run_size(args.vmesh, n, args.out, args.idle_s, args.timeout,
+                         args.relay_transport)
         print(json.dumps(entry), flush=True)
         results.append(entry)
     json.dump({"date": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(),
