@@ -1,9 +1,11 @@
-// Pure builders for the per-frame messages the agent sends to its kernel:
-// HWSIM_CMD_FRAME (a frame for one local radio to receive) and HWSIM_CMD_TX_INFO_FRAME
-// (the TX status of a frame one of its radios sent).
+// Pure builders for the per-frame messages the agent sends to its kernel (and the relay to a
+// vhost-user guest's hwsim): HWSIM_CMD_FRAME (a frame for one local radio to receive) and
+// HWSIM_CMD_TX_INFO_FRAME (the TX status of a frame one of its radios sent).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -49,5 +51,30 @@ bool append_relay_tx_status(std::vector<std::uint8_t>& out, std::uint16_t family
 // absent or outside the legacy rate table of the band (12 rates at 2.4 GHz, 8 above), since
 // mac80211_hwsim rejects RX_RATE >= the band's number of bitrates.
 std::uint32_t rx_rate_for(std::span<const std::uint8_t> tx_info, std::uint32_t freq_mhz) noexcept;
+
+// Appends, for every radio of `radios` but the sender (radios[sender_index]), one
+// HWSIM_CMD_FRAME carrying the frame `tx` sent, at kLocalSignalDbm on the frame's channel:
+// radios of the same VM hear each other directly, not through the relay. `hwsim_addr_of`
+// maps a radio to its hwsim address (addresses[1]). Returns how many messages were appended
+// (none when `tx` carries no frame). No throws unless `out` must grow.
+template <typename Radios, typename HwsimAddrOf = std::identity>
+std::size_t append_local_forwards(std::vector<std::uint8_t>& out, std::uint16_t family_id,
+                                  const HwsimMessage& tx, const Radios& radios,
+                                  std::size_t sender_index, HwsimAddrOf hwsim_addr_of = {}) {
+  if (tx.frame.empty()) return 0;
+  const std::uint32_t freq_mhz = tx.freq_or_default();
+  RxFrame rx{.frame = tx.frame,
+             .rx_rate = rx_rate_for(tx.tx_info, freq_mhz),
+             .signal_dbm = kLocalSignalDbm,
+             .freq_mhz = freq_mhz};
+  std::size_t appended = 0;
+  for (std::size_t i = 0; i < radios.size(); ++i) {
+    if (i == sender_index) continue;
+    rx.receiver = std::invoke(hwsim_addr_of, radios[i]);
+    append_rx_frame(out, family_id, rx);
+    ++appended;
+  }
+  return appended;
+}
 
 }  // namespace vmesh::wire
