@@ -15,7 +15,6 @@ namespace vmesh::agent {
 using wire::append_relay_tx_status;
 using wire::append_rx_frame;
 using wire::append_tx_status;
-using wire::kLocalSignalDbm;
 using wire::rx_rate_for;
 
 FramePipeline::FramePipeline(std::uint16_t family_id, std::vector<LocalRadio> radios,
@@ -123,20 +122,8 @@ KernelEvent FramePipeline::on_kernel_message(std::span<const std::uint8_t> nlmsg
     ++counters_.unknown_transmitter;
     return event;
   }
-  if (radios_.size() > 1 && !tx.frame.empty()) {
-    const std::uint32_t freq = tx.freq_or_default();
-    const std::uint32_t rate = rx_rate_for(tx.tx_info, freq);
-    for (std::size_t i = 0; i < radios_.size(); ++i) {
-      if (i == *sender) continue;
-      append_rx_frame(kernel_out, family_id_,
-                      {.receiver = radios_[i].hwsim_addr,
-                       .frame = tx.frame,
-                       .rx_rate = rate,
-                       .signal_dbm = kLocalSignalDbm,
-                       .freq_mhz = freq});
-      ++counters_.local_forwards;
-    }
-  }
+  counters_.local_forwards += wire::append_local_forwards(kernel_out, family_id_, tx, radios_,
+                                                          *sender, &LocalRadio::hwsim_addr);
   return event;
 }
 

@@ -104,19 +104,9 @@ GuestTx HwsimGuest::on_tx(const DescriptorChain& chain, std::vector<std::uint8_t
   if (!out.medium_status && wire::append_tx_status(guest_out, family_id_, tx))
     ++counters_.local_statuses;
 
-  const auto sender = learn(*tx.transmitter);
-  if (!sender || radios_.size() < 2) return out;
-  const std::uint32_t freq = tx.freq_or_default();
-  const std::uint32_t rate = wire::rx_rate_for(tx.tx_info, freq);
-  for (std::size_t i = 0; i < radios_.size(); ++i) {
-    if (i == *sender) continue;
-    wire::append_rx_frame(guest_out, family_id_,
-                          {.receiver = radios_[i],
-                           .frame = tx.frame,
-                           .rx_rate = rate,
-                           .signal_dbm = kSameGuestSignalDbm,
-                           .freq_mhz = freq});
-    ++counters_.local_forwards;
+  if (const auto sender = learn(*tx.transmitter)) {
+    counters_.local_forwards +=
+        wire::append_local_forwards(guest_out, family_id_, tx, radios_, *sender);
   }
   return out;
 }

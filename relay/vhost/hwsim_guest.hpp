@@ -28,8 +28,6 @@ namespace vmesh::vhost {
 inline constexpr wire::MacAddress kFirstHwsimRadio{{0x42, 0x00, 0x00, 0x00, 0x00, 0x00}};
 // A guest with more radios than this is refusing to be a reasonable guest.
 inline constexpr std::size_t kMaxGuestRadios = 64;
-// Signal of a frame between two radios of the same guest (as the agent reports it).
-inline constexpr std::int32_t kSameGuestSignalDbm = -10;
 
 enum class GuestTxKind : std::uint8_t {
   frame,      // wire_message is ready for the router

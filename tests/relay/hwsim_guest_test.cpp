@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "base/wire/hwsim_frames.hpp"
 #include "base/wire/message_builder.hpp"
 #include "tests/relay/guest_messages.hpp"
 
@@ -178,7 +179,7 @@ TEST(HwsimGuest, LearnsASecondRadioAndForwardsToItsSibling) {
   const wire::HwsimMessage rx = wire::read_hwsim_message(frames[0]);
   EXPECT_EQ(rx.receiver, kGuestRadio);
   EXPECT_EQ(bytes_of(rx.frame), frame);
-  EXPECT_EQ(rx.signal_dbm, static_cast<std::uint32_t>(kSameGuestSignalDbm));
+  EXPECT_EQ(rx.signal_dbm, static_cast<std::uint32_t>(wire::kLocalSignalDbm));
   EXPECT_EQ(guest.counters().local_forwards, 1u);
 
   // Known now: a second frame adds no radio.
