@@ -43,10 +43,7 @@ class RelayVhostFault : public ::testing::Test {
   void expect_n1_reaches_n2(std::uint32_t seq) {
     const Bytes frame = data_frame(kBroadcast, interface_address(1), seq);
     n1_.transmit(guest_frame(frame, seq));
-    const std::vector<Bytes> at_n2 = n2_.receive(1, kWaitMs);
-    ASSERT_EQ(at_n2.size(), 1u) << relay_.process().log();
-    const wire::HwsimMessage rx = wire::read_hwsim_message(at_n2[0]);
-    EXPECT_EQ(Bytes(rx.frame.begin(), rx.frame.end()), frame);
+    expect_one_frame(n2_, frame, kWaitMs, relay_);
   }
 
   VhostRelay relay_{kLine3};
@@ -135,10 +132,7 @@ TEST_F(RelayVhostFault, SecondFrontEndTakesTheNodeOver) {
 
   const Bytes frame = data_frame(kBroadcast, interface_address(1), 1);
   n1_.transmit(guest_frame(frame, 1));
-  const std::vector<Bytes> at_n2 = newer.receive(1, kWaitMs);
-  ASSERT_EQ(at_n2.size(), 1u) << relay_.process().log();
-  const wire::HwsimMessage rx = wire::read_hwsim_message(at_n2[0]);
-  EXPECT_EQ(Bytes(rx.frame.begin(), rx.frame.end()), frame);
+  ASSERT_NO_FATAL_FAILURE(expect_one_frame(newer, frame, kWaitMs, relay_));
   newer.transmit(guest_frame(data_frame(kBroadcast, interface_address(2), 2), 2));
   EXPECT_FALSE(with_command(n1_.receive(2, kWaitMs), wire::HwsimCmd::frame).empty())
       << "the new front end's frames are n2's";

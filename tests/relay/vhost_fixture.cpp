@@ -1,5 +1,6 @@
 #include "vhost_fixture.hpp"
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <fstream>
@@ -31,6 +32,15 @@ bool VhostRelay::running() const {
   std::string pid, name, state;
   stat >> pid >> name >> state;
   return relay_->pid() > 0 && !state.empty() && state != "Z" && state != "X";
+}
+
+void expect_one_frame(FakeFrontEnd& receiver, const Bytes& frame, int timeout_ms, VhostRelay& relay,
+                      Bytes* message) {
+  const std::vector<Bytes> at_receiver = receiver.receive(1, timeout_ms);
+  ASSERT_EQ(at_receiver.size(), 1u) << relay.process().log();
+  const wire::HwsimMessage rx = wire::read_hwsim_message(at_receiver[0]);
+  EXPECT_EQ(Bytes(rx.frame.begin(), rx.frame.end()), frame);
+  if (message != nullptr) *message = at_receiver[0];
 }
 
 }  // namespace vmesh::test

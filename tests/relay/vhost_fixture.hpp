@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "fake_front_end.hpp"
 #include "guest_messages.hpp"
 #include "relay_process.hpp"
 #include "topology_fixture.hpp"
@@ -37,5 +38,12 @@ class VhostRelay {
   TopologyFile topology_;
   std::unique_ptr<RelayProcess> relay_;
 };
+
+// Expects the one message `receiver` gets within timeout_ms to be the RX frame carrying
+// `frame`: a fatal failure (with the relay's log) unless exactly one message arrives, so a
+// test that goes on calls it under ASSERT_NO_FATAL_FAILURE. `message` (when given) receives
+// that message, power byte first, for further checks.
+void expect_one_frame(FakeFrontEnd& receiver, const Bytes& frame, int timeout_ms, VhostRelay& relay,
+                      Bytes* message = nullptr);
 
 }  // namespace vmesh::test
