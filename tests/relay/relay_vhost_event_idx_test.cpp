@@ -40,9 +40,8 @@ TEST(RelayVhostEventIdx, FramesFlowWithoutAKickPerPostedRxBuffer) {
   constexpr std::uint32_t kFrames = 3 * FakeFrontEnd::kQueueSize;  // the rings wrap
   for (std::uint32_t seq = 0; seq < kFrames; ++seq) {
     n1.transmit(guest_frame(frame_number(seq), seq));
-    const std::vector<Bytes> at_n2 = n2.receive(1, kWaitMs);
-    ASSERT_EQ(at_n2.size(), 1u) << "frame " << seq << "\n" << relay.process().log();
-    EXPECT_EQ(frame_of(at_n2[0]), frame_number(seq));
+    ASSERT_NO_FATAL_FAILURE(expect_one_frame(n2, frame_number(seq), kWaitMs, relay))
+        << "frame " << seq;
     ASSERT_EQ(n1.receive(1, kWaitMs).size(), 1u) << "the TX status of frame " << seq;
   }
   EXPECT_EQ(n2.kicks(kHwsimQueueRx), rx_kicks_at_start)
