@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/wire/frame_header.hpp"
+#include "base/wire/hwsim_frames.hpp"
 #include "base/wire/hwsim_message.hpp"
 #include "medium/units.hpp"
 
@@ -180,7 +181,14 @@ void MediumSession::decide_ack(const medium::FrameInfo& info, std::span<const st
   ack.outcome = {.acked = false, .attempts = planned};
   const auto addr1 = wire::addr1_of(frame);
   const auto dest = addr1 ? node_of_address(*addr1) : std::nullopt;
-  if (!dest || *dest == info.sender) return;  // nobody owns that address: no ACK comes
+  if (!dest) return;  // nobody owns that address: no ACK comes
+  if (*dest == info.sender) {
+    // Another radio of the sender's own VM: the frame never crosses the medium, and the
+    // local forward (the agent's or the vhost-user guest's) hands it over at once.
+    ack.outcome = {.acked = true, .attempts = 1};
+    ack.signal_dbm = static_cast<std::int8_t>(wire::kLocalSignalDbm);
+    return;
+  }
   const std::size_t index = *dest < info.sender ? *dest : *dest - 1u;  // decide() skips sender
   if (index >= decisions.size()) return;
   LinkCounter& c = counters_.at(info.sender, *dest);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "base/wire/hwsim_frames.hpp"
 #include "base/wire/message_builder.hpp"
 #include "medium/topology_parser.hpp"
 #include "relay/core/medium_session.hpp"
@@ -64,6 +65,19 @@ Routed route(MediumSession& router, Slot slot, const std::vector<std::uint8_t>& 
 void bind_all(MediumSession& router) {
   RouteResult out;
   for (std::uint8_t n = 1; n <= 3; ++n) router.route(n, unicast(n, node_mac(9)), 0, out);
+}
+
+TEST(TopologyAck, FrameToAnotherRadioOfTheSendersVmIsAckedLocally) {
+  MediumSession router(pair_with_loss(1.0), 1);  // the medium would lose everything
+  bind_all(router);
+  const wire::MacAddress second_radio{{0x02, 0, 0, 0, 1, 1}};
+  RouteResult out;
+  router.route(1, unicast(1, node_mac(9), second_radio), 0, out);  // a learns it
+  const Routed r = route(router, 1, unicast(1, second_radio), 7);
+  EXPECT_TRUE(r.ack.outcome.acked) << "the local forward hands it over, no medium between";
+  EXPECT_EQ(r.ack.outcome.attempts, 1u);
+  EXPECT_EQ(r.ack.signal_dbm, wire::kLocalSignalDbm);
+  EXPECT_EQ(router.counters().at(0, 1).retries, 0u) << "no attempt spent on a's links";
 }
 
 TEST(TopologyAck, CleanLinkAcksAtTheFirstAttempt) {
