@@ -352,9 +352,10 @@ void VhostSession::signal_owed_tx() {
   signal_call(vhost::kHwsimQueueTx);
 }
 
-bool VhostSession::take_chain_messages(std::vector<std::uint8_t>& bytes) {
+bool VhostSession::take_chain_messages(std::vector<std::uint8_t>& bytes,
+                                       std::size_t allowance_bytes) {
   if (bytes.empty()) return true;
-  if (pending_rx_.size() - pending_head_ + bytes.size() > pending_limit_bytes_) {
+  if (pending_rx_.size() - pending_head_ + bytes.size() > pending_limit_bytes_ + allowance_bytes) {
     ++counters_.rx_dropped_full;
     return false;
   }
@@ -365,13 +366,13 @@ bool VhostSession::take_chain_messages(std::vector<std::uint8_t>& bytes) {
 bool VhostSession::deliver(std::span<const std::uint8_t> wire_message, std::int8_t signal_dbm) {
   guest_out_.clear();
   guest_.on_delivery(wire_message, signal_dbm, guest_out_);
-  return take_chain_messages(guest_out_);
+  return take_chain_messages(guest_out_, 0);
 }
 
 void VhostSession::medium_status(std::span<const std::uint8_t> wire_status) {
   guest_out_.clear();
   guest_.on_medium_status(wire_status, guest_out_);
-  take_chain_messages(guest_out_);
+  take_chain_messages(guest_out_, kOwnMessagesAllowanceBytes);
 }
 
 bool VhostSession::flush_rx() {

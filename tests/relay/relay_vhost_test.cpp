@@ -233,6 +233,33 @@ TEST(RelayVhost, DeliveriesWaitForRxBuffers) {
   }
 }
 
+TEST(RelayVhost, OwnTxStatusesSurviveAFullRxBacklog) {
+  VhostRelay relay(kLine3, {"--queue-bytes", "20000"});
+  FakeFrontEnd n1(relay.socket("n1"));
+  FakeFrontEnd n2(relay.socket("n2"));
+  n1.bring_up();
+  n2.bring_up();
+  // n1 reads nothing while n2 sends far more than n1's RX ring and 20000 bytes of backlog
+  // hold: deliveries beyond that are dropped for n1.
+  constexpr std::uint32_t kFrames = 12 * 32;
+  for (std::uint32_t seq = 0; seq < kFrames; ++seq) {
+    if (seq % 32 == 0 && seq > 0) {  // never reuse a TX buffer the relay has not returned
+      ASSERT_EQ(n2.wait_used(kHwsimQueueTx, 32, kWaitMs).size(), 32u);
+    }
+    n2.transmit(guest_frame(data_frame(kBroadcast, interface_address(2), seq), seq));
+  }
+  ASSERT_EQ(n2.wait_used(kHwsimQueueTx, 32, kWaitMs).size(), 32u);
+
+  n1.transmit(guest_frame(data_frame(kBroadcast, interface_address(1), 1), 777));
+  ASSERT_EQ(n1.wait_used(kHwsimQueueTx, 1, kWaitMs).size(), 1u);
+  const std::vector<Bytes> at_n1 = n1.receive(kFrames + 1, kWaitMs);
+  EXPECT_LT(with_command(at_n1, wire::HwsimCmd::frame).size(), kFrames)
+      << "the backlog bound dropped deliveries";
+  const std::vector<Bytes> statuses = with_command(at_n1, wire::HwsimCmd::tx_info_frame);
+  ASSERT_EQ(statuses.size(), 1u) << "n1's own TX status still came\n" << relay.process().log();
+  EXPECT_EQ(wire::read_hwsim_message(statuses[0]).cookie, 777u);
+}
+
 TEST(RelayVhost, NeedsATopology) {
   const std::string dir = make_temp_dir();
   const std::string sockets = dir + "/sockets";
