@@ -327,6 +327,8 @@ void VhostSession::reset() {
   features_ = 0;
   pending_rx_.clear();
   pending_head_ = 0;
+  tx_used_unsignalled_ = 0;
+  guest_.forget_radios();  // a reset guest may come back with other radios
 }
 
 bool VhostSession::queue_fault(std::uint32_t index, const vhost::VringFault& fault) {

@@ -69,6 +69,11 @@ std::size_t first_message_bytes(std::span<const std::uint8_t> bytes) noexcept {
 HwsimGuest::HwsimGuest(std::int8_t tx_power_dbm)
     : tx_power_dbm_(tx_power_dbm), radios_{kFirstHwsimRadio} {}
 
+void HwsimGuest::forget_radios() {
+  radios_.assign(1, kFirstHwsimRadio);
+  family_id_ = 0;
+}
+
 std::optional<std::size_t> HwsimGuest::learn(const wire::MacAddress& transmitter) {
   const auto it = std::find(radios_.begin(), radios_.end(), transmitter);
   if (it != radios_.end()) return static_cast<std::size_t>(it - radios_.begin());

@@ -88,6 +88,10 @@ class HwsimGuest {
                         std::vector<std::uint8_t>& guest_out);
 
   const std::vector<wire::MacAddress>& radios() const noexcept { return radios_; }
+  // The guest's device was reset (its driver unbound, the VM rebooted): the radios and the
+  // family id it had are gone; back to the first radio only, the rest are learned again
+  // from its next messages. Counters stay.
+  void forget_radios();
   const GuestCounters& counters() const noexcept { return counters_; }
 
  private:

@@ -188,6 +188,18 @@ TEST(HwsimGuest, LearnsASecondRadioAndForwardsToItsSibling) {
   EXPECT_EQ(guest.radios().size(), 2u);
 }
 
+TEST(HwsimGuest, ForgetsLearnedRadiosButKeepsCountersAfterAReset) {
+  HwsimGuest guest;
+  const Bytes message =
+      guest_frame(test::data_frame(kBroadcast, kSecondRadio, 1), 19, kSecondRadio);
+  Bytes wire_out, guest_out;
+  guest.on_tx(readable_chain(message, {}), wire_out, guest_out);
+  ASSERT_EQ(guest.radios().size(), 2u);
+  guest.forget_radios();
+  EXPECT_EQ(guest.radios(), std::vector<wire::MacAddress>{kGuestRadio}) << "the first radio only";
+  EXPECT_EQ(guest.counters().local_forwards, 1u) << "counters survive the reset";
+}
+
 TEST(HwsimGuest, DeliveryBecomesOneFramePerRadioWithTheGivenSignal) {
   HwsimGuest guest;
   Bytes wire_out, guest_out;

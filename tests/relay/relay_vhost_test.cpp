@@ -84,7 +84,7 @@ TEST(RelayVhost, UnicastToALearnedAddressIsAcknowledgedByTheMedium) {
   FakeFrontEnd n2(relay.socket("n2"));
   n1.bring_up();
   n2.bring_up();
-  announce_n2(n1, n2);
+  ASSERT_NO_FATAL_FAILURE(announce_n2(n1, n2));
 
   const Bytes frame = data_frame(interface_address(2), interface_address(1), 1);
   n1.transmit(guest_frame(frame, 5));
@@ -103,7 +103,7 @@ TEST(RelayVhost, UnicastNobodyOwnsSpendsEveryAttemptUnacknowledged) {
   FakeFrontEnd n2(relay.socket("n2"));
   n1.bring_up();
   n2.bring_up();
-  announce_n2(n1, n2);
+  ASSERT_NO_FATAL_FAILURE(announce_n2(n1, n2));
 
   const wire::MacAddress stranger{{0x02, 0xbb, 0, 0, 0, 9}};
   n1.transmit(guest_frame(data_frame(stranger, interface_address(1), 1), 6));
@@ -119,7 +119,7 @@ TEST(RelayVhost, UnicastOverADeadLinkIsNotAcknowledged) {
   FakeFrontEnd n2(relay.socket("n2"));
   n1.bring_up();
   n2.bring_up();
-  announce_n2(n1, n2);
+  ASSERT_NO_FATAL_FAILURE(announce_n2(n1, n2));
 
   n1.transmit(guest_frame(data_frame(interface_address(2), interface_address(1), 1), 8));
   const wire::HwsimMessage status = only_status(n1.receive(1, kWaitMs));
