@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -58,8 +59,13 @@ RelayProcess::RelayProcess(const std::vector<std::string>& extra_args, int max_o
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    // A test that dies (a sanitizer report, an abort) takes its relay with it, and the relay
+    // holds none of the test's output pipes, so ctest never waits on it.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     FILE* log = std::freopen(log_file.c_str(), "w", stderr);
     (void)log;
+    FILE* out = std::freopen("/dev/null", "w", stdout);
+    (void)out;
     if (max_open_files > 0) {
       const rlimit limit{static_cast<rlim_t>(max_open_files), static_cast<rlim_t>(max_open_files)};
       ::setrlimit(RLIMIT_NOFILE, &limit);

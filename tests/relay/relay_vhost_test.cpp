@@ -30,6 +30,8 @@ Bytes bytes_of(std::span<const std::uint8_t> span) {
 }
 
 // The one TX status among `messages`; fails the test unless there is exactly one.
+// The message's spans point into `messages`, which must outlive it (hence no temporaries).
+wire::HwsimMessage only_status(const std::vector<Bytes>&& messages) = delete;
 wire::HwsimMessage only_status(const std::vector<Bytes>& messages) {
   EXPECT_EQ(messages.size(), 1u) << "one TX status, nothing else, for the sender";
   if (messages.empty()) return {};
@@ -65,7 +67,8 @@ TEST(RelayVhost, BroadcastReachesTheNeighbourAndTheSenderGetsItsStatus) {
   EXPECT_TRUE(rx.signal_dbm.has_value());
   EXPECT_EQ(rx.freq_mhz, 2412u);
 
-  const wire::HwsimMessage status = only_status(n1.receive(2, kSilenceMs));
+  const std::vector<Bytes> at_n1 = n1.receive(2, kSilenceMs);
+  const wire::HwsimMessage status = only_status(at_n1);
   EXPECT_EQ(status.cookie, 41u);
   ASSERT_TRUE(status.flags);
   EXPECT_NE(*status.flags & wire::kHwsimTxStatAck, 0u) << "a broadcast frame counts as sent";
@@ -90,7 +93,8 @@ TEST(RelayVhost, UnicastToALearnedAddressIsAcknowledgedByTheMedium) {
   n1.transmit(guest_frame(frame, 5));
   ASSERT_NO_FATAL_FAILURE(expect_one_frame(n2, frame, kWaitMs, relay));
 
-  const wire::HwsimMessage status = only_status(n1.receive(1, kWaitMs));
+  const std::vector<Bytes> at_n1 = n1.receive(1, kWaitMs);
+  const wire::HwsimMessage status = only_status(at_n1);
   EXPECT_EQ(status.cookie, 5u);
   EXPECT_EQ(status.flags, wire::kHwsimTxCtlReqTxStatus | wire::kHwsimTxStatAck);
   EXPECT_EQ(bytes_of(status.tx_info), (Bytes{0, 1, 0xff, 0, 0xff, 0, 0xff, 0}))
@@ -107,7 +111,8 @@ TEST(RelayVhost, UnicastNobodyOwnsSpendsEveryAttemptUnacknowledged) {
 
   const wire::MacAddress stranger{{0x02, 0xbb, 0, 0, 0, 9}};
   n1.transmit(guest_frame(data_frame(stranger, interface_address(1), 1), 6));
-  const wire::HwsimMessage status = only_status(n1.receive(1, kWaitMs));
+  const std::vector<Bytes> at_n1 = n1.receive(1, kWaitMs);
+  const wire::HwsimMessage status = only_status(at_n1);
   EXPECT_EQ(status.cookie, 6u);
   EXPECT_EQ(status.flags, wire::kHwsimTxCtlReqTxStatus) << "no ACK bit";
   EXPECT_EQ(bytes_of(status.tx_info), kGuestTxInfo) << "every planned attempt spent";
@@ -122,7 +127,8 @@ TEST(RelayVhost, UnicastOverADeadLinkIsNotAcknowledged) {
   ASSERT_NO_FATAL_FAILURE(announce_n2(n1, n2));
 
   n1.transmit(guest_frame(data_frame(interface_address(2), interface_address(1), 1), 8));
-  const wire::HwsimMessage status = only_status(n1.receive(1, kWaitMs));
+  const std::vector<Bytes> at_n1 = n1.receive(1, kWaitMs);
+  const wire::HwsimMessage status = only_status(at_n1);
   EXPECT_EQ(status.cookie, 8u);
   EXPECT_EQ(status.flags, wire::kHwsimTxCtlReqTxStatus);
   EXPECT_TRUE(n2.receive(1, kSilenceMs).empty());
