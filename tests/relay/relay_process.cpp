@@ -91,11 +91,14 @@ RelayProcess::RelayProcess(const std::vector<std::string>& extra_args, int max_o
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      throw std::runtime_error("vmesh-relay exited at start: " + log());
+      const std::string text = log();
+      std::system(("rm -rf '" + dir_ + "'").c_str());  // no destructor runs after a throw
+      throw std::runtime_error("vmesh-relay exited at start: " + text);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   stop();
+  std::system(("rm -rf '" + dir_ + "'").c_str());
   throw std::runtime_error("vmesh-relay did not start within 5 s");
 }
 
