@@ -204,11 +204,18 @@ def main():
 
     started = time.time()
     samples = {name: [] for name in wanted}
+    failures = {}
     try:
         for repeat in range(1, args.repeats + 1):
             print("repeat {}/{}".format(repeat, args.repeats), file=sys.stderr)
             for name in wanted:
-                samples[name].append(measure_config(vm, name, *configs[name], args))
+                try:
+                    samples[name].append(measure_config(vm, name, *configs[name], args))
+                except (RuntimeError, subprocess.TimeoutExpired, ValueError) as error:
+                    # One failed measurement is recorded, not fatal to the others' numbers.
+                    print("  {:12s} FAILED: {}".format(name, str(error).strip()[:400]),
+                          file=sys.stderr)
+                    failures.setdefault(name, []).append(str(error).strip()[:2000])
         formation = {}
         for nodes in [int(n) for n in args.formation_nodes.split(",") if n]:
             runs = [formation_times(vm, work, nodes, work) for _ in range(args.repeats)]
@@ -224,7 +231,8 @@ def main():
                "udp_offered_mbps": args.udp_offered_mbps,
                "qemu": qemu_versions(),
                "duration_s": round(time.time() - started, 1), "configs": {},
-               "formation": formation}
+               "formation": formation, "failures": failures}
+    samples = {name: runs for name, runs in samples.items() if runs}
     for name, runs in samples.items():
         results["configs"][name] = {key: summary([r[key] for r in runs if r[key] is not None])
                                     for key in runs[0]}

@@ -136,6 +136,12 @@ def markdown(results):
                 nodes, span(f.get("boot_to_ssh_s")), span(f.get("mesh_s")),
                 span(f.get("ready_s"))))
         lines.append("")
+    failures = results.get("failures") or {}
+    if failures:
+        lines.append("Failed measurements (left out of the cells above; errors in the JSON): " +
+                     ", ".join("{} ×{}".format(LABELS.get(name, name), len(errors))
+                               for name, errors in failures.items()) + ".")
+        lines.append("")
     lines += ["Raw samples: [mesh-bench.json](mesh-bench.json).", ""]
     return "\n".join(lines)
 
