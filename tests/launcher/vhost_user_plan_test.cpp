@@ -53,8 +53,9 @@ TEST(VhostUserPlan, EachNodeConnectsToItsOwnRelaySocket) {
     EXPECT_TRUE(has_pair(node.qemu_argv, "-chardev",
                          "socket,id=vhost,path=/run/x/vhost/" + node.name + ".sock"))
         << node.name;
-    EXPECT_TRUE(has_pair(node.qemu_argv, "-device",
-                         "vhost-user-test-device-pci,chardev=vhost,virtio-id=29,num_vqs=2,vq_size=256"));
+    EXPECT_TRUE(
+        has_pair(node.qemu_argv, "-device",
+                 "vhost-user-test-device-pci,chardev=vhost,virtio-id=29,num_vqs=2,vq_size=256"));
     EXPECT_FALSE(contains(node.qemu_argv, kRelaySerialController));
     // The rest of the VM is as on the other transports: NIC, console, settings.
     EXPECT_TRUE(has_pair(node.qemu_argv, "-device", "virtio-net-pci,netdev=net0,romfile="));
