@@ -74,6 +74,13 @@ void HwsimGuest::forget_radios() {
   family_id_ = 0;
 }
 
+void HwsimGuest::restore(std::uint16_t family_id, std::span<const wire::MacAddress> radios) {
+  family_id_ = family_id;
+  if (radios.empty()) return;
+  radios_.assign(radios.begin(), radios.begin() + static_cast<std::ptrdiff_t>(
+                                                      std::min(radios.size(), kMaxGuestRadios)));
+}
+
 std::optional<std::size_t> HwsimGuest::learn(const wire::MacAddress& transmitter) {
   const auto it = std::find(radios_.begin(), radios_.end(), transmitter);
   if (it != radios_.end()) return static_cast<std::size_t>(it - radios_.begin());

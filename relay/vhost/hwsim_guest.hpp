@@ -92,7 +92,14 @@ class HwsimGuest {
   // family id it had are gone; back to the first radio only, the rest are learned again
   // from its next messages. Counters stay.
   void forget_radios();
+  // The guest's hwsim family id (from its first frame; 0 before), put in its RX messages.
+  std::uint16_t family_id() const noexcept { return family_id_; }
   const GuestCounters& counters() const noexcept { return counters_; }
+
+  // What another relay learned of this guest (a handover): its family id and radios, in
+  // their order, at most kMaxGuestRadios (the rest ignored). No empty list: the guest keeps
+  // its first radio then. No throws except bad_alloc.
+  void restore(std::uint16_t family_id, std::span<const wire::MacAddress> radios);
 
  private:
   std::optional<std::size_t> learn(const wire::MacAddress& transmitter);

@@ -234,6 +234,30 @@ TEST(HwsimGuest, DeliveryBecomesOneFramePerRadioWithTheGivenSignal) {
   EXPECT_EQ(guest.counters().rx_frames, 2u);
 }
 
+TEST(HwsimGuest, RestoredRadiosAndFamilyIdServeDeliveriesAtOnce) {
+  HwsimGuest guest;
+  guest.restore(test::kGuestFamilyId, std::vector<wire::MacAddress>{kGuestRadio, kSecondRadio});
+  EXPECT_EQ(guest.family_id(), test::kGuestFamilyId);
+  EXPECT_EQ(guest.radios(), (std::vector<wire::MacAddress>{kGuestRadio, kSecondRadio}));
+
+  Bytes delivery;
+  wire::MessageBuilder b(delivery, 10, wire::HwsimCmd::frame, {.type = 0x77});
+  b.put_mac(wire::HwsimAttr::addr_transmitter, wire::MacAddress{{0x42, 0, 0, 0, 9, 0}});
+  b.put(wire::HwsimAttr::frame, test::data_frame(kBroadcast, test::interface_address(9), 5));
+  b.finish();
+  Bytes guest_out;
+  guest.on_delivery(delivery, -50, guest_out);
+  const std::vector<Bytes> out = split_messages(guest_out);
+  ASSERT_EQ(out.size(), 2u) << "one frame per restored radio, before the guest sent anything";
+  for (const Bytes& m : out)
+    EXPECT_EQ(wire::read_hwsim_message(m).nlmsg_type, test::kGuestFamilyId);
+
+  guest.restore(7, {});
+  EXPECT_EQ(guest.radios().size(), 2u) << "an empty list keeps the radios";
+  guest.restore(7, std::vector<wire::MacAddress>(kMaxGuestRadios + 5, kSecondRadio));
+  EXPECT_EQ(guest.radios().size(), kMaxGuestRadios);
+}
+
 TEST(HwsimGuest, CountsMalformedAndIgnoredMessages) {
   HwsimGuest guest;
   Bytes wire_out, guest_out;
