@@ -92,6 +92,22 @@ TextParse parse_text_command(std::span<const std::uint8_t> bytes) {
     p.command.kind = TextCommand::Kind::capture_stop;
     return p;
   }
+  if ((w.size() == 3 || w.size() == 4) && w[0] == "vhost" && w[1] == "handover") {
+    if (w[2].front() != '/') return invalid("vhost handover: " + w[2] + " must be absolute");
+    p.command.kind = TextCommand::Kind::vhost_handover;
+    p.command.path = w[2];
+    p.command.wait_ms = kDefaultHandoverWaitMs;
+    if (w.size() == 4) {
+      const auto d = w[3].starts_with("wait=") ? medium::parse_duration(w[3].substr(5))
+                                               : medium::DurationResult{};
+      const std::uint64_t ms = d.value_us.value_or(0) / 1000;
+      if (!d.value_us || ms < kMinHandoverWaitMs || ms > kMaxHandoverWaitMs)
+        return invalid("vhost handover: expected wait=D with D from 100ms to 10min, got '" + w[3] +
+                       "'");
+      p.command.wait_ms = ms;
+    }
+    return p;
+  }
   if (w.size() >= 4 && w[0] == "link" && w[1] == "set") {
     p.command.kind = TextCommand::Kind::link_set;
     p.command.node_a = w[2];
@@ -108,7 +124,7 @@ TextParse parse_text_command(std::span<const std::uint8_t> bytes) {
   }
   return invalid("unknown command '" + line +
                  "' (stats | link set A B key=value... [oneway] | reload PATH | "
-                 "capture start PATH | capture stop)");
+                 "capture start PATH | capture stop | vhost handover PATH [wait=D])");
 }
 
 }  // namespace vmesh::relay

@@ -8,6 +8,8 @@
 //   reload PATH                         load PATH (same nodes) and apply it; replies the diff
 //   capture start PATH                  start a pcapng capture at PATH (absolute), as --pcap
 //   capture stop                        stop it; replies {"path":..,"packets":N,"dropped":M}
+//   vhost handover PATH [wait=D]        hand the vhost-user front ends to a new relay that
+//                                       connects to PATH (absolute) within D (60s), then exit
 #pragma once
 
 #include <cstdint>
@@ -30,13 +32,20 @@ struct TextCommand {
     reload,
     capture_start,  // run by the I/O layer, which owns the capture; the router never sees it
     capture_stop,
+    vhost_handover,  // the I/O layer's too: it owns the front ends' sockets
   } kind = Kind::stats;
-  std::string path;  // reload, capture start (absolute)
+  std::string path;  // reload, capture start and vhost handover (absolute)
   std::string node_a;
   std::string node_b;
   bool one_way = false;
   medium::LinkOverrides changes;
+  std::uint64_t wait_ms = 0;  // vhost handover: how long to wait for the new relay
 };
+
+// vhost handover's wait without wait=, and its bounds.
+inline constexpr std::uint64_t kDefaultHandoverWaitMs = 60'000;
+inline constexpr std::uint64_t kMinHandoverWaitMs = 100;
+inline constexpr std::uint64_t kMaxHandoverWaitMs = 600'000;
 
 struct TextParse {
   enum class Status : std::uint8_t { need_more, complete, invalid } status = Status::need_more;

@@ -62,7 +62,8 @@ CommandReply TopologyRouter::run_command(const TextCommand& command, const Queue
       break;
     case TextCommand::Kind::capture_start:  // the I/O layer's; never routed here
     case TextCommand::Kind::capture_stop:
-      return {"error: capture commands are served by the relay loop\n", {}, {}};
+    case TextCommand::Kind::vhost_handover:
+      return {"error: capture and handover commands are served by the relay loop\n", {}, {}};
   }
   const std::string error =
       session_.set_link(command.node_a, command.node_b, command.changes, command.one_way);

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
+#include <cstring>
 #include <system_error>
 
 namespace vmesh::relay {
@@ -55,7 +57,7 @@ UniqueFd listen_vsock(std::uint32_t port) {
   return fd;
 }
 
-UniqueFd listen_unix(const std::string& path) {
+UniqueFd listen_unix(const std::string& path, int type, int backlog) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (path.empty() || path.size() >= sizeof(addr.sun_path)) {
@@ -70,11 +72,11 @@ UniqueFd listen_unix(const std::string& path) {
     // path is somebody's file and stays.
     if (!S_ISSOCK(existing.st_mode)) {
       throw std::system_error(EEXIST, std::system_category(),
-                              "control socket " + path + " exists and is not a socket");
+                              "socket path " + path + " exists and is not a socket");
     }
-    if (::unlink(path.c_str()) < 0) fail("unlink stale control socket " + path);
+    if (::unlink(path.c_str()) < 0) fail("unlink stale socket " + path);
   }
-  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  UniqueFd fd(::socket(AF_UNIX, type | SOCK_CLOEXEC, 0));
   if (!fd) fail("socket(AF_UNIX)");
   // bind() creates the file with 0777 & ~umask: with umask 077 it is born 0600, so there is
   // no moment in which another user could connect. (fchmod on the socket descriptor would
@@ -93,10 +95,31 @@ UniqueFd listen_unix(const std::string& path) {
   if (!S_ISSOCK(made.st_mode) || (made.st_mode & 07777) != 0600 || made.st_uid != ::geteuid()) {
     ::unlink(path.c_str());
     throw std::system_error(EPERM, std::system_category(),
-                            "control socket " + path + " is not an owner-only socket");
+                            "socket " + path + " is not an owner-only socket");
   }
-  if (::listen(fd.get(), SOMAXCONN) < 0) fail("listen " + path);
+  if (::listen(fd.get(), backlog) < 0) fail("listen " + path);
   return fd;
+}
+
+UnixSocketInfo describe_unix_socket(int fd) {
+  UnixSocketInfo info;
+  int domain = 0;
+  int type = 0;
+  int listening = 0;
+  socklen_t len = sizeof(int);
+  if (::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 || domain != AF_UNIX) return info;
+  len = sizeof(int);
+  if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM) return info;
+  len = sizeof(int);
+  if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0) return info;
+  info.unix_stream = true;
+  info.listening = listening != 0;
+  sockaddr_un addr{};
+  socklen_t addr_len = sizeof(addr);
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &addr_len) == 0 &&
+      addr_len > offsetof(sockaddr_un, sun_path) && addr.sun_path[0] != '\0')
+    info.path.assign(addr.sun_path, ::strnlen(addr.sun_path, sizeof(addr.sun_path)));
+  return info;
 }
 
 std::uint16_t bound_port(int listen_fd) {

@@ -64,6 +64,8 @@ void RelayServer::handle_command(std::uint32_t slot) {
       parsed.command.kind == TextCommand::Kind::capture_stop) {
     return reply_and_close(slot, run_capture_command(parsed.command));
   }
+  if (parsed.command.kind == TextCommand::Kind::vhost_handover)
+    return start_handover(slot, parsed.command);
   const CommandReply answer = router_->run_command(parsed.command, queue_drops_, medium_time_us());
   if (!answer.log.empty()) logf("control: {}", answer.log);
   if (!answer.load_path.empty()) return request_reload(slot, answer.load_path);

@@ -94,14 +94,19 @@ vmesh options:
       --stall-timeout-ms N  close a receiver whose socket accepts nothing for N ms (3000)
       --partial-timeout-ms N  close a sender that leaves a frame half-sent for N ms (1000)
       --control-timeout-ms N  close a control connection silent for N ms (1000)
-      --control-socket PATH serve vmesh's text commands (stats, link set, reload) on a
-                            Unix socket at PATH, created owner-only (0600), replacing a
-                            stale socket there and removed at exit; the TCP control port
-                            refuses them (it takes vwifi-ctrl orders only)
+      --control-socket PATH serve vmesh's text commands (stats, link set, reload, capture,
+                            vhost handover) on a Unix socket at PATH, created owner-only
+                            (0600), replacing a stale socket there and removed at exit; the
+                            TCP control port refuses them (it takes vwifi-ctrl orders only)
       --vhost-user-dir DIR  serve each topology node's mac80211_hwsim virtio device over
                             vhost-user at DIR/NODE.sock (owner-only, removed at exit): a
                             QEMU connected there is that node, with no agent in its guest
                             (needs --topology; see docs/relay.md "vhost-user")
+      --vhost-take-over PATH  at start, take over the vhost-user front ends and node
+                            sockets of a relay that was told 'vhost handover PATH' on its
+                            control socket: the guests keep their connections (needs
+                            --vhost-user-dir and the same --topology); a failed handover
+                            is logged and the relay starts without them
       --ports-file PATH     write {"tcp":P,"spy":P,"control":P,"vsock":P,"txstatus":P}
                             once listening
       --topology FILE       use the topology medium of FILE (who hears whom, loss, delay,
@@ -194,6 +199,9 @@ std::optional<RelayOptions> parse_relay_options(const std::vector<std::string>& 
     } else if (arg == "--vhost-user-dir") {
       opts.vhost_user_dir = value();
       if (opts.vhost_user_dir.empty()) throw UsageError("--vhost-user-dir: empty path");
+    } else if (arg == "--vhost-take-over") {
+      opts.vhost_take_over = value();
+      if (opts.vhost_take_over.empty()) throw UsageError("--vhost-take-over: empty path");
     } else if (arg == "--ports-file") {
       opts.ports_file = value();
     } else if (arg == "--topology") {
@@ -234,6 +242,9 @@ std::optional<RelayOptions> parse_relay_options(const std::vector<std::string>& 
   if (!opts.vhost_user_dir.empty() && opts.topology_file.empty())
     throw UsageError(
         "--vhost-user-dir needs --topology FILE: its sockets are named after the nodes");
+  if (!opts.vhost_take_over.empty() && opts.vhost_user_dir.empty())
+    throw UsageError(
+        "--vhost-take-over needs --vhost-user-dir DIR (and the old relay's --topology)");
   if (interval_given && opts.stats_jsonl_file.empty())
     throw UsageError("--stats-interval-ms needs --stats-jsonl FILE");
   return opts;

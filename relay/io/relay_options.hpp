@@ -48,6 +48,9 @@ struct RelayOptions {
   // --vhost-user-dir: one vhost-user socket per topology node, DIR/NODE.sock, where the
   // node's QEMU presents mac80211_hwsim's virtio device (no agent in the guest).
   std::string vhost_user_dir;
+  // --vhost-take-over: at start, take the vhost-user front ends (and node sockets) a relay
+  // hands over at this socket (`vhost handover PATH` on its control socket).
+  std::string vhost_take_over;
 };
 
 struct ListenAddress {

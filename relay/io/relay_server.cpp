@@ -26,6 +26,7 @@ bool is_resource_shortage(int err) {
 
 std::int64_t RelayServer::wait_budget_ns(std::int64_t next_tick_ms) const {
   std::int64_t wait_ns = std::max<std::int64_t>(1, next_tick_ms - now_ms_) * 1'000'000;
+  if (handover_) return wait_ns;  // only the ring's own completions matter now
   auto tighten = [&](std::optional<std::uint64_t> due_us) {
     if (!due_us) return;
     const std::int64_t until_ns =
@@ -56,6 +57,7 @@ int RelayServer::run() {
        ports_.vsock ? ", vsock " : "", ports_.vsock ? std::to_string(*ports_.vsock) : "");
   write_ports_file();
   if (stats_jsonl_) next_stats_ms_ = now_ms_ + options_.stats_interval_ms;
+  adopt_taken_connections();
 
   std::int64_t next_tick_ms = now_ms_ + kTickMs;
   while (!stop_) {
@@ -71,6 +73,10 @@ int RelayServer::run() {
     now_us_ = monotonic_us();
     now_ms_ = static_cast<std::int64_t>(now_us_ / 1000);
     ring_.for_each_completion([this](const Completion& c) { dispatch(c); });
+    if (handover_) {
+      if (handover_quiet()) stop_ = true;
+      continue;  // the medium is down: delayed deliveries, timeline and lines wait no more
+    }
     deliver_due();
     router_->advance_to(medium_time_us());  // events fire without traffic too
     if (next_stats_ms_ >= 0 && now_ms_ >= next_stats_ms_) {
@@ -89,6 +95,7 @@ int RelayServer::run() {
   write_stats_file();
   finish_stats_file();
   close_capture_at_exit();
+  if (handover_) return serve_handover();
   for (std::uint32_t slot = 0; slot < conns_.size(); ++slot) {
     if (conns_[slot]->state != ConnState::free) begin_close(slot, "relay stopping");
   }
@@ -116,7 +123,9 @@ void RelayServer::dispatch(const Completion& completion) {
   if (tag.kind == OpKind::vhost_kick) return on_vhost_kick(tag.slot, res, tag.generation);
   if (tag.kind == OpKind::signal) {
     if (res > 0) {
-      logf("signal {} received", signal_info_.ssi_signo);
+      logf("signal {} received{}", signal_info_.ssi_signo,
+           handover_ ? "; the vhost handover is abandoned" : "");
+      handover_.reset();  // a relay told to stop stops, whatever it was doing
       stop_ = true;
     } else {
       arm_signal();
@@ -138,6 +147,10 @@ void RelayServer::on_accept(std::uint32_t index, const Completion& completion) {
   Listener& l = listeners_[index];
   const int res = completion.res;
   if (!completion.more()) l.armed = false;  // multishot ended: re-arm below
+  if (handover_ && (l.kind != ConnKind::vhost || res < 0)) {
+    if (res >= 0) ::close(res);  // accepted just before the listener was shut down
+    return;                      // or the cancelled accept of a node socket
+  }
   if (res < 0) {
     if (is_resource_shortage(-res)) {
       // The connection stays in the backlog; retry on a later tick instead of spinning.
@@ -149,8 +162,9 @@ void RelayServer::on_accept(std::uint32_t index, const Completion& completion) {
   } else {
     l.retry_at_ms = -1;
     if (l.kind == ConnKind::vhost) {
+      // During a handover too: the new front end is handed over with the others.
       on_vhost_accept(l, UniqueFd(res));
-      if (!l.armed && l.retry_at_ms < 0) arm_accept(index);
+      if (!l.armed && l.retry_at_ms < 0 && !handover_) arm_accept(index);
       return;
     }
     const std::uint32_t slot = open_connection(UniqueFd(res), l.kind);
@@ -172,7 +186,7 @@ void RelayServer::on_accept(std::uint32_t index, const Completion& completion) {
     }
     arm_recv(slot);
   }
-  if (!l.armed && l.retry_at_ms < 0) arm_accept(index);
+  if (!l.armed && l.retry_at_ms < 0 && !handover_) arm_accept(index);
 }
 
 std::uint32_t RelayServer::open_connection(UniqueFd fd, ConnKind kind) {

@@ -24,6 +24,7 @@
 #include "relay/io/ring.hpp"
 #include "relay/io/socket_path.hpp"
 #include "relay/io/topology_loader.hpp"
+#include "relay/io/vhost_handover.hpp"
 
 #include <sys/signalfd.h>
 
@@ -63,6 +64,10 @@ class RelayServer {
     bool tx_status = false;              // clients here are offered the TX-status extension
     std::optional<medium::NodeId> node;  // a node's vhost-user socket: who connects here
   };
+
+  // Peer ids of vhost-user front ends: far above what vwifi derives from an IPv4 address or
+  // a CID, so a node's id is never taken over by a TCP client.
+  static constexpr PeerId kVhostPeerIdBase = 0x40000000;
 
   RelayServer(const RelayOptions& options, std::optional<medium::Topology> topology);
   void open_listeners();
@@ -105,6 +110,8 @@ class RelayServer {
   // vhost-user front ends (relay_vhost.cpp).
   void open_vhost_listeners();
   void on_vhost_accept(const Listener& listener, UniqueFd fd);
+  // A front end of `node` on a new slot (accepted, or taken over), bound to its node.
+  std::uint32_t open_vhost_connection(medium::NodeId node, UniqueFd fd, std::string_view how);
   void on_vhost_socket(std::uint32_t slot, int res);
   void on_vhost_kick(std::uint32_t field, int res, std::uint32_t generation);
   void drain_vhost_tx(std::uint32_t slot);
@@ -114,6 +121,23 @@ class RelayServer {
   bool deliver_vhost(Connection& c, std::span<const std::uint8_t> message, std::int8_t power_dbm);
   void flush_vhost(std::uint32_t slot);
   std::string vhost_close_detail(const Connection& c) const;
+
+  // Handing the vhost-user front ends to a new relay, and taking them over
+  // (relay_handover.cpp). A handover takes the medium down at once (start_handover), lets
+  // the loop run until no operation of the ring touches a front end any more, then ends
+  // the loop; run() answers the command and serves the handover socket (serve_handover).
+  void start_handover(std::uint32_t slot, const TextCommand& command);
+  bool handover_quiet() const;
+  std::size_t front_end_ops_in_flight() const;
+  int serve_handover();
+  std::vector<vhost::HandoverRecord> handover_records(std::string& summary);
+  // --vhost-take-over: receives the old relay's front ends (kept in taken_) and returns its
+  // node listeners; nothing on a failed handover (logged). take_listener picks the one of a
+  // node if it is a listening socket at `path`.
+  std::vector<HandedListener> take_vhost_handover();
+  UniqueFd take_listener(std::vector<HandedListener>& handed, const std::string& node,
+                         const std::string& path);
+  void adopt_taken_connections();
 
   // Control surfaces (relay_control.cpp).
   void handle_control(std::uint32_t slot);
@@ -169,6 +193,17 @@ class RelayServer {
   std::vector<std::uint32_t> free_slots_;
   std::vector<std::uint32_t> dirty_;
   std::vector<std::uint8_t> hello_scratch_;
+  // A `vhost handover` under way: from the command until the process exits.
+  struct Handover {
+    std::string path;
+    std::uint64_t wait_ms = 0;
+    UniqueFd listener;  // SOCK_SEQPACKET, owner-only, at path
+    SocketPath socket;
+    std::uint32_t reply_slot = 0;  // the command's connection, answered once the loop ended
+    std::int64_t quiet_by_ms = 0;  // stop waiting for cancelled ring operations then
+  };
+  std::optional<Handover> handover_;
+  std::vector<HandedConnection> taken_;  // --vhost-take-over: served from run() on
   std::unique_ptr<JsonlAppender> stats_jsonl_;
   StatsJsonl stats_lines_;
   std::int64_t next_stats_ms_ = -1;    // when the next --stats-jsonl line is due

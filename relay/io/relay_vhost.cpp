@@ -15,36 +15,40 @@
 
 namespace vmesh::relay {
 
-namespace {
-
-// Peer ids of vhost-user front ends: far above what vwifi derives from an IPv4 address or
-// a CID, so a node's id is never taken over by a TCP client.
-constexpr PeerId kVhostPeerIdBase = 0x40000000;
-
-}  // namespace
-
 void RelayServer::open_vhost_listeners() {
   const std::string& dir = options_.vhost_user_dir;
   if (dir.empty()) return;
   if (::mkdir(dir.c_str(), 0700) < 0 && errno != EEXIST)
     throw UsageError(fmt::format("--vhost-user-dir {}: {}", dir, std::strerror(errno)));
+  std::vector<HandedListener> handed = take_vhost_handover();
+  std::size_t taken = 0;
   for (medium::NodeId node = 0; node < node_names_.size(); ++node) {
     const std::string path = fmt::format("{}/{}.sock", dir, node_names_[node]);
+    // A node socket handed over never stopped accepting: a VM that connected meanwhile
+    // waits in its backlog.
+    UniqueFd fd = take_listener(handed, node_names_[node], path);
+    if (fd) ++taken;
     try {
-      listeners_.push_back(Listener{listen_unix(path), ConnKind::vhost, "vhost-user", false, -1});
+      if (!fd) fd = listen_unix(path);
     } catch (const std::system_error& e) {
       throw UsageError(fmt::format("--vhost-user-dir: {}", e.what()));
     }
+    listeners_.push_back(Listener{std::move(fd), ConnKind::vhost, "vhost-user", false, -1});
     listeners_.back().node = node;
     vhost_sockets_.emplace_back(path);
   }
-  logf("vhost-user: {} node sockets in {}", node_names_.size(), dir);
+  logf("vhost-user: {} node sockets in {}{}", node_names_.size(), dir,
+       taken > 0 ? fmt::format(" ({} taken over)", taken) : "");
 }
 
 void RelayServer::on_vhost_accept(const Listener& listener, UniqueFd fd) {
+  arm_vhost_poll(open_vhost_connection(*listener.node, std::move(fd), "connect"));
+}
+
+std::uint32_t RelayServer::open_vhost_connection(medium::NodeId node, UniqueFd fd,
+                                                 std::string_view how) {
   const std::uint32_t slot = open_connection(std::move(fd), ConnKind::vhost);
   Connection& c = *conns_[slot];
-  const medium::NodeId node = *listener.node;
   c.peer.id = kVhostPeerIdBase + node;
   c.peer.text = fmt::format("{}.sock", node_names_[node]);
   c.peer.transport = Transport::unix_socket;
@@ -55,14 +59,15 @@ void RelayServer::on_vhost_accept(const Listener& listener, UniqueFd fd) {
   const ConnectResult joined = router_->on_connect(peer);
   // The medium decides every unicast frame's acknowledgement: nobody else could.
   router_->on_tx_status_client(slot);
-  logf("connect vhost-user front end of node {} on {}", node_names_[node], c.peer.text);
+  logf("{} vhost-user front end of node {} on {}", how, node_names_[node], c.peer.text);
   if (joined.taken_over)
     begin_close(*joined.taken_over, "taken over by a new front end on the same socket");
   if (!joined.log.empty()) logf("vhost-user {}: {}", c.peer.text, joined.log);
-  arm_vhost_poll(slot);
+  return slot;
 }
 
 void RelayServer::arm_vhost_poll(std::uint32_t slot) {
+  if (handover_) return;  // the socket's next messages are the new relay's to read
   Connection& c = *conns_[slot];
   if (!ring_.poll(c.fd.get(), POLLIN, encode_op(OpKind::vhost_socket, c.generation, slot)))
     return begin_close(slot, "submission queue exhausted");
@@ -71,6 +76,7 @@ void RelayServer::arm_vhost_poll(std::uint32_t slot) {
 }
 
 void RelayServer::arm_kick(std::uint32_t slot, std::uint32_t queue) {
+  if (handover_) return;  // a read here would take a kick meant for the new relay
   Connection& c = *conns_[slot];
   const int fd = c.vhost->kick_fd(queue);
   if (fd < 0 || c.kick_armed[queue]) return;
@@ -99,7 +105,7 @@ void RelayServer::cancel_kicks(std::uint32_t slot) {
 void RelayServer::on_vhost_socket(std::uint32_t slot, int res) {
   Connection& c = *conns_[slot];
   c.vhost_poll_armed = false;
-  if (c.state == ConnState::closing) return;
+  if (c.state == ConnState::closing || handover_) return;
   if (res < 0) return begin_close(slot, fmt::format("socket poll failed: {}", std::strerror(-res)));
   const VhostEvents events = c.vhost->on_readable(c.fd.get());
   if (!events.error.empty()) return begin_close(slot, "vhost-user: " + events.error);
@@ -127,7 +133,7 @@ void RelayServer::on_vhost_kick(std::uint32_t field, int res, std::uint32_t gene
   --c.ops_in_flight;
   const bool current = c.kick_serial[tag.queue] == tag.serial;
   if (current) c.kick_armed[tag.queue] = false;
-  if (c.live() && current) {
+  if (c.live() && current && !handover_) {
     if (res < 0 && res != -EINTR && res != -EAGAIN && res != -ECANCELED) {
       begin_close(tag.slot, fmt::format("kick eventfd read failed: {}", std::strerror(-res)));
     } else {

@@ -31,6 +31,8 @@ class SocketPath {
     path_.clear();
   }
   const std::string& path() const { return path_; }
+  // Forgets the path without unlinking it: the file is someone else's now. No throws.
+  void release() noexcept { path_.clear(); }
 
  private:
   std::string path_;

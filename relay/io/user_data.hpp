@@ -17,6 +17,7 @@ enum class OpKind : std::uint8_t {
   vhost_socket = 7,  // a vhost-user socket became readable (poll)
   vhost_kick = 8,    // a guest kicked a queue (eventfd read); slot field: see vhost_kick_slot
   cancel = 9,        // the completion of a cancel request (nothing to do)
+  handover = 10,     // the handover socket has a new relay waiting (poll)
 };
 
 // The slot field of a kick read: the connection's slot (20 bits), the queue (1 bit) and the

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "relay/io/scm_rights.hpp"
+
 namespace vmesh::relay {
 
 namespace {
@@ -15,26 +17,8 @@ namespace {
 using vhost::feature_bit;
 using vhost::Request;
 
-// Offered to the front end. EVENT_IDX spares the guest a kick per RX buffer it posts
-// again (each one an exit of the emulated vCPU): the relay asks for RX kicks only when it
-// found the queue empty, and for TX kicks once it has taken every frame. No indirect
-// descriptors: hwsim posts one buffer per message.
-constexpr std::uint64_t kOfferedFeatures = feature_bit(vhost::kVirtioFVersion1) |
-                                           feature_bit(vhost::kVhostUserFProtocolFeatures) |
-                                           feature_bit(vhost::kVirtioRingFEventIdx);
-constexpr std::uint64_t kOfferedProtocolFeatures = feature_bit(vhost::kProtocolFMq) |
-                                                   feature_bit(vhost::kProtocolFReplyAck) |
-                                                   feature_bit(vhost::kProtocolFResetDevice);
 // SCM_RIGHTS room: a memory table carries at most kMaxMemoryRegions fds.
 constexpr std::size_t kMaxFdsPerRead = vhost::kMaxMemoryRegions;
-
-// Takes ownership of `fd` out of `fds` (where the socket read put it).
-UniqueFd take_fd(std::vector<UniqueFd>& fds, int fd) {
-  for (UniqueFd& owned : fds) {
-    if (owned.get() == fd) return UniqueFd(owned.release());
-  }
-  return UniqueFd();
-}
 
 // One recvmsg of at most `want` bytes, appended to `input`; fds to `fds`. Returns the byte
 // count, 0 at EOF, or -errno. Reading no further than the message at hand matters: the
@@ -54,15 +38,7 @@ ssize_t receive(int socket_fd, std::size_t want, std::vector<std::uint8_t>& inpu
   const ssize_t n = ::recvmsg(socket_fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
   input.resize(at + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
   if (n < 0) return -errno;
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-    const std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-    for (std::size_t i = 0; i < count; ++i) {
-      int fd;
-      std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-      fds.emplace_back(fd);
-    }
-  }
+  take_scm_rights(msg, fds);
   return n;
 }
 
@@ -79,6 +55,13 @@ bool send_all(int socket_fd, const std::vector<std::uint8_t>& bytes) {
 }
 
 }  // namespace
+
+UniqueFd VhostSession::take_fd(std::vector<UniqueFd>& fds, int fd) {
+  for (UniqueFd& owned : fds) {
+    if (owned.get() == fd) return UniqueFd(owned.release());
+  }
+  return UniqueFd();
+}
 
 VhostSession::VhostSession(std::size_t pending_limit_bytes, std::int8_t tx_power_dbm)
     : pending_limit_bytes_(pending_limit_bytes), guest_(tx_power_dbm) {}
@@ -151,23 +134,23 @@ std::vector<std::uint8_t> VhostSession::handle(vhost::Message& message, VhostEve
   };
   switch (message.request) {
     case Request::get_features:
-      return vhost::encode_u64_reply(message.request, kOfferedFeatures);
+      return vhost::encode_u64_reply(message.request, kVhostOfferedFeatures);
     case Request::get_protocol_features:
-      return vhost::encode_u64_reply(message.request, kOfferedProtocolFeatures);
+      return vhost::encode_u64_reply(message.request, kVhostOfferedProtocolFeatures);
     case Request::get_queue_num:
       return vhost::encode_u64_reply(message.request, vhost::kHwsimQueueCount);
     case Request::set_features: {
       const auto wanted = std::get<std::uint64_t>(message.payload);
-      if ((wanted & ~kOfferedFeatures) != 0) {
+      if ((wanted & ~kVhostOfferedFeatures) != 0) {
         error = fmt::format("front end set features {:#x} beyond those offered {:#x}", wanted,
-                            kOfferedFeatures);
+                            kVhostOfferedFeatures);
         return {};
       }
       features_ = wanted;
       break;
     }
     case Request::set_protocol_features:
-      protocol_features_ = std::get<std::uint64_t>(message.payload) & kOfferedProtocolFeatures;
+      protocol_features_ = std::get<std::uint64_t>(message.payload) & kVhostOfferedProtocolFeatures;
       break;
     case Request::set_owner:
       break;
@@ -177,7 +160,7 @@ std::vector<std::uint8_t> VhostSession::handle(vhost::Message& message, VhostEve
       events.kick_changed = {true, true};
       break;
     case Request::set_mem_table:
-      ok = set_mem_table(std::get<vhost::MemoryTable>(message.payload), error);
+      ok = set_mem_table(std::get<vhost::MemoryTable>(message.payload), input_fds_, error);
       break;
     case Request::set_vring_num:
       if (!queue_index(state().index)) return {};
@@ -214,6 +197,8 @@ std::vector<std::uint8_t> VhostSession::handle(vhost::Message& message, VhostEve
       Queue& q = queues_[file.index];
       if (message.request == Request::set_vring_call) {
         q.call = std::move(fd);
+      } else if (message.request == Request::set_vring_err) {
+        q.err = std::move(fd);
       } else if (message.request == Request::set_vring_kick) {
         if (!fd) {
           error = fmt::format("queue {}: a kick without an eventfd (polling) is not served",
@@ -227,7 +212,7 @@ std::vector<std::uint8_t> VhostSession::handle(vhost::Message& message, VhostEve
         if ((features_ & feature_bit(vhost::kVhostUserFProtocolFeatures)) == 0) q.enabled = true;
         if (file.index == vhost::kHwsimQueueRx) events.rx_ready = true;
       }
-      break;  // the error eventfd is not used: a broken guest is logged and cut off
+      break;
     }
     case Request::set_vring_enable:
       if (!queue_index(state().index)) return {};
@@ -255,7 +240,8 @@ std::vector<std::uint8_t> VhostSession::handle(vhost::Message& message, VhostEve
   return {};
 }
 
-bool VhostSession::set_mem_table(vhost::MemoryTable& table, std::string& error) {
+bool VhostSession::set_mem_table(const vhost::MemoryTable& table, std::vector<UniqueFd>& fds,
+                                 std::string& error) {
   // unmap_all() stops the rings (keeping where each stopped): note which were running first.
   std::array<bool, vhost::kHwsimQueueCount> running{};
   for (std::uint32_t i = 0; i < vhost::kHwsimQueueCount; ++i)
@@ -275,7 +261,7 @@ bool VhostSession::set_mem_table(vhost::MemoryTable& table, std::string& error) 
                           std::strerror(errno));
       return false;
     }
-    mappings_.push_back({base, length});
+    mappings_.push_back({base, length, take_fd(fds, table.fds[i])});
     const auto host =
         std::span<std::uint8_t>(static_cast<std::uint8_t*>(base) + r.mmap_offset, r.size);
     if (const vhost::MemoryError e = memory_.add_region(r, host); e != vhost::MemoryError::none) {

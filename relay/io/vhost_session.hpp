@@ -17,12 +17,25 @@
 
 #include "base/common/unique_fd.hpp"
 #include "relay/vhost/guest_memory.hpp"
+#include "relay/vhost/handover_record.hpp"
 #include "relay/vhost/hwsim_guest.hpp"
 #include "relay/vhost/split_vring.hpp"
 #include "relay/vhost/vhost_user_message.hpp"
 #include "relay/vhost/virtio_features.hpp"
 
 namespace vmesh::relay {
+
+// Offered to the front end. EVENT_IDX spares the guest a kick per RX buffer it posts
+// again (each one an exit of the emulated vCPU): the relay asks for RX kicks only when it
+// found the queue empty, and for TX kicks once it has taken every frame. No indirect
+// descriptors: hwsim posts one buffer per message.
+inline constexpr std::uint64_t kVhostOfferedFeatures =
+    vhost::feature_bit(vhost::kVirtioFVersion1) |
+    vhost::feature_bit(vhost::kVhostUserFProtocolFeatures) |
+    vhost::feature_bit(vhost::kVirtioRingFEventIdx);
+inline constexpr std::uint64_t kVhostOfferedProtocolFeatures =
+    vhost::feature_bit(vhost::kProtocolFMq) | vhost::feature_bit(vhost::kProtocolFReplyAck) |
+    vhost::feature_bit(vhost::kProtocolFResetDevice);
 
 // What reading the socket changed, for the loop to act on.
 struct VhostEvents {
@@ -54,6 +67,11 @@ class VhostSession {
   // Reads and answers every complete message waiting on the (non-blocking) socket.
   VhostEvents on_readable(int socket_fd);
 
+  // The next available index a queue reads (or would read, once started).
+  std::uint16_t next_avail(std::uint32_t queue) const {
+    return queues_[queue].ring.started() ? queues_[queue].ring.last_avail_idx()
+                                         : queues_[queue].config.avail_base;
+  }
   // Kick fd of a queue, or -1 when it has none (not set, or the ring was stopped).
   int kick_fd(std::uint32_t queue) const { return queues_[queue].kick.get(); }
   // Whether frames may move on a queue: started by its kick, enabled, not faulted.
@@ -82,23 +100,51 @@ class VhostSession {
   const VhostCounters& counters() const { return counters_; }
   const vhost::HwsimGuest& guest() const { return guest_; }
 
+  // Takes ownership of `fd` out of `fds` (fds received beside a message or a handover
+  // record); none when it is not there.
+  static UniqueFd take_fd(std::vector<UniqueFd>& fds, int fd);
+
+  // Handing the front end to a new relay (vhost_session_handover.cpp).
+  //
+  // What the new relay needs to serve on: signals the TX buffers still owed, stops the
+  // rings (their next available indexes go in the state) and lends every fd (memory,
+  // eventfds, a half-read message's): they stay this session's and open until it goes.
+  // The socket fd and node name are the caller's to fill in. Nothing moves afterwards.
+  vhost::HandoverConnection hand_over();
+  // Messages for the guest that found no RX buffer yet (lost when handing over).
+  std::size_t pending_rx_messages() const;
+  // The other side: serves on from a handed-over state. Maps the memory again from the
+  // region fds, sets the queues up and starts those that ran at the indexes given,
+  // restores the radios and the half-read input. Takes the fds the state names out of
+  // `fds`. False, with `error` saying what was wrong, when the state cannot be served.
+  bool take_over(const vhost::HandoverConnection& state, std::vector<UniqueFd>& fds,
+                 std::string& error);
+  // Returns every chain the guest made available on the TX queue while nobody served it as
+  // used, without routing it (frames lost to the restart), and signals the guest. The count;
+  // fault() is set when the guest broke the queue.
+  std::uint32_t drop_pending_tx();
+
  private:
   struct Queue {
     vhost::VringConfig config;
     vhost::SplitVring ring;
     UniqueFd kick;
     UniqueFd call;
+    UniqueFd err;  // kept only to hand over: a broken guest is logged and cut off instead
     bool enabled = false;
     bool call_pending = false;
   };
   struct Mapping {
     void* base = nullptr;
     std::size_t length = 0;
+    UniqueFd fd;  // the region's fd, kept to hand the memory over
   };
 
   // Returns the reply bytes (maybe empty); sets error on a violation.
   std::vector<std::uint8_t> handle(vhost::Message& message, VhostEvents& events);
-  bool set_mem_table(vhost::MemoryTable& table, std::string& error);
+  // Maps the table's regions; takes their fds out of `fds`.
+  bool set_mem_table(const vhost::MemoryTable& table, std::vector<UniqueFd>& fds,
+                     std::string& error);
   void unmap_all();
   bool start_queue(std::uint32_t index, std::string& error);
   void stop_queue(std::uint32_t index);

@@ -62,6 +62,23 @@ TEST(RelayOptions, ControlSocket) {
   EXPECT_NE(relay_usage().find("--control-socket PATH"), std::string::npos);
 }
 
+TEST(RelayOptions, VhostTakeOver) {
+  const auto options = parse_relay_options({"--topology", "t.toml", "--vhost-user-dir", "/run/v",
+                                            "--vhost-take-over", "/run/x/handover.sock"});
+  EXPECT_EQ(options->vhost_take_over, "/run/x/handover.sock");
+  EXPECT_EQ(parse_relay_options({})->vhost_take_over, "") << "nothing taken unless asked";
+  try {
+    parse_relay_options({"--topology", "t.toml", "--vhost-take-over", "/run/x/handover.sock"});
+    FAIL() << "a take-over without node sockets accepted";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("--vhost-take-over needs --vhost-user-dir"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(parse_relay_options({"--vhost-take-over", ""}), UsageError);
+  EXPECT_NE(relay_usage().find("--vhost-take-over PATH"), std::string::npos);
+}
+
 TEST(RelayOptions, ErrorsNameTheFlag) {
   try {
     parse_relay_options({"-t", "70000"});

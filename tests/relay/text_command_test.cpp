@@ -72,5 +72,39 @@ TEST(TextCommand, CaptureStartNeedsOneAbsolutePath) {
   }
 }
 
+TEST(TextCommand, ParsesVhostHandover) {
+  auto p = parse_text_command(bytes("vhost handover /run/x/handover.sock\n"));
+  ASSERT_EQ(p.status, TextParse::Status::complete) << p.error;
+  EXPECT_EQ(p.command.kind, TextCommand::Kind::vhost_handover);
+  EXPECT_EQ(p.command.path, "/run/x/handover.sock");
+  EXPECT_EQ(p.command.wait_ms, kDefaultHandoverWaitMs);
+  p = parse_text_command(bytes("vhost handover /run/x/handover.sock wait=1.5s\n"));
+  ASSERT_EQ(p.status, TextParse::Status::complete) << p.error;
+  EXPECT_EQ(p.command.wait_ms, 1500u);
+  p = parse_text_command(bytes("vhost handover /h.sock wait=100ms\n"));
+  EXPECT_EQ(p.command.wait_ms, 100u) << "the shortest wait";
+  p = parse_text_command(bytes("vhost handover /h.sock wait=10min\n"));
+  EXPECT_EQ(p.command.wait_ms, 600'000u) << "the longest wait";
+}
+
+TEST(TextCommand, VhostHandoverNeedsAnAbsolutePathAndASaneWait) {
+  auto p = parse_text_command(bytes("vhost handover run/handover.sock\n"));
+  EXPECT_EQ(p.status, TextParse::Status::invalid);
+  EXPECT_EQ(p.error, "vhost handover: run/handover.sock must be absolute");
+  for (const char* line :
+       {"vhost handover /h.sock wait=99ms\n", "vhost handover /h.sock wait=11min\n",
+        "vhost handover /h.sock wait=soon\n", "vhost handover /h.sock 5s\n"}) {
+    p = parse_text_command(bytes(line));
+    EXPECT_EQ(p.status, TextParse::Status::invalid) << line;
+    EXPECT_NE(p.error.find("expected wait=D with D from 100ms to 10min"), std::string::npos)
+        << p.error;
+  }
+  for (const char* line : {"vhost handover\n", "vhost\n", "vhost handover /a wait=1s more\n"}) {
+    p = parse_text_command(bytes(line));
+    EXPECT_EQ(p.status, TextParse::Status::invalid) << line;
+    EXPECT_NE(p.error.find("vhost handover PATH [wait=D]"), std::string::npos) << p.error;
+  }
+}
+
 }  // namespace
 }  // namespace vmesh::relay
