@@ -317,6 +317,11 @@ void FakeFrontEnd::kick(std::uint32_t queue) {
   ++queues_[queue].kicks;
 }
 
+std::uint64_t FakeFrontEnd::take_unread_kicks(std::uint32_t queue) {
+  std::uint64_t count = 0;
+  return ::read(queues_[queue].kick.get(), &count, sizeof(count)) == sizeof(count) ? count : 0;
+}
+
 void FakeFrontEnd::notify(std::uint32_t queue, std::uint16_t old_avail_idx) {
   if (!event_idx_) return kick(queue);
   // The new avail idx must be visible before avail_event is read (the driver's full barrier).

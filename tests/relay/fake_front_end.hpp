@@ -85,6 +85,9 @@ class FakeFrontEnd {
                       std::uint32_t len, std::uint16_t flags, std::uint16_t next = 0);
   void make_available(std::uint32_t queue, std::uint16_t head);
   void kick(std::uint32_t queue);
+  // Reads the queue's kick eventfd as a back end would (non-blocking): the count of kicks
+  // nobody has read yet, 0 when the back end took them all.
+  std::uint64_t take_unread_kicks(std::uint32_t queue);
   // Kicks sent on `queue` so far (each an eventfd write).
   std::uint32_t kicks(std::uint32_t queue) const { return queues_[queue].kicks; }
   // Guest physical address of buffer `index` of `queue`.

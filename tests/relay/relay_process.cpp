@@ -127,6 +127,18 @@ int RelayProcess::stop() {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 }
 
+std::optional<int> RelayProcess::wait_exit(int timeout_ms) {
+  if (pid_ < 0) return std::nullopt;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  int status = 0;
+  while (::waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
 int RelayProcess::open_fds() const {
   DIR* d = ::opendir(("/proc/" + std::to_string(pid_) + "/fd").c_str());
   if (d == nullptr) return -1;

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,9 @@ class RelayProcess {
 
   // SIGTERM, then waits; returns the exit status (or -signal).
   int stop();
+  // Waits for the relay to exit by itself: its exit status (or -signal), or nullopt when it
+  // still runs after timeout_ms.
+  std::optional<int> wait_exit(int timeout_ms);
   // What the relay logged on stderr so far.
   std::string log() const;
   // Polls the control port until `count` clients (and `spies` spies) are registered.

@@ -16,9 +16,14 @@ std::string make_temp_dir() {
 
 VhostRelay::VhostRelay(const std::string& topology_text, const std::vector<std::string>& extra_args)
     : dir_(make_temp_dir()), socket_dir_(dir_ + "/sockets"), topology_(topology_text) {
+  relay_ = start_another(extra_args);
+}
+
+std::unique_ptr<RelayProcess> VhostRelay::start_another(
+    const std::vector<std::string>& extra_args) const {
   std::vector<std::string> args = {"--topology", topology_.path(), "--vhost-user-dir", socket_dir_};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  relay_ = std::make_unique<RelayProcess>(args);
+  return std::make_unique<RelayProcess>(args);
 }
 
 VhostRelay::~VhostRelay() {

@@ -27,10 +27,15 @@ class VhostRelay {
   VhostRelay& operator=(const VhostRelay&) = delete;
 
   const std::string& socket_dir() const { return socket_dir_; }
+  // The temporary directory holding socket_dir() (removed with the object).
+  const std::string& dir() const { return dir_; }
   std::string socket(const std::string& node) const { return socket_dir_ + "/" + node + ".sock"; }
   // Whether the relay process is still running (not exited, not a zombie).
   bool running() const;
   RelayProcess& process() { return *relay_; }
+  // Another relay on the same topology file and socket directory, as a restart starts it,
+  // plus `extra_args`. Waits until it listens, like RelayProcess.
+  std::unique_ptr<RelayProcess> start_another(const std::vector<std::string>& extra_args) const;
 
  private:
   std::string dir_;
