@@ -27,14 +27,22 @@ Bytes frame_of(const Bytes& message) {
   return {m.frame.begin(), m.frame.end()};
 }
 
-TEST(RelayVhostEventIdx, FramesFlowWithoutAKickPerPostedRxBuffer) {
-  VhostRelay relay(kLine3);
-  FakeFrontEnd n1(relay.socket("n1"));
-  FakeFrontEnd n2(relay.socket("n2"));
-  n1.use_event_idx();
-  n2.use_event_idx();
-  n1.bring_up();
-  n2.bring_up();
+// n1 and n2 of line3, both with EVENT_IDX negotiated and their queues running.
+class RelayVhostEventIdx : public ::testing::Test {
+ protected:
+  RelayVhostEventIdx() {
+    n1.use_event_idx();
+    n2.use_event_idx();
+    n1.bring_up();
+    n2.bring_up();
+  }
+
+  VhostRelay relay{kLine3};
+  FakeFrontEnd n1{relay.socket("n1")};
+  FakeFrontEnd n2{relay.socket("n2")};
+};
+
+TEST_F(RelayVhostEventIdx, FramesFlowWithoutAKickPerPostedRxBuffer) {
   const std::uint32_t rx_kicks_at_start = n2.kicks(kHwsimQueueRx);
 
   constexpr std::uint32_t kFrames = 3 * FakeFrontEnd::kQueueSize;  // the rings wrap
@@ -51,15 +59,7 @@ TEST(RelayVhostEventIdx, FramesFlowWithoutAKickPerPostedRxBuffer) {
   EXPECT_GE(n1.kicks(kHwsimQueueTx), 1u);
 }
 
-TEST(RelayVhostEventIdx, GuestOutOfRxBuffersIsServedWhenItPostsMore) {
-  VhostRelay relay(kLine3);
-  FakeFrontEnd n1(relay.socket("n1"));
-  FakeFrontEnd n2(relay.socket("n2"));
-  n1.use_event_idx();
-  n2.use_event_idx();
-  n1.bring_up();
-  n2.bring_up();
-
+TEST_F(RelayVhostEventIdx, GuestOutOfRxBuffersIsServedWhenItPostsMore) {
   // n2 reads nothing while n1 sends more frames than n2 has RX buffers; n1 waits for its TX
   // buffers to come back between bursts, so none is reused before the relay took it.
   constexpr std::uint32_t kBurst = FakeFrontEnd::kQueueSize / 2;
