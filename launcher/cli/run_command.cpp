@@ -97,16 +97,6 @@ MeshRunSetup make_setup(const CliOptions& options, const ToolPaths& tools, Prepa
   // The command line wins over the file, as for every other setting both can give.
   setup.relay_transport = options.relay_transport.value_or(
       prepared.scenario.relay_transport.value_or(RelayTransport::serial));
-  if (setup.relay_transport == RelayTransport::vhost_user) {
-    for (const auto& action : prepared.scenario.run_actions) {
-      if (action.kind != RunActionKind::relay_restart) continue;
-      // Said before any VM boots: the restart would cut every vhost-user radio for good.
-      throw std::runtime_error(
-          "the timeline restarts the relay (relay_restart), which the vhost-user transport "
-          "cannot survive: QEMU's vhost-user-test-device does not connect again to a "
-          "restarted relay; run this topology with --relay-transport serial");
-    }
-  }
   setup.stats_path = options.stats_path;
   setup.deadline = Clock::now() + std::chrono::seconds(options.timeout_s);
   setup.ready_timeout = std::chrono::seconds(options.ready_timeout_s);

@@ -110,7 +110,9 @@ class MeshRun {
   };
   // SIGTERM the relay, wait `down_for`, start it again on the same ports with its timeline
   // continued (--timeline-start-ms); then waits up to `reconnect_timeout` for every running
-  // node to be bound again. No VM is touched.
+  // node to be bound again. No VM is touched. On the vhost-user transport the old relay
+  // hands its front ends to the new one instead of stopping (hand_relay_over). Throws
+  // std::runtime_error when the new relay cannot start or take the front ends over.
   RelayRestart restart_relay(std::chrono::microseconds down_for,
                              std::chrono::milliseconds reconnect_timeout);
   // Runs a command on a node over its session. Throws SshError.
@@ -126,6 +128,10 @@ class MeshRun {
   void teardown() noexcept;
 
  private:
+  // restart_relay on the vhost-user transport: the running relay hands its front ends to a
+  // new one started with --vhost-take-over (relay_handover.hpp), the medium down for
+  // `down_for` in between; waits for the take-over and the old relay's clean exit.
+  void hand_relay_over(std::chrono::microseconds down_for);
   // Throws (with the log tails) when the relay or a QEMU has exited (killed nodes aside).
   void check_children_alive();
   void provision_node(std::size_t node);
@@ -164,6 +170,7 @@ class MeshRun {
   RelayLaunch relay_launch_;
   RunPlan plan_;
   ChildProcess relay_;
+  std::size_t relay_log_offset_ = 0;  // where the running relay's lines start in its log
   std::vector<ChildProcess> vms_;
   std::vector<std::optional<SshSession>> sessions_;
   std::vector<bool> killed_;

@@ -12,6 +12,7 @@
 #include "launcher/process/text_file.hpp"
 #include "launcher/run/mesh_run.hpp"
 #include "launcher/run/node_login.hpp"
+#include "launcher/run/relay_handover.hpp"
 
 namespace vmesh::launcher {
 namespace {
@@ -67,12 +68,17 @@ MeshRun::RelayRestart MeshRun::restart_relay(std::chrono::microseconds down_for,
   RelayRestart result;
   const auto log = relay_launch_.log();
   const auto stopped = Clock::now();
-  relay_.stop(milliseconds(3000));
-  std::this_thread::sleep_for(down_for);
-  throw_if_interrupted();
-  ++relay_launch_.restarts;
-  const auto log_offset = file_size_or_zero(log);
-  relay_ = spawn_relay(relay_launch_, setup_.detached, setup_.deadline);
+  if (relay_launch_.vhost_user_dir) {
+    hand_relay_over(down_for);
+  } else {
+    relay_.stop(milliseconds(3000));
+    std::this_thread::sleep_for(down_for);
+    throw_if_interrupted();
+    ++relay_launch_.restarts;
+    relay_log_offset_ = file_size_or_zero(log);
+    relay_ = spawn_relay(relay_launch_, setup_.detached, setup_.deadline);
+  }
+  const auto log_offset = relay_log_offset_;
   result.down_s = seconds_since(stopped);
 
   const auto listening = Clock::now();
@@ -96,6 +102,29 @@ MeshRun::RelayRestart MeshRun::restart_relay(std::chrono::microseconds down_for,
   }
   result.reconnected_s = seconds_since(listening);
   return result;
+}
+
+void MeshRun::hand_relay_over(std::chrono::microseconds down_for) {
+  const auto down_for_ms = std::chrono::duration_cast<milliseconds>(down_for);
+  // The old relay waits for its successor for as long as the medium is to be down, and
+  // then as long again as a relay may take to start.
+  ask_relay_to_hand_over(relay_launch_, down_for_ms + milliseconds(30000));
+  std::this_thread::sleep_for(down_for);
+  throw_if_interrupted();
+  ++relay_launch_.restarts;
+  relay_log_offset_ = file_size_or_zero(relay_launch_.log());
+  ChildProcess old_relay = std::move(relay_);
+  relay_ = spawn_relay(relay_launch_, setup_.detached, setup_.deadline, RelayStart::take_over);
+  wait_for_take_over(relay_launch_, relay_log_offset_, Clock::now() + milliseconds(15000));
+  // It exits 0 once the new relay acknowledged; anything else is worth a look.
+  const auto code = old_relay.wait_for(milliseconds(10000));
+  if (code != 0) {
+    const int stopped_code = code ? *code : old_relay.stop(milliseconds(1000));
+    throw std::runtime_error(fmt::format(
+        "the old relay did not exit cleanly after handing its front ends over (exit code {}); "
+        "see {}",
+        stopped_code, relay_launch_.log().string()));
+  }
 }
 
 }  // namespace vmesh::launcher

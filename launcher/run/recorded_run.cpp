@@ -11,6 +11,7 @@
 #include "launcher/process/interrupt.hpp"
 #include "launcher/process/text_file.hpp"
 #include "launcher/run/node_login.hpp"
+#include "launcher/run/relay_handover.hpp"
 
 namespace vmesh::launcher {
 namespace {
@@ -31,6 +32,27 @@ void save_recorded(const RunState& state) {
   save_run_state(state);
   const auto nodes_file = state.dir / "nodes.json";
   if (std::filesystem::exists(nodes_file)) write_node_list(nodes_file, state.nodes);
+}
+
+// The handover's end, once the new relay runs: it took the front ends over, and the old
+// relay (it exits 0 once they are taken) is gone. Either failing stops the old relay and
+// throws.
+void finish_handover(const RelayLaunch& launch, pid_t old_pid, std::uint64_t old_start_ticks,
+                     std::size_t log_offset) {
+  try {
+    wait_for_take_over(launch, log_offset, Clock::now() + milliseconds(15000));
+  } catch (...) {
+    stop_recorded(old_pid, old_start_ticks);  // it would wait for another taker in vain
+    throw;
+  }
+  for (int i = 0; i < 1000 && process_is(old_pid, old_start_ticks); ++i)
+    std::this_thread::sleep_for(milliseconds(10));
+  if (stop_recorded(old_pid, old_start_ticks)) {
+    throw std::runtime_error(fmt::format(
+        "the old relay (pid {}) was still running 10 s after handing its front ends over; "
+        "stopped it; see {}",
+        old_pid, launch.log().string()));
+  }
 }
 
 }  // namespace
@@ -120,26 +142,34 @@ RelayRestartResult restart_recorded_relay(RunState& state, milliseconds down_for
   require_launch_record(state);
   RelayRestartResult result;
   RelayLaunch& launch = state.relay_launch;
-  if (launch.vhost_user_dir) {
-    // Refused before the relay stops: stopping it would cut every vhost-user radio for good.
-    throw std::runtime_error(
-        "relay restart is not available on the vhost-user transport: QEMU's "
-        "vhost-user-test-device cannot connect again to a restarted relay (QEMU 11.1 "
-        "fails at start with reconnect-ms and aborts when a back end reconnects), so the "
-        "guests' radios would stay cut off; restart "
-        "the nodes instead (vmesh node kill/start), or use --relay-transport serial");
-  }
   const auto stopped = Clock::now();
-  stop_recorded(state.relay_pid, state.relay_start_ticks);
+  const pid_t old_pid = state.relay_pid;
+  const std::uint64_t old_start_ticks = state.relay_start_ticks;
+  if (launch.vhost_user_dir) {
+    // QEMU never connects to a new relay: the old one hands its front ends over instead.
+    ask_relay_to_hand_over(launch, down_for + milliseconds(30000));
+  } else {
+    stop_recorded(old_pid, old_start_ticks);
+  }
   std::this_thread::sleep_for(down_for);
   throw_if_interrupted();
   ++launch.restarts;
   const auto log_offset = file_size_or_zero(launch.log());
-  auto relay = spawn_relay(launch, true, Clock::now() + milliseconds(10000));
+  const RelayStart how =
+      launch.vhost_user_dir ? RelayStart::take_over : RelayStart::first_or_restart;
+  ChildProcess relay;
+  try {
+    relay = spawn_relay(launch, true, Clock::now() + milliseconds(10000), how);
+  } catch (...) {
+    // A handing-over relay would wait in vain for its successor.
+    if (launch.vhost_user_dir) stop_recorded(old_pid, old_start_ticks);
+    throw;
+  }
   state.relay_pid = relay.pid();
   state.relay_start_ticks = process_start_ticks(relay.pid()).value_or(0);
   save_recorded(state);
   relay.release();
+  if (launch.vhost_user_dir) finish_handover(launch, old_pid, old_start_ticks, log_offset);
   result.down_s = seconds_since(stopped);
 
   std::vector<std::string> running;

@@ -39,8 +39,10 @@ struct RelayRestartResult {
 
 // Stops the relay, waits `down_for`, starts it on the same ports with the timeline
 // continued, then waits up to `reconnect_timeout` for every running node to be bound again;
-// saves state.json with the new PID. Throws std::runtime_error (no launch record, relay
-// failed to start), Interrupted.
+// saves state.json with the new PID. On the vhost-user transport the old relay hands its
+// front ends to the new one instead of stopping (relay_handover.hpp). Throws
+// std::runtime_error (no launch record, relay failed to start, a handover refused or
+// failed), Interrupted.
 RelayRestartResult restart_recorded_relay(RunState& state, std::chrono::milliseconds down_for,
                                           std::chrono::milliseconds reconnect_timeout);
 

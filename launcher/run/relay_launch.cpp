@@ -35,7 +35,8 @@ std::filesystem::path RelayLaunch::capture_file() const {
   return path;
 }
 
-std::vector<std::string> relay_argv(const RelayLaunch& launch, Clock::time_point now) {
+std::vector<std::string> relay_argv(const RelayLaunch& launch, Clock::time_point now,
+                                    RelayStart how) {
   std::vector<std::string> argv = {launch.relay.string(), "-u", "--no-vsock", "--ports-file",
                                    launch.ports_file().string()};
   if (launch.ports.tcp == 0) {
@@ -61,17 +62,20 @@ std::vector<std::string> relay_argv(const RelayLaunch& launch, Clock::time_point
   if (launch.stats_jsonl) argv.insert(argv.end(), {"--stats-jsonl", launch.stats_jsonl->string()});
   if (launch.vhost_user_dir)
     argv.insert(argv.end(), {"--vhost-user-dir", launch.vhost_user_dir->string()});
+  if (how == RelayStart::take_over)
+    argv.insert(argv.end(), {"--vhost-take-over", launch.handover_socket().string()});
   return argv;
 }
 
-ChildProcess spawn_relay(RelayLaunch& launch, bool detached, Clock::time_point deadline) {
+ChildProcess spawn_relay(RelayLaunch& launch, bool detached, Clock::time_point deadline,
+                         RelayStart how) {
   const auto ports_file = launch.ports_file();
   const auto log = launch.log();
   std::filesystem::remove(ports_file);
   std::filesystem::remove(launch.control_socket());  // left behind by a relay that was killed
-  if (launch.vhost_user_dir) remove_sockets(*launch.vhost_user_dir);
+  if (launch.vhost_user_dir && how != RelayStart::take_over) remove_sockets(*launch.vhost_user_dir);
   SpawnOptions options;
-  options.argv = relay_argv(launch, Clock::now());
+  options.argv = relay_argv(launch, Clock::now(), how);
   options.stdout_to = log;
   options.stderr_to = log;
   options.die_with_parent = !detached;

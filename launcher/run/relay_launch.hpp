@@ -41,22 +41,31 @@ struct RelayLaunch {
   std::filesystem::path ports_file() const { return run_dir / "relay.ports"; }
   std::filesystem::path control_socket() const { return run_dir / "control.sock"; }
   std::filesystem::path stats_file() const { return run_dir / "relay-stats.json"; }
+  // Where a relay serving vhost-user front ends hands them to its successor (a restart).
+  std::filesystem::path handover_socket() const { return run_dir / "handover.sock"; }
   // FILE for the first relay, FILE.restartK after K restarts (a new relay would truncate).
   std::filesystem::path capture_file() const;
 };
 
+// How a relay is started: the first time, again after the old one stopped, or taking the
+// old one's vhost-user front ends over at launch.handover_socket() (the old one waits there).
+enum class RelayStart { first_or_restart, take_over };
+
 // The relay's command line: any free ports at first, the recorded ports (and the
-// continued timeline, at `now`) once it has run.
+// continued timeline, at `now`) once it has run; --vhost-take-over for RelayStart::take_over.
 std::vector<std::string> relay_argv(const RelayLaunch& launch,
-                                    std::chrono::steady_clock::time_point now);
+                                    std::chrono::steady_clock::time_point now,
+                                    RelayStart how = RelayStart::first_or_restart);
 
 // Starts the relay and waits for its ports file (filling launch.ports on a first start); the
 // relay makes its vhost-user sockets before it writes that file. Socket files a killed relay
-// left behind (control, vhost-user) are removed first.
+// left behind (control, vhost-user) are removed first, except the vhost-user sockets on a
+// take-over: they are handed over, still listening.
 // Throws std::runtime_error naming the log when it exits or writes no ports file in
 // 10 s (or by `deadline`); Interrupted on SIGINT/SIGTERM.
 ChildProcess spawn_relay(RelayLaunch& launch, bool detached,
-                         std::chrono::steady_clock::time_point deadline);
+                         std::chrono::steady_clock::time_point deadline,
+                         RelayStart how = RelayStart::first_or_restart);
 
 // True when `relay_log_text` (the log since a relay started) says every node in
 // `node_names` is bound again ("bound to node NAME by ...").

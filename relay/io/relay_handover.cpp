@@ -228,6 +228,7 @@ std::vector<HandedListener> RelayServer::take_vhost_handover() {
   logf("vhost take-over from pid {} at {}: {} front ends, {} node sockets", taken.giver_pid, path,
        taken.connections.size(), taken.listeners.size());
   taken_ = std::move(taken.connections);
+  took_over_ = true;
   return std::move(taken.listeners);
 }
 
@@ -247,7 +248,9 @@ UniqueFd RelayServer::take_listener(std::vector<HandedListener>& handed, const s
 }
 
 void RelayServer::adopt_taken_connections() {
-  if (taken_.empty()) return;
+  // Said after every take-over, none taken included: the launcher waits for this line.
+  if (!took_over_) return;
+  took_over_ = false;
   std::size_t served = 0;
   std::uint64_t lost = 0;
   for (HandedConnection& handed : taken_) {

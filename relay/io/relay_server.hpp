@@ -204,6 +204,7 @@ class RelayServer {
   };
   std::optional<Handover> handover_;
   std::vector<HandedConnection> taken_;  // --vhost-take-over: served from run() on
+  bool took_over_ = false;               // the take-over succeeded; taken_ not yet served
   std::unique_ptr<JsonlAppender> stats_jsonl_;
   StatsJsonl stats_lines_;
   std::int64_t next_stats_ms_ = -1;    // when the next --stats-jsonl line is due

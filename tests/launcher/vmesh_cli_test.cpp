@@ -60,18 +60,6 @@ TEST(VmeshCli, MissingTopologyFileIsNamed) {
   EXPECT_TRUE(box.nothing_started());
 }
 
-TEST(VmeshCli, RelayRestartOnTheVhostUserTransportIsRefusedBeforeAnyProcess) {
-  Sandbox box;
-  const auto result = run_vmesh({"run", VMESH_TOPOLOGIES_DIR "/scenarios/relay-restart.toml",
-                                 "--relay-transport", "vhost-user"},
-                                box.env, box.dir.path, std::chrono::seconds(30));
-  EXPECT_EQ(result.exit_code, 1);
-  EXPECT_NE(result.err.find("relay_restart), which the vhost-user transport cannot survive"),
-            std::string::npos)
-      << result.err;
-  EXPECT_TRUE(box.nothing_started());
-}
-
 TEST(VmeshCli, MaxNodesRefusesWithTheLimitNamed) {
   Sandbox box;
   auto env = box.env;
