@@ -107,7 +107,7 @@ main() {
   # -erms: TCG runs rep movsb one byte per iteration (see kTcgCpuModel in launcher/run_plan.hpp).
   qemu-system-x86_64 \
     -nodefaults -no-user-config -display none -no-reboot \
-    -machine pc -accel tcg,thread=multi -cpu max,-erms -smp 1 -m "$memory" \
+    -machine pc -accel tcg,thread=multi -cpu max,-erms,-fsrm -smp 1 -m "$memory" \
     -kernel "${image}/vmlinux" -initrd "${image}/initramfs.img" -append "$append" \
     -netdev "user,id=net0,hostfwd=tcp:127.0.0.1:${port}-:22" \
     -device virtio-net-pci,netdev=net0,romfile= \

@@ -63,8 +63,8 @@ void plan_image_node(NodePlan& node, const ImageSpec& spec, const PlanInputs& in
     }
     // One connection to the relay for the node's client, reopened within a second if the
     // relay restarts; the client's own reconnects reuse it.
-    guestfwd = fmt::format(",guestfwd=tcp:{}-tcp:127.0.0.1:{},,reconnect=1,,nodelay=on",
-                           *spec.relay_server, relay_port);
+    guestfwd = fmt::format(",guestfwd=tcp:{}-tcp:127.0.0.1:{},,{},,nodelay=on", *spec.relay_server,
+                           relay_port, chardev_reconnect(inputs));
   }
 
   ImageNodePlan image;

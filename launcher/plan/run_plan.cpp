@@ -108,6 +108,10 @@ void add_uplink_nic(NodePlan& node) {
 
 }  // namespace
 
+std::string chardev_reconnect(const PlanInputs& inputs) {
+  return inputs.host_qemu_reconnect_ms ? "reconnect-ms=1000" : "reconnect=1";
+}
+
 std::string format_mac_prefix(const medium::MacPrefix& prefix) {
   return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", prefix[0], prefix[1], prefix[2],
                      prefix[3], prefix[4]);
@@ -191,9 +195,7 @@ RunPlan plan_run(const Scenario& scenario, const PlanInputs& inputs) {
     if (inputs.accel == Accel::kvm) {
       node.qemu_argv.insert(node.qemu_argv.end(), {"-accel", "kvm", "-cpu", "host"});
     } else {
-      node.qemu_argv.insert(
-          node.qemu_argv.end(),
-          {"-accel", kTcgAccel, "-cpu", vhost_user ? kTcgCpuModelVhostUser : kTcgCpuModel});
+      node.qemu_argv.insert(node.qemu_argv.end(), {"-accel", kTcgAccel, "-cpu", kTcgCpuModel});
     }
     node.qemu_argv.insert(
         node.qemu_argv.end(),
@@ -207,13 +209,13 @@ RunPlan plan_run(const Scenario& scenario, const PlanInputs& inputs) {
          "-chardev", "file,id=console,append=on,path=" + node.log_path.string(), "-serial",
          "chardev:console", "-fw_cfg", "name=opt/vmesh/node.cpio,file=" + node.cpio_path.string()});
     if (inputs.relay_transport == RelayTransport::serial) {
-      // nodelay: frames are small and latency-bound. reconnect=1: after a relay restart
+      // nodelay: frames are small and latency-bound. Reconnecting: after a relay restart
       // QEMU connects again within a second; the agent sees the port hang up and come back.
-      node.qemu_argv.insert(
-          node.qemu_argv.end(),
-          {"-device", kRelaySerialController, "-chardev",
-           fmt::format("socket,id=relay,host=127.0.0.1,port={},reconnect=1,nodelay=on", relay_port),
-           "-device", "virtserialport,chardev=relay,name=vmesh.relay"});
+      node.qemu_argv.insert(node.qemu_argv.end(),
+                            {"-device", kRelaySerialController, "-chardev",
+                             fmt::format("socket,id=relay,host=127.0.0.1,port={},{},nodelay=on",
+                                         relay_port, chardev_reconnect(inputs)),
+                             "-device", "virtserialport,chardev=relay,name=vmesh.relay"});
     }
     if (vhost_user) add_vhost_user_device(node, inputs);
     if (settings.gateway) add_uplink_nic(node);

@@ -24,11 +24,10 @@ enum class Accel : std::uint8_t { tcg, kvm };
 // and clear_page, and every frame is copied several times on its way through the agent.
 // Without ERMS it uses `rep movsq` (8 bytes per iteration). Measured in the guest: a
 // 196 MB pipe copy takes 1.0-1.4 s instead of 3.9-9.1 s.
-inline constexpr const char* kTcgCpuModel = "max,-erms";
-// The same for the vhost-user transport, which runs QEMU >= 10.2: its `max` also offers FSRM
-// (fast short `rep movsb`), and the guest's 6.1 kernel then stalls early in boot under TCG
-// (docs/qemu-vhost-user.md).
-inline constexpr const char* kTcgCpuModelVhostUser = "max,-erms,-fsrm";
+// FSRM (fast short `rep movsb`) is masked too: QEMU >= 10 offers it in `max` (the vhost-user
+// transport's QEMU, or a newer host's), and the guest's 6.1 kernel then stalls early in
+// boot under TCG (docs/qemu-vhost-user.md); Debian 12's QEMU 7.2 accepts the flag.
+inline constexpr const char* kTcgCpuModel = "max,-erms,-fsrm";
 // One vCPU thread per guest CPU under TCG (the -accel value).
 inline constexpr const char* kTcgAccel = "tcg,thread=multi";
 
@@ -72,6 +71,8 @@ struct PlanInputs {
   // vmesh guests run this QEMU (the vhost-user transport may need a newer one than the
   // host's); firmware images always run the host's qemu-system-x86_64.
   std::string guest_qemu = "qemu-system-x86_64";
+  // The host's QEMU takes `reconnect-ms=` on socket chardevs (>= 9.2), not `reconnect=`.
+  bool host_qemu_reconnect_ms = false;
   // vhost-user: the relay's socket directory, one DIR/<node name>.sock per node.
   std::filesystem::path vhost_user_dir;
   // One per node (resolve_node_images) or empty: nullopt boots vmesh's guest, a spec boots
@@ -117,6 +118,10 @@ struct RunPlan {
 // topology, when ssh_ports has the wrong size, when the index would not fit 10.13.0.x, or
 // when a vmesh guest is on the vhost-user transport without vhost_user_dir.
 RunPlan plan_run(const Scenario& scenario, const PlanInputs& inputs);
+
+// The socket chardev option that opens a lost connection to the relay again within a
+// second, as the host's QEMU spells it: "reconnect-ms=1000" or "reconnect=1".
+std::string chardev_reconnect(const PlanInputs& inputs);
 
 // "02:00:00:00:01" for a prefix.
 std::string format_mac_prefix(const medium::MacPrefix& prefix);

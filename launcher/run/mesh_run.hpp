@@ -67,8 +67,9 @@ class MeshRun {
 
   // Each step throws std::runtime_error naming what failed, or Interrupted.
   void build_image();   // build-image.sh (cached)
-  void choose_qemu();   // vhost-user: the host's QEMU if it has the device, else the cached
-                        // Debian 13 one (build-qemu-root.sh); asked once per run
+  void choose_qemu();   // the host's QEMU's version; vhost-user: the host's QEMU if it has
+                        // the device, else the cached Debian 13 one (build-qemu-root.sh);
+                        // asked once per run
   void choose_accel();  // VMESH_ACCEL, else the cached KVM probe; says the choice once
   void start_relay();   // vmesh-relay, waits for its ports file
   void start_nodes();   // per-node cpio + QEMU
@@ -167,6 +168,7 @@ class MeshRun {
   Progress& progress_;
   std::filesystem::path image_dir_;
   std::string guest_qemu_ = "qemu-system-x86_64";  // choose_qemu
+  bool host_qemu_reconnect_ms_ = false;            // choose_qemu: takes_reconnect_ms
   RelayLaunch relay_launch_;
   RunPlan plan_;
   ChildProcess relay_;

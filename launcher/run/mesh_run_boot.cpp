@@ -44,6 +44,7 @@ void MeshRun::start_nodes() {
   inputs.accel = setup_.accel.value_or(Accel::tcg);
   inputs.relay_transport = setup_.relay_transport;
   inputs.guest_qemu = guest_qemu_;
+  inputs.host_qemu_reconnect_ms = host_qemu_reconnect_ms_;
   inputs.vhost_user_dir = vhost_user_dir();
   inputs.node_images = setup_.node_images;
   plan_ = plan_run(setup_.scenario, inputs);

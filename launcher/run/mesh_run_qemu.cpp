@@ -39,9 +39,11 @@ std::uintmax_t tree_bytes(const std::filesystem::path& dir) {
 }  // namespace
 
 void MeshRun::choose_qemu() {
-  if (setup_.relay_transport != RelayTransport::vhost_user || !has_vmesh_guest()) return;
   const std::string host_qemu = "qemu-system-x86_64";
   const QemuProbe host = probe_qemu(host_qemu, kVhostUserDevice, setup_.run_dir, kProbeTimeout);
+  // The relay's socket chardevs (serial transport, firmware images) are spelled for it.
+  host_qemu_reconnect_ms_ = takes_reconnect_ms(host.version);
+  if (setup_.relay_transport != RelayTransport::vhost_user || !has_vmesh_guest()) return;
   if (host.has_device) {
     guest_qemu_ = host_qemu;
     fmt::print(stderr, "vmesh: vhost-user: the host's QEMU {} has {}\n", host.version,

@@ -1,6 +1,7 @@
 #include "launcher/run/qemu_probe.hpp"
 
 #include <cctype>
+#include <charconv>
 #include <optional>
 #include <vector>
 
@@ -50,6 +51,19 @@ std::string qemu_version_of(std::string_view version_output) {
     ++end;
   }
   return std::string(version_output.substr(start, end - start));
+}
+
+bool takes_reconnect_ms(std::string_view version) {
+  unsigned major = 0;
+  unsigned minor = 0;
+  const auto dot = version.find('.');
+  const auto [major_end, major_error] =
+      std::from_chars(version.data(), version.data() + version.size(), major);
+  if (major_error != std::errc() || dot == std::string_view::npos) return false;
+  const auto [minor_end_unused, minor_error] =
+      std::from_chars(version.data() + dot + 1, version.data() + version.size(), minor);
+  if (minor_error != std::errc() || major_end != version.data() + dot) return false;
+  return major > 9 || (major == 9 && minor >= 2);
 }
 
 QemuProbe probe_qemu(const std::string& qemu, std::string_view device,

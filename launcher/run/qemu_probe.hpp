@@ -25,6 +25,11 @@ bool device_help_lists(std::string_view device_help, std::string_view device);
 // "7.2.22" from "QEMU emulator version 7.2.22 (Debian ...)"; empty if not found. Pure.
 std::string qemu_version_of(std::string_view version_output);
 
+// True for a QEMU that takes `reconnect-ms=` on socket chardevs: 9.2 added it, and later
+// releases dropped the old `reconnect=` (11.1 refuses it). False for an unknown version,
+// the older spelling being what Debian 12's 7.2 takes. Pure.
+bool takes_reconnect_ms(std::string_view version);
+
 // Runs `qemu --version` and `qemu -device help` (each within `timeout`), their output in
 // files under work_dir. Never throws: a binary that is missing or fails gives runs = false.
 QemuProbe probe_qemu(const std::string& qemu, std::string_view device,

@@ -36,6 +36,17 @@ TEST(QemuProbe, ReadsTheVersionNumber) {
   EXPECT_EQ(qemu_version_of("qemu-system-x86_64: not found"), "");
 }
 
+TEST(QemuProbe, ReconnectMsFrom92On) {
+  EXPECT_FALSE(takes_reconnect_ms("7.2.22"));
+  EXPECT_FALSE(takes_reconnect_ms("9.1.3"));
+  EXPECT_TRUE(takes_reconnect_ms("9.2.0"));
+  EXPECT_TRUE(takes_reconnect_ms("10.0"));
+  EXPECT_TRUE(takes_reconnect_ms("11.1.3"));
+  EXPECT_FALSE(takes_reconnect_ms(""));
+  EXPECT_FALSE(takes_reconnect_ms("11"));
+  EXPECT_FALSE(takes_reconnect_ms("x.y"));
+}
+
 TEST(QemuProbe, AMissingBinaryDoesNotRun) {
   const auto probe =
       probe_qemu("/nonexistent/qemu-system-x86_64", kVhostUserDevice,

@@ -54,7 +54,7 @@ TEST(RunPlan, QemuCommandLineIsTcgUserNetOnLoopbackWithSerialLogAndCpio) {
   const auto& argv = node.qemu_argv;
   EXPECT_EQ(argv.front(), "qemu-system-x86_64");
   EXPECT_TRUE(has_pair(argv, "-accel", "tcg,thread=multi"));
-  EXPECT_TRUE(has_pair(argv, "-cpu", "max,-erms"));
+  EXPECT_TRUE(has_pair(argv, "-cpu", "max,-erms,-fsrm"));
   EXPECT_TRUE(has_pair(argv, "-m", "300"));
   EXPECT_TRUE(has_pair(argv, "-kernel", "/img/vmlinux"));
   EXPECT_TRUE(has_pair(argv, "-initrd", "/img/initramfs.img"));
@@ -96,6 +96,15 @@ TEST(RunPlan, SerialTransportConnectsAVirtioSerialPortToTheRelayOnLoopback) {
   EXPECT_TRUE(has_pair(argv, "-chardev",
                        "socket,id=relay,host=127.0.0.1,port=40001,reconnect=1,nodelay=on"));
   EXPECT_TRUE(has_pair(argv, "-device", "virtserialport,chardev=relay,name=vmesh.relay"));
+}
+
+TEST(RunPlan, AHostQemuFrom92OnSpellsTheReconnectAsReconnectMs) {
+  const auto topology = parse_scenario(kLine3, "t.toml");
+  auto newer = inputs(3);
+  newer.host_qemu_reconnect_ms = true;
+  const auto argv = plan_run(topology, newer).nodes[0].qemu_argv;
+  EXPECT_TRUE(has_pair(argv, "-chardev",
+                       "socket,id=relay,host=127.0.0.1,port=40001,reconnect-ms=1000,nodelay=on"));
 }
 
 TEST(RunPlan, TcpTransportGoesThroughUserModeNetAndAddsNoSerialPort) {

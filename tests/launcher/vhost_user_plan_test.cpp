@@ -95,7 +95,7 @@ TEST(VhostUserPlan, SerialAndTcpKeepThePcMachineTheirCpuModelAndTheHostQemu) {
     const auto argv = plan_run(scenario, in).nodes[0].qemu_argv;
     EXPECT_EQ(argv[0], "qemu-system-x86_64");
     EXPECT_TRUE(has_pair(argv, "-machine", "pc"));
-    EXPECT_TRUE(has_pair(argv, "-cpu", "max,-erms"));
+    EXPECT_TRUE(has_pair(argv, "-cpu", "max,-erms,-fsrm"));
     EXPECT_FALSE(contains(argv, "-object"));
     for (const auto& arg : argv) {
       EXPECT_EQ(arg.find("vhost"), std::string::npos) << arg;
