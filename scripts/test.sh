@@ -2,7 +2,7 @@
 # Runs every test: the default build's whole ctest suite (unit, integration over real
 # sockets, and real-VM tests), the unit and integration suites again under ASan+UBSan,
 # and a bounded libFuzzer run of the wire and control decoders and of the vhost-user
-# back-end's vring and message codec.
+# back-end's vring, message codec and handover records.
 #   VMESH_TEST_SKIP_VM=1        leave out the real-VM tests (label vm)
 #   VMESH_FUZZ_SECONDS=N        fuzzing time per target (default 30)
 set -euo pipefail
@@ -32,7 +32,7 @@ ctest --test-dir build-sanitize --output-on-failure -j "$jobs" -LE vm
 step "fuzz smoke"
 [[ -f build-fuzz/build.ninja ]] || cmake --preset fuzz >/dev/null
 cmake --build build-fuzz -j "$jobs" --target fuzz_wire_decoder fuzz_control_parser \
-  fuzz_vring fuzz_vhost_message
+  fuzz_vring fuzz_vhost_message fuzz_handover_record
 seconds="${VMESH_FUZZ_SECONDS:-30}"
 for target in build-fuzz/tests/fuzz/fuzz_*; do
   [[ -x "$target" ]] || continue
