@@ -50,11 +50,8 @@ void announce_n2(FakeFrontEnd& n1, FakeFrontEnd& n2) {
 }
 
 TEST(RelayVhost, BroadcastReachesTheNeighbourAndTheSenderGetsItsStatus) {
-  VhostRelay relay(kLine3);
-  FakeFrontEnd n1(relay.socket("n1"));
-  FakeFrontEnd n2(relay.socket("n2"));
-  n1.bring_up();
-  n2.bring_up();
+  VhostPair pair(kLine3);
+  auto& [relay, n1, n2] = pair;
 
   const Bytes frame = data_frame(kBroadcast, interface_address(1), 7);
   const std::uint16_t head = n1.transmit(guest_frame(frame, 41));
@@ -82,11 +79,8 @@ TEST(RelayVhost, BroadcastReachesTheNeighbourAndTheSenderGetsItsStatus) {
 }
 
 TEST(RelayVhost, UnicastToALearnedAddressIsAcknowledgedByTheMedium) {
-  VhostRelay relay(kLine3);
-  FakeFrontEnd n1(relay.socket("n1"));
-  FakeFrontEnd n2(relay.socket("n2"));
-  n1.bring_up();
-  n2.bring_up();
+  VhostPair pair(kLine3);
+  auto& [relay, n1, n2] = pair;
   ASSERT_NO_FATAL_FAILURE(announce_n2(n1, n2));
 
   const Bytes frame = data_frame(interface_address(2), interface_address(1), 1);
@@ -102,11 +96,8 @@ TEST(RelayVhost, UnicastToALearnedAddressIsAcknowledgedByTheMedium) {
 }
 
 TEST(RelayVhost, UnicastNobodyOwnsSpendsEveryAttemptUnacknowledged) {
-  VhostRelay relay(kLine3);
-  FakeFrontEnd n1(relay.socket("n1"));
-  FakeFrontEnd n2(relay.socket("n2"));
-  n1.bring_up();
-  n2.bring_up();
+  VhostPair pair(kLine3);
+  auto& [relay, n1, n2] = pair;
   ASSERT_NO_FATAL_FAILURE(announce_n2(n1, n2));
 
   const wire::MacAddress stranger{{0x02, 0xbb, 0, 0, 0, 9}};
@@ -119,11 +110,8 @@ TEST(RelayVhost, UnicastNobodyOwnsSpendsEveryAttemptUnacknowledged) {
 }
 
 TEST(RelayVhost, UnicastOverADeadLinkIsNotAcknowledged) {
-  VhostRelay relay(std::string(kLine3) + "[[link]]\nfrom = \"n1\"\nto = \"n2\"\nloss = 1.0\n");
-  FakeFrontEnd n1(relay.socket("n1"));
-  FakeFrontEnd n2(relay.socket("n2"));
-  n1.bring_up();
-  n2.bring_up();
+  VhostPair pair(std::string(kLine3) + "[[link]]\nfrom = \"n1\"\nto = \"n2\"\nloss = 1.0\n");
+  auto& [relay, n1, n2] = pair;
   ASSERT_NO_FATAL_FAILURE(announce_n2(n1, n2));
 
   n1.transmit(guest_frame(data_frame(interface_address(2), interface_address(1), 1), 8));
@@ -169,11 +157,8 @@ TEST(RelayVhost, GetVringBaseReturnsTheNextAvailableIndex) {
 }
 
 TEST(RelayVhost, StoppedQueueResumesWhereItStopped) {
-  VhostRelay relay(kLine3);
-  FakeFrontEnd n1(relay.socket("n1"));
-  FakeFrontEnd n2(relay.socket("n2"));
-  n1.bring_up();
-  n2.bring_up();
+  VhostPair pair(kLine3);
+  auto& [relay, n1, n2] = pair;
   n1.transmit(guest_frame(data_frame(kBroadcast, interface_address(1), 1), 1));
   ASSERT_EQ(n1.wait_used(kHwsimQueueTx, 1, kWaitMs).size(), 1u);
   ASSERT_EQ(n2.receive(1, kWaitMs).size(), 1u);
@@ -197,11 +182,8 @@ TEST(RelayVhost, StoppedQueueResumesWhereItStopped) {
 }
 
 TEST(RelayVhost, QueuesKeepRunningAcrossANewMemoryTable) {
-  VhostRelay relay(kLine3);
-  FakeFrontEnd n1(relay.socket("n1"));
-  FakeFrontEnd n2(relay.socket("n2"));
-  n1.bring_up();
-  n2.bring_up();
+  VhostPair pair(kLine3);
+  auto& [relay, n1, n2] = pair;
   n1.transmit(guest_frame(data_frame(kBroadcast, interface_address(1), 1), 1));
   ASSERT_EQ(n2.receive(1, kWaitMs).size(), 1u);
   ASSERT_EQ(n1.receive(1, kWaitMs).size(), 1u);
@@ -218,11 +200,8 @@ TEST(RelayVhost, QueuesKeepRunningAcrossANewMemoryTable) {
 }
 
 TEST(RelayVhost, DeliveriesWaitForRxBuffers) {
-  VhostRelay relay(kLine3);
-  FakeFrontEnd n1(relay.socket("n1"));
-  FakeFrontEnd n2(relay.socket("n2"));
-  n1.bring_up();
-  n2.bring_up();
+  VhostPair pair(kLine3);
+  auto& [relay, n1, n2] = pair;
   // More frames than n2 has RX buffers: the rest waits in the relay until n2 posts again.
   constexpr std::uint32_t kFrames = FakeFrontEnd::kQueueSize + 16;
   for (std::uint32_t seq = 0; seq < kFrames; ++seq) {
@@ -240,11 +219,8 @@ TEST(RelayVhost, DeliveriesWaitForRxBuffers) {
 }
 
 TEST(RelayVhost, OwnTxStatusesSurviveAFullRxBacklog) {
-  VhostRelay relay(kLine3, {"--queue-bytes", "20000"});
-  FakeFrontEnd n1(relay.socket("n1"));
-  FakeFrontEnd n2(relay.socket("n2"));
-  n1.bring_up();
-  n2.bring_up();
+  VhostPair pair(kLine3, {"--queue-bytes", "20000"});
+  auto& [relay, n1, n2] = pair;
   // n1 reads nothing while n2 sends far more than n1's RX ring and 20000 bytes of backlog
   // hold: deliveries beyond that are dropped for n1.
   constexpr std::uint32_t kFrames = 12 * 32;

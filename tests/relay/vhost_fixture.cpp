@@ -39,6 +39,12 @@ bool VhostRelay::running() const {
   return relay_->pid() > 0 && !state.empty() && state != "Z" && state != "X";
 }
 
+VhostPair::VhostPair(const std::string& topology_text, const std::vector<std::string>& extra_args)
+    : relay(topology_text, extra_args), n1(relay.socket("n1")), n2(relay.socket("n2")) {
+  n1.bring_up();
+  n2.bring_up();
+}
+
 void expect_one_frame(FakeFrontEnd& receiver, const Bytes& frame, int timeout_ms, VhostRelay& relay,
                       Bytes* message) {
   const std::vector<Bytes> at_receiver = receiver.receive(1, timeout_ms);

@@ -44,6 +44,16 @@ class VhostRelay {
   std::unique_ptr<RelayProcess> relay_;
 };
 
+// A relay on `topology_text` (it must have nodes n1 and n2) with both nodes' fake front
+// ends connected and brought up; `auto& [relay, n1, n2] = pair;` names them.
+struct VhostPair {
+  explicit VhostPair(const std::string& topology_text,
+                     const std::vector<std::string>& extra_args = {});
+  VhostRelay relay;
+  FakeFrontEnd n1;
+  FakeFrontEnd n2;
+};
+
 // Expects the one message `receiver` gets within timeout_ms to be the RX frame carrying
 // `frame`: a fatal failure (with the relay's log) unless exactly one message arrives, so a
 // test that goes on calls it under ASSERT_NO_FATAL_FAILURE. `message` (when given) receives
