@@ -131,8 +131,9 @@ class MeshRun {
  private:
   // restart_relay on the vhost-user transport: the running relay hands its front ends to a
   // new one started with --vhost-take-over (relay_handover.hpp), the medium down for
-  // `down_for` in between; waits for the take-over and the old relay's clean exit.
-  void hand_relay_over(std::chrono::microseconds down_for);
+  // `down_for` in between; waits for the take-over and the old relay's clean exit. Returns
+  // where the new relay's lines start in its log.
+  std::size_t hand_relay_over(std::chrono::microseconds down_for);
   // Throws (with the log tails) when the relay or a QEMU has exited (killed nodes aside).
   void check_children_alive();
   void provision_node(std::size_t node);
@@ -172,7 +173,6 @@ class MeshRun {
   RelayLaunch relay_launch_;
   RunPlan plan_;
   ChildProcess relay_;
-  std::size_t relay_log_offset_ = 0;  // where the running relay's lines start in its log
   std::vector<ChildProcess> vms_;
   std::vector<std::optional<SshSession>> sessions_;
   std::vector<bool> killed_;

@@ -68,17 +68,17 @@ MeshRun::RelayRestart MeshRun::restart_relay(std::chrono::microseconds down_for,
   RelayRestart result;
   const auto log = relay_launch_.log();
   const auto stopped = Clock::now();
+  std::size_t log_offset = 0;  // where the new relay's lines start in the log
   if (relay_launch_.vhost_user_dir) {
-    hand_relay_over(down_for);
+    log_offset = hand_relay_over(down_for);
   } else {
     relay_.stop(milliseconds(3000));
     std::this_thread::sleep_for(down_for);
     throw_if_interrupted();
     ++relay_launch_.restarts;
-    relay_log_offset_ = file_size_or_zero(log);
+    log_offset = file_size_or_zero(log);
     relay_ = spawn_relay(relay_launch_, setup_.detached, setup_.deadline);
   }
-  const auto log_offset = relay_log_offset_;
   result.down_s = seconds_since(stopped);
 
   const auto listening = Clock::now();
@@ -104,18 +104,18 @@ MeshRun::RelayRestart MeshRun::restart_relay(std::chrono::microseconds down_for,
   return result;
 }
 
-void MeshRun::hand_relay_over(std::chrono::microseconds down_for) {
+std::size_t MeshRun::hand_relay_over(std::chrono::microseconds down_for) {
   const auto down_for_ms = std::chrono::duration_cast<milliseconds>(down_for);
-  // The old relay waits for its successor for as long as the medium is to be down, and
-  // then as long again as a relay may take to start.
+  // The old relay waits for its successor while the medium is down, and 30 s more for the
+  // new relay to start and take over.
   ask_relay_to_hand_over(relay_launch_, down_for_ms + milliseconds(30000));
   std::this_thread::sleep_for(down_for);
   throw_if_interrupted();
   ++relay_launch_.restarts;
-  relay_log_offset_ = file_size_or_zero(relay_launch_.log());
+  const std::size_t log_offset = file_size_or_zero(relay_launch_.log());
   ChildProcess old_relay = std::move(relay_);
   relay_ = spawn_relay(relay_launch_, setup_.detached, setup_.deadline, RelayStart::take_over);
-  wait_for_take_over(relay_launch_, relay_log_offset_, Clock::now() + milliseconds(15000));
+  wait_for_take_over(relay_launch_, log_offset, Clock::now() + milliseconds(15000));
   // It exits 0 once the new relay acknowledged; anything else is worth a look.
   const auto code = old_relay.wait_for(milliseconds(10000));
   if (code != 0) {
@@ -125,6 +125,7 @@ void MeshRun::hand_relay_over(std::chrono::microseconds down_for) {
         "see {}",
         stopped_code, relay_launch_.log().string()));
   }
+  return log_offset;
 }
 
 }  // namespace vmesh::launcher
