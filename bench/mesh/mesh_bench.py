@@ -21,6 +21,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -223,6 +224,7 @@ def main():
                                      for key in ("boot_to_ssh_s", "mesh_s", "ready_s")}
     finally:
         vm.down()
+        shutil.rmtree(work, ignore_errors=True)  # the topologies and formation reports
 
     results = {"tool": "bench/mesh/mesh_bench.py", "date": time.strftime("%Y-%m-%d"),
                "host": {"cpus": os.cpu_count(), "machine": platform.machine(),
