@@ -4,7 +4,9 @@
 # Host packages needed (nothing else on the host matters; every guest file comes
 # from `apt-get download` + `dpkg-deb -x`):
 #   apt (apt-get, apt-cache), dpkg (dpkg-deb), cpio, zstd, xz-utils, gzip,
-#   kmod (depmod, modprobe), coreutils, util-linux (flock), findutils, grep, sed, mawk/gawk
+#   kmod (depmod, modprobe, modinfo), coreutils, util-linux (flock), findutils, grep, sed,
+#   mawk/gawk, tar, and make + gcc + strip (build-essential) for batman-adv (see
+#   lib/batman-adv-module.sh; without them the image keeps Debian's module)
 #
 # Usage: build-image.sh [--agent PATH] [--cache-dir DIR] [--configs-dir DIR] [--quiet]
 #   --agent PATH     static vmesh-agent binary to put in the image (default: $VMESH_AGENT,
@@ -19,6 +21,8 @@
 #   initramfs.img    shared initramfs (zstd-compressed newc cpio)
 #   kernel-release   e.g. 6.1.0-56-amd64
 #   manifest         every input of the content hash (package versions, file hashes)
+#   batman-adv       which batman-adv module the image has (built without network coding,
+#                    or Debian's and why)
 # The image is cached by the hash of its inputs; a second call with the same inputs
 # only resolves package versions and prints the cached path.
 set -euo pipefail
@@ -29,6 +33,8 @@ readonly guest_dir="${script_dir}/guest"
 readonly default_configs_dir="${script_dir}/../../configs/guest"
 # shellcheck source=lib/debian-packages.sh
 . "${script_dir}/lib/debian-packages.sh"
+# shellcheck source=lib/batman-adv-module.sh
+. "${script_dir}/lib/batman-adv-module.sh"
 
 # Tools run inside the guest, with the Debian package that ships each one.
 readonly tool_packages=(busybox-static dash iw wpasupplicant hostapd batctl babeld dropbear-bin
@@ -51,14 +57,15 @@ usage() {
 }
 
 require_tools() {
-  require_host_tools apt-get apt-cache dpkg-deb cpio zstd xz gzip depmod modprobe flock sha256sum od awk
+  require_host_tools apt-get apt-cache dpkg-deb cpio zstd xz gzip depmod modprobe modinfo flock sha256sum od awk tar
 }
 
 # Hash of everything that decides the image's content.
 write_manifest() {
-  local versions="$1" agent="$2" configs="$3"
+  local versions="$1" agent="$2" configs="$3" kbuild_list="$4"
   echo "# vmesh guest image inputs"
   awk '{ print "package", $1, $2 }' "$versions"
+  awk '{ print "kernel-build package", $1, $2 }' "$kbuild_list"
   (cd "$script_dir" && hash_files build-image.sh lib guest)
   (cd "$configs" && hash_files . | sed 's|^file \./|file configs/guest/|')
   if [[ -n "$agent" ]]; then
@@ -143,11 +150,12 @@ install_guest_files() {
 }
 
 build_image() {
-  local debs_dir="$1" versions="$2" kpkg="$3" agent="$4" configs="$5" out="$6"
+  local debs_dir="$1" versions="$2" kpkg="$3" agent="$4" configs="$5" out="$6" kbuild_list="$7"
   local work="${out}/.work" stage kstage root kver
   stage="${work}/stage"; kstage="${work}/kernel"; root="${work}/root"
   mkdir -p "$root"
   kver="$(unpack_debs "$debs_dir" "$versions" "$kpkg" "$stage" "$kstage")"
+  build_batman_adv_without_nc "$debs_dir" "$kbuild_list" "$kstage" "$kver" "$work" "${out}/batman-adv"
 
   install_busybox "$stage" "$root"
   local bin
@@ -194,13 +202,15 @@ main() {
   resolve_packages "${cache_dir}/resolved" "${tmp}/versions" "${BASH_SOURCE[0]}" "${tool_packages[@]}"
   local kpkg
   kpkg="$(awk '$1 ~ /^linux-image-/ { print $1 }' "${tmp}/versions")"
-  write_manifest "${tmp}/versions" "$agent" "$configs" >"${tmp}/manifest"
+  batman_build_list "$kpkg" "$(awk -v k="$kpkg" '$1 == k { print $2 }' "${tmp}/versions")" \
+    >"${tmp}/kernel-build"
+  write_manifest "${tmp}/versions" "$agent" "$configs" "${tmp}/kernel-build" >"${tmp}/manifest"
 
   # Called by cached_build with the directory to fill, holding the build lock.
   build_into() {
     fetch_debs "$debs_dir" "${tmp}/versions"
     log "building image ${image_dir##*/} (kernel package ${kpkg})"
-    build_image "$debs_dir" "${tmp}/versions" "$kpkg" "$agent" "$configs" "$1"
+    build_image "$debs_dir" "${tmp}/versions" "$kpkg" "$agent" "$configs" "$1" "${tmp}/kernel-build"
   }
   local start=$SECONDS
   cached_build "$cache_dir" "$images_dir" "${tmp}/manifest" build_into
