@@ -34,6 +34,7 @@ Medium::Medium(Topology topology, std::uint64_t seed)
       position_(node_count_),
       has_position_(node_count_, false),
       rx_freq_mhz_(node_count_, 0) {
+  if (topology_.meta.timeline_start == TimelineStart::run) timeline_origin_us_ = 0;
   const MediumSpec& medium = topology_.medium;
   links_.reserve(node_count_ * node_count_);
   for (std::size_t from = 0; from < node_count_; ++from) {
@@ -115,21 +116,26 @@ bool Medium::hears(NodeId from, NodeId to) const {
 
 void Medium::advance_to(std::uint64_t now_us) {
   now_us_ = std::max(now_us_, now_us);
-  while (next_event_ < topology_.events.size() && topology_.events[next_event_].at_us <= now_us_) {
+  while (event_due(now_us_)) {
     apply_event(topology_.events[next_event_]);
     ++next_event_;
   }
 }
 
 std::optional<std::uint64_t> Medium::next_event_us() const {
-  if (next_event_ < topology_.events.size()) return topology_.events[next_event_].at_us;
+  if (timeline_origin_us_ && next_event_ < topology_.events.size())
+    return due_us(topology_.events[next_event_]);
   return std::nullopt;
 }
 
+bool Medium::start_timeline(std::uint64_t origin_us) {
+  if (timeline_origin_us_) return false;
+  timeline_origin_us_ = origin_us;
+  return true;
+}
+
 void Medium::decide(const FrameInfo& frame, std::uint64_t now_us, std::vector<Delivery>& out) {
-  if (next_event_ < topology_.events.size() && topology_.events[next_event_].at_us <= now_us) {
-    advance_to(now_us);
-  }
+  if (event_due(now_us)) advance_to(now_us);
   now_us_ = std::max(now_us_, now_us);
   const NodeId sender = frame.sender;
   if (sender >= node_count_) return;

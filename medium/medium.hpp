@@ -64,8 +64,16 @@ class Medium {
   // Applies the timeline events due at now_us (decide does this itself). Does not throw.
   void advance_to(std::uint64_t now_us);
 
-  // Time of the next timeline event not yet applied, if any, for the caller's timer.
+  // Time (on the now_us clock) of the next timeline event not yet applied, if any, for the
+  // caller's timer; none while the timeline waits for start_timeline.
   std::optional<std::uint64_t> next_event_us() const;
+
+  // Where the timeline's t = 0 lies on the now_us clock: 0 for a topology whose timeline
+  // starts with the run, none until start_timeline for one that starts when every node is
+  // ready (meta timeline_start = "ready"). Events fire at origin + at.
+  std::optional<std::uint64_t> timeline_origin_us() const { return timeline_origin_us_; }
+  // Starts a waiting timeline at origin_us (usually now). False when it runs already.
+  bool start_timeline(std::uint64_t origin_us);
 
   // Node whose MAC prefix matches a radio address as mac80211_hwsim reports it
   // (HWSIM_ATTR_ADDR_TRANSMITTER, bit 0x40 of the first octet set). Does not throw.
@@ -145,6 +153,13 @@ class Medium {
   std::vector<std::uint32_t> rx_freq_mhz_;  // 0: the receiver accepts every frequency
   std::size_t next_event_ = 0;
   std::uint64_t now_us_ = 0;
+  std::optional<std::uint64_t> timeline_origin_us_;
+  // When `event` fires on the now_us clock (the timeline has started).
+  std::uint64_t due_us(const Event& event) const { return *timeline_origin_us_ + event.at_us; }
+  bool event_due(std::uint64_t now_us) const {
+    return timeline_origin_us_ && next_event_ < topology_.events.size() &&
+           due_us(topology_.events[next_event_]) <= now_us;
+  }
 };
 
 }  // namespace vmesh::medium

@@ -74,7 +74,7 @@ void Medium::event_link_up(NodeId from, NodeId to, const Event& /*event*/) {
 
 void Medium::event_set_link(NodeId from, NodeId to, const Event& event) {
   LinkState& state = link(from, to);
-  if (state.ramp_active) update_ramp(state, event.at_us);
+  if (state.ramp_active) update_ramp(state, due_us(event));
   state.ramp_active = false;
   state.params = apply_overrides(state.params, event.params);
   state.reach = Reach::listed;
@@ -82,11 +82,11 @@ void Medium::event_set_link(NodeId from, NodeId to, const Event& event) {
 
 void Medium::event_ramp(NodeId from, NodeId to, const Event& event) {
   LinkState& state = link(from, to);
-  if (state.ramp_active) update_ramp(state, event.at_us);
+  if (state.ramp_active) update_ramp(state, due_us(event));
   state.reach = Reach::listed;
   Ramp& ramp = state.ramp;
-  ramp.start_us = event.at_us;
-  ramp.end_us = event.at_us + event.duration_us;
+  ramp.start_us = due_us(event);
+  ramp.end_us = due_us(event) + event.duration_us;
   ramp.from = state.params;
   // A ramp of the signal starts from what the link had: explicit, or the default.
   if (event.params.signal_dbm && !ramp.from.signal_dbm)

@@ -93,10 +93,15 @@ struct Event {
   Position position;                        // move
 };
 
+// Where the timeline's t = 0 lies: when the run starts (the relay starts listening), or
+// when every node is ready (boot time then does not shift the events, whatever the machine).
+enum class TimelineStart { run, ready };
+
 struct Meta {
   std::string name;
   std::string description;
   std::uint64_t seed = 0;
+  TimelineStart timeline_start = TimelineStart::run;
 };
 
 struct Topology {

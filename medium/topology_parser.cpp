@@ -36,13 +36,24 @@ class Parser {
 };
 
 void Parser::parse_meta(const toml::table& table) {
-  reader_.check_keys(table, "[meta]", {"name", "description", "seed"});
+  reader_.check_keys(table, "[meta]", {"name", "description", "seed", "timeline_start"});
   if (auto* n = table.get("name")) topology_.meta.name = reader_.get_string(*n, "name");
   if (auto* n = table.get("description"))
     topology_.meta.description = reader_.get_string(*n, "description");
   if (auto* n = table.get("seed")) {
     topology_.meta.seed = static_cast<std::uint64_t>(
         reader_.get_int(*n, "seed", 0, std::numeric_limits<std::int64_t>::max()));
+  }
+  if (auto* n = table.get("timeline_start")) {
+    const std::string start = reader_.get_string(*n, "timeline_start");
+    if (start == "ready") {
+      topology_.meta.timeline_start = TimelineStart::ready;
+    } else if (start != "run") {
+      reader_.fail(*n,
+                   "timeline_start must be \"run\" (t = 0 when the run starts) or "
+                   "\"ready\" (t = 0 when every node is ready), not \"" +
+                       start + "\"");
+    }
   }
 }
 

@@ -16,6 +16,7 @@ void bring_up(MeshRun& mesh) {
   mesh.wait_ssh();
   mesh.provision();
   mesh.wait_mesh();
+  mesh.start_waiting_timeline();
 }
 
 }  // namespace vmesh::launcher

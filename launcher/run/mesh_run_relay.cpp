@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "launcher/control/relay_control.hpp"
 #include "launcher/run/mesh_run.hpp"
 
 namespace vmesh::launcher {
@@ -26,11 +27,29 @@ void MeshRun::start_relay() {
   if (setup_.capture_path) relay_launch_.capture = std::filesystem::absolute(*setup_.capture_path);
   if (setup_.stats_path) relay_launch_.stats_jsonl = stats_jsonl_path();
   if (const auto dir = vhost_user_dir(); !dir.empty()) relay_launch_.vhost_user_dir = dir;
+  relay_launch_.timeline_waiting =
+      setup_.scenario.topology.meta.timeline_start == medium::TimelineStart::ready;
   relay_ = spawn_relay(relay_launch_, setup_.detached, setup_.deadline);
-  timeline_start_ = Clock::now();
+  set_timeline_start(Clock::now());
+}
+
+void MeshRun::set_timeline_start(Clock::time_point start) {
+  timeline_start_ = start;
   relay_launch_.timeline_start_steady_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(timeline_start_.time_since_epoch())
-          .count();
+      std::chrono::duration_cast<std::chrono::milliseconds>(start.time_since_epoch()).count();
+}
+
+void MeshRun::start_waiting_timeline() {
+  if (!relay_launch_.timeline_waiting) return;
+  const auto reply = relay_control_exchange(relay_launch_.control_socket(), "timeline start\n");
+  if (!reply || !reply->starts_with("ok")) {
+    throw std::runtime_error(
+        fmt::format("the relay did not start the timeline (timeline_start = \"ready\"): {}",
+                    reply ? *reply : "no answer on " + relay_launch_.control_socket().string()));
+  }
+  set_timeline_start(Clock::now());
+  relay_launch_.timeline_waiting = false;
+  if (setup_.detached) save_run_state(state());
 }
 
 std::filesystem::path MeshRun::vhost_user_dir() const {

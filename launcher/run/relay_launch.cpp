@@ -53,7 +53,7 @@ std::vector<std::string> relay_argv(const RelayLaunch& launch, Clock::time_point
                            launch.control_socket().string()});
   // Per-link counters, written by the relay when it stops: kept with the logs.
   argv.insert(argv.end(), {"--stats-file", launch.stats_file().string()});
-  if (launch.restarts > 0) {
+  if (launch.restarts > 0 && !launch.timeline_waiting) {
     const auto now_ms = std::chrono::duration_cast<milliseconds>(now.time_since_epoch()).count();
     const auto timeline_ms = std::max<std::int64_t>(1, now_ms - launch.timeline_start_steady_ms);
     argv.insert(argv.end(), {"--timeline-start-ms", std::to_string(timeline_ms)});
@@ -121,6 +121,7 @@ nlohmann::json relay_launch_to_json(const RelayLaunch& launch) {
                          {"control", launch.ports.control},
                          {"txstatus", launch.ports.txstatus},
                          {"timeline_start_steady_ms", launch.timeline_start_steady_ms},
+                         {"timeline_waiting", launch.timeline_waiting},
                          {"restarts", launch.restarts}};
   if (launch.capture) json["capture"] = launch.capture->string();
   if (launch.stats_jsonl) json["stats_jsonl"] = launch.stats_jsonl->string();
@@ -139,6 +140,7 @@ RelayLaunch relay_launch_from_json(const nlohmann::json& json) {
   launch.ports.txstatus = json.at("txstatus").get<std::uint16_t>();
   launch.timeline_start_steady_ms = json.at("timeline_start_steady_ms").get<std::int64_t>();
   launch.restarts = json.at("restarts").get<int>();
+  launch.timeline_waiting = json.value("timeline_waiting", false);
   if (json.contains("capture")) launch.capture = json["capture"].get<std::string>();
   if (json.contains("stats_jsonl")) launch.stats_jsonl = json["stats_jsonl"].get<std::string>();
   if (json.contains("vhost_user_dir"))

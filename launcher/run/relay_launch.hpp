@@ -30,6 +30,9 @@ struct RelayLaunch {
   // t = 0 of the topology's timeline on the host's monotonic clock (steady_clock), so a
   // relay started again continues the timeline (--timeline-start-ms) whoever starts it.
   std::int64_t timeline_start_steady_ms = 0;
+  // The topology's timeline waits for every node to be ready (meta timeline_start = "ready")
+  // and has not been started yet: a relay started again waits too.
+  bool timeline_waiting = false;
   int restarts = 0;                                  // relays started after the first
   std::optional<std::filesystem::path> capture;      // --capture FILE (absolute)
   std::optional<std::filesystem::path> stats_jsonl;  // --stats FILE (absolute)

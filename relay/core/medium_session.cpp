@@ -96,7 +96,9 @@ MediumSession::ReloadResult MediumSession::reload(medium::Topology next, std::ui
   if (next.events.size() != current.events.size()) {
     diff += fmt::format("timeline: {} events, was {}\n", next.events.size(), current.events.size());
   }
+  const std::optional<std::uint64_t> origin_us = medium_.timeline_origin_us();
   medium_ = medium::Medium(std::move(next), seed_);
+  if (origin_us) medium_.start_timeline(*origin_us);  // a started timeline stays where it is
   medium_.advance_to(now_us);
   return {true, diff.empty() ? "no changes\n" : diff};
 }

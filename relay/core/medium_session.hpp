@@ -70,6 +70,8 @@ class MediumSession {
 
   void advance_to(std::uint64_t now_us) { medium_.advance_to(now_us); }
   std::optional<std::uint64_t> next_event_us() const { return medium_.next_event_us(); }
+  bool start_timeline(std::uint64_t origin_us) { return medium_.start_timeline(origin_us); }
+  std::optional<std::uint64_t> timeline_origin_us() const { return medium_.timeline_origin_us(); }
   std::optional<medium::NodeId> node_of(Slot slot) const;
   std::uint64_t unbound_frames() const { return unbound_frames_; }
   const medium::Topology& topology() const { return medium_.topology(); }

@@ -79,6 +79,9 @@ class Router {
   // Applies timeline events due at now_us; the next one, if any, for the loop's timer.
   virtual void advance_to(std::uint64_t now_us) = 0;
   virtual std::optional<std::uint64_t> next_event_us() const = 0;
+  // Starts a timeline that waits for the nodes (topology meta timeline_start = "ready") at
+  // origin_us; false when there is none or it runs already.
+  virtual bool start_timeline(std::uint64_t origin_us) = 0;
 
   // Runs a text command (`stats`, `link set`, `reload`; `capture` belongs to the I/O layer
   // and is answered with an error here). `queue`: the I/O layer's send-queue drops, for the

@@ -88,6 +88,10 @@ TextParse parse_text_command(std::span<const std::uint8_t> bytes) {
     p.command.path = w[2];
     return p;
   }
+  if (w.size() == 2 && w[0] == "timeline" && w[1] == "start") {
+    p.command.kind = TextCommand::Kind::timeline_start;
+    return p;
+  }
   if (w.size() == 2 && w[0] == "capture" && w[1] == "stop") {
     p.command.kind = TextCommand::Kind::capture_stop;
     return p;
@@ -123,7 +127,7 @@ TextParse parse_text_command(std::span<const std::uint8_t> bytes) {
     return p;
   }
   return invalid("unknown command '" + line +
-                 "' (stats | link set A B key=value... [oneway] | reload PATH | "
+                 "' (stats | link set A B key=value... [oneway] | reload PATH | timeline start | "
                  "capture start PATH | capture stop | vhost handover PATH [wait=D])");
 }
 

@@ -33,6 +33,7 @@ struct TextCommand {
     capture_start,  // run by the I/O layer, which owns the capture; the router never sees it
     capture_stop,
     vhost_handover,  // the I/O layer's too: it owns the front ends' sockets
+    timeline_start,  // start a timeline that waits for the nodes (meta timeline_start)
   } kind = Kind::stats;
   std::string path;  // reload, capture start and vhost handover (absolute)
   std::string node_a;

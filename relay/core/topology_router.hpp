@@ -22,6 +22,9 @@ class TopologyRouter final : public Router {
   const RouteResult& route(const RouteRequest& request) override;
   void advance_to(std::uint64_t now_us) override { session_.advance_to(now_us); }
   std::optional<std::uint64_t> next_event_us() const override { return session_.next_event_us(); }
+  bool start_timeline(std::uint64_t origin_us) override {
+    return session_.start_timeline(origin_us);
+  }
   CommandReply run_command(const TextCommand& command, const QueueDrops& queue,
                            std::uint64_t now_us) override;
   CommandReply finish_reload(const std::string& path, TopologyLoad loaded,

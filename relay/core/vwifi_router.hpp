@@ -19,6 +19,7 @@ class VwifiRouter final : public Router {
   const RouteResult& route(const RouteRequest& request) override;
   void advance_to(std::uint64_t) override {}
   std::optional<std::uint64_t> next_event_us() const override { return std::nullopt; }
+  bool start_timeline(std::uint64_t) override { return false; }
   CommandReply run_command(const TextCommand& command, const QueueDrops& queue,
                            std::uint64_t now_us) override;
   CommandReply finish_reload(const std::string& path, TopologyLoad loaded,

@@ -114,7 +114,8 @@ vmesh options:
                             their radios' MAC prefix; the seed defaults to [meta] seed
       --stats-file PATH     write per-link counters as JSON on exit (with --topology)
       --timeline-start-ms N start the topology's timeline at N ms instead of 0: events
-                            before N apply at once (a relay restarted in the middle of a run)
+                            before N apply at once (a relay restarted in the middle of a run);
+                            N > 0 also starts a timeline that would wait for `timeline start`
       --check-topology FILE validate FILE, print a summary and exit (1 on error)
       --busy-poll-us N      spin up to N us for new work before sleeping: lower latency
                             on hosts with slow wake-ups, at the cost of CPU (default 0)

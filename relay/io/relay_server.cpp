@@ -46,6 +46,8 @@ int RelayServer::run() {
   now_ms_ = monotonic_ms();
   now_us_ = start_us_ = monotonic_us();
   timeline_offset_us_ = options_.timeline_start_ms * 1000;
+  // A relay restarted in the middle of a run continues a timeline that was running.
+  if (options_.timeline_start_ms > 0) router_->start_timeline(0);
   timespec realtime{};
   ::clock_gettime(CLOCK_REALTIME, &realtime);
   realtime_offset_us_ = static_cast<std::uint64_t>(realtime.tv_sec) * 1'000'000 +

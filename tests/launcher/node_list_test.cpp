@@ -109,6 +109,7 @@ TEST(RunState, LaunchRecordRoundTrip) {
   EXPECT_EQ(loaded.relay_launch.ports.txstatus, 4004);
   EXPECT_EQ(loaded.relay_launch.timeline_start_steady_ms, 123456);
   EXPECT_EQ(loaded.relay_launch.restarts, 2);
+  EXPECT_FALSE(loaded.relay_launch.timeline_waiting);
   EXPECT_EQ(loaded.relay_launch.capture_file(), "/c/run.pcapng.restart2");
   EXPECT_FALSE(loaded.relay_launch.stats_jsonl);
   ASSERT_EQ(loaded.node_launches.size(), 2u);
@@ -146,6 +147,11 @@ TEST(RelayLaunch, FirstStartTakesAnyPortsRestartKeepsThemAndTheTimeline) {
   EXPECT_TRUE(has("--port-txstatus", "4004"));
   EXPECT_TRUE(has("--timeline-start-ms", "48000"));
   EXPECT_TRUE(has("--pcap", "/c/x.pcapng.restart1"));
+  // A timeline still waiting for the nodes is not continued: the new relay waits too.
+  launch.timeline_waiting = true;
+  argv = relay_argv(launch, now);
+  EXPECT_EQ(std::find(argv.begin(), argv.end(), "--timeline-start-ms"), argv.end());
+  EXPECT_TRUE(relay_launch_from_json(relay_launch_to_json(launch)).timeline_waiting);
 }
 
 TEST(RelayLaunch, VhostUserDirIsPassedOnEveryStartAndRecorded) {

@@ -239,6 +239,49 @@ nodes = ["n1", "n3"]
   EXPECT_EQ(created.delay_us, 1000U);
 }
 
+TEST(Medium, ATimelineThatWaitsForTheNodesStartsWhereItIsToldTo) {
+  Medium medium = make_medium(R"([meta]
+timeline_start = "ready"
+)" + std::string(kLine3) + R"([[event]]
+at = "30s"
+action = "link_down"
+nodes = ["n1", "n2"]
+[[event]]
+at = "40s"
+action = "ramp"
+nodes = ["n2", "n3"]
+duration = "10s"
+delay = "11ms"
+)");
+  EXPECT_FALSE(medium.timeline_origin_us());
+  EXPECT_FALSE(medium.next_event_us());  // nothing is due while it waits
+  // Long past the events' times on the run's clock, nothing has happened.
+  EXPECT_EQ(decide_one(medium, frame_from(0), 1, 200'000'000).verdict, Verdict::deliver);
+  medium.advance_to(210'000'000);
+  EXPECT_EQ(decide_one(medium, frame_from(0), 1, 210'000'000).verdict, Verdict::deliver);
+
+  ASSERT_TRUE(medium.start_timeline(210'000'000));
+  EXPECT_FALSE(medium.start_timeline(220'000'000));  // it runs already: the origin stays
+  EXPECT_EQ(medium.timeline_origin_us(), 210'000'000U);
+  EXPECT_EQ(medium.next_event_us(), 240'000'000U);
+  EXPECT_EQ(decide_one(medium, frame_from(0), 1, 239'999'999).verdict, Verdict::deliver);
+  EXPECT_EQ(decide_one(medium, frame_from(0), 1, 240'000'000).verdict, Verdict::drop_deaf);
+  // The ramp runs from origin + 40 s to origin + 50 s.
+  EXPECT_EQ(decide_one(medium, frame_from(1), 2, 255'000'000).delay_us, 6000U);
+  EXPECT_EQ(decide_one(medium, frame_from(1), 2, 260'000'000).delay_us, 11000U);
+}
+
+TEST(Medium, ATimelineStartsWithTheRunByDefault) {
+  Medium medium = make_medium(std::string(kLine3) + R"([[event]]
+at = "30s"
+action = "link_down"
+nodes = ["n1", "n2"]
+)");
+  EXPECT_EQ(medium.timeline_origin_us(), 0U);
+  EXPECT_FALSE(medium.start_timeline(5'000'000));
+  EXPECT_EQ(medium.next_event_us(), 30'000'000U);
+}
+
 TEST(Medium, SetLinkChangesParametersAndCreatesLinks) {
   Medium medium = make_medium(std::string(kLine3) + R"([[event]]
 at = "1s"

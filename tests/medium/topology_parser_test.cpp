@@ -75,6 +75,7 @@ neighbors = "topology"
   EXPECT_EQ(topology.source_name, "line3.toml");
   EXPECT_EQ(topology.meta.name, "line3");
   EXPECT_EQ(topology.meta.seed, 42U);
+  EXPECT_EQ(topology.meta.timeline_start, TimelineStart::run);
   EXPECT_EQ(topology.medium.default_reach, DefaultReach::none);
   EXPECT_EQ(topology.medium.channel, 1U);
   EXPECT_EQ(topology.medium.defaults.delay_us, 1000U);
@@ -222,6 +223,19 @@ TEST(TopologyParser, SyntaxErrorsCarryTheLocation) {
             "t.toml:5:5: Error while parsing value: could not determine value type");
 }
 
+TEST(TopologyParser, TimelineStartIsTheRunOrEveryNodeReady) {
+  EXPECT_EQ(
+      parse_topology("[meta]\ntimeline_start = \"ready\"\n" + std::string(kTwoNodes), "t.toml")
+          .meta.timeline_start,
+      TimelineStart::ready);
+  EXPECT_EQ(parse_topology("[meta]\ntimeline_start = \"run\"\n" + std::string(kTwoNodes), "t.toml")
+                .meta.timeline_start,
+            TimelineStart::run);
+  EXPECT_EQ(error_of("[meta]\ntimeline_start = \"boot\"\n" + std::string(kTwoNodes)),
+            "t.toml:2:18: timeline_start must be \"run\" (t = 0 when the run starts) or \"ready\" "
+            "(t = 0 when every node is ready), not \"boot\"");
+}
+
 TEST(TopologyParser, RejectsUnknownKeys) {
   EXPECT_EQ(error_of("nodes = 1\n" + std::string(kTwoNodes)),
             "t.toml:1:1: unknown key 'nodes' in the top level; expected one of: meta, medium, "
@@ -231,7 +245,8 @@ TEST(TopologyParser, RejectsUnknownKeys) {
             "delay, jitter, "
             "reorder, rate, burst, queue, burst_loss, signal_dbm");
   EXPECT_EQ(error_of("[meta]\nname = \"x\"\n  seeed = 3\n"),
-            "t.toml:3:3: unknown key 'seeed' in [meta]; expected one of: name, description, seed");
+            "t.toml:3:3: unknown key 'seeed' in [meta]; expected one of: name, description, seed, "
+            "timeline_start");
   EXPECT_EQ(error_of(with_nodes("[medium.defaults]\nsignal = -40\n")),
             "t.toml:6:1: unknown key 'signal' in [medium.defaults]; expected one of: loss, delay, "
             "jitter, reorder, "

@@ -109,6 +109,51 @@ TEST(RelayTopology, TimelineStartContinuesARestartedRunsTimeline) {
   EXPECT_EQ(from_n3, 20) << "n3 -> n2 is untouched";
 }
 
+// kLine3 with a timeline that waits for `timeline start`.
+std::string line3_waiting_timeline() {
+  std::string text = kLine3;
+  const std::string seed = "seed = 1\n";
+  text.replace(text.find(seed), seed.size(), seed + "timeline_start = \"ready\"\n");
+  return text;
+}
+
+// Frames n1 sends that n2 receives within a short wait.
+int carried_n1_to_n2(std::vector<TestPeer>& peers, std::uint32_t first_seq) {
+  for (std::uint32_t seq = first_seq; seq < first_seq + 5; ++seq)
+    peers[0].send_bytes(make_frame(1, 10, broadcast_frame(1, seq)));
+  int received = 0;
+  while (peers[1].receive(200)) ++received;
+  return received;
+}
+
+TEST(RelayTopology, TimelineThatWaitsForTheNodesStartsOnCommand) {
+  // link_down at 300 ms of a timeline that starts when the launcher says every node is ready.
+  TopologyFile topo(
+      line3_waiting_timeline() +
+      "[[event]]\nat = \"300ms\"\naction = \"link_down\"\nnodes = [\"n1\", \"n2\"]\n");
+  RelayProcess relay({"--topology", topo.path()});
+  auto peers = join_nodes(relay, 3);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  EXPECT_EQ(carried_n1_to_n2(peers, 1), 5) << "the event fired before the timeline started";
+
+  EXPECT_EQ(command_exchange(relay.control_socket(), "timeline start\n"), "ok\n");
+  const auto again = command_exchange(relay.control_socket(), "timeline start\n");
+  EXPECT_TRUE(again.starts_with("error: the timeline runs already")) << again;
+  EXPECT_EQ(carried_n1_to_n2(peers, 10), 5) << "t = 0 of the timeline is the command, not 0";
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_EQ(carried_n1_to_n2(peers, 20), 0) << "link_down at 300 ms after the start did not fire";
+  EXPECT_NE(relay.log().find("control: timeline started at medium t = "), std::string::npos)
+      << relay.log();
+}
+
+TEST(RelayTopology, RestartedRelayContinuesATimelineThatWaitedForTheNodes) {
+  TopologyFile topo(line3_waiting_timeline() +
+                    "[[event]]\nat = \"10s\"\naction = \"link_down\"\nnodes = [\"n1\", \"n2\"]\n");
+  RelayProcess relay({"--topology", topo.path(), "--timeline-start-ms", "20000"});
+  auto peers = join_nodes(relay, 3);
+  EXPECT_EQ(carried_n1_to_n2(peers, 1), 0) << "a restart at t = 20 s must have the link down";
+}
+
 TEST(RelayTopology, RuntimeSetLinkAppliesWithoutReconnect) {
   TopologyFile topo(kLine3);
   RelayProcess relay({"--topology", topo.path()});

@@ -50,6 +50,15 @@ TEST(TextCommand, ErrorsSayWhatIsExpected) {
             TextParse::Status::invalid);
 }
 
+TEST(TextCommand, ParsesTimelineStart) {
+  auto p = parse_text_command(bytes("timeline start\n"));
+  ASSERT_EQ(p.status, TextParse::Status::complete) << p.error;
+  EXPECT_EQ(p.command.kind, TextCommand::Kind::timeline_start);
+  p = parse_text_command(bytes("timeline start now\n"));
+  EXPECT_EQ(p.status, TextParse::Status::invalid);
+  EXPECT_NE(p.error.find("timeline start |"), std::string::npos) << p.error;
+}
+
 TEST(TextCommand, ParsesCaptureStartAndStop) {
   auto p = parse_text_command(bytes("capture start /tmp/run/a.pcapng\n"));
   ASSERT_EQ(p.status, TextParse::Status::complete) << p.error;
