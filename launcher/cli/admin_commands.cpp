@@ -168,7 +168,10 @@ int command_ssh(const CliOptions& options) {
   for (const auto& word : options.command_argv) command += (command.empty() ? "" : " ") + word;
   try {
     auto session = SshSession::connect(node->host, node->ssh_port, login_of(*node), 10000);
-    const auto result = session.run(command, static_cast<int>(options.timeout_s) * 1000);
+    // Like ssh(1): what is piped in is the command's input (`vmesh ssh n1 -- 'cat > f' <
+    // file`); a terminal is not, since the command runs without one.
+    const int input_fd = ::isatty(STDIN_FILENO) != 0 ? -1 : STDIN_FILENO;
+    const auto result = session.run(command, static_cast<int>(options.timeout_s) * 1000, input_fd);
     std::cout << result.out << std::flush;
     std::cerr << result.err << std::flush;
     return result.exit_status;

@@ -1,8 +1,11 @@
 #include "launcher/ssh/ssh_session.hpp"
 
 #include <libssh/libssh.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <fstream>
 #include <utility>
@@ -103,7 +106,30 @@ SshSession SshSession::connect(const std::string& host, std::uint16_t port, cons
   return SshSession(std::move(impl));
 }
 
-SshResult SshSession::run(const std::string& command, int timeout_ms) {
+namespace {
+
+// Forwards what input_fd has ready to the channel; at the file's end (or when either side
+// fails) sends EOF and returns false: the input is finished.
+bool forward_input(ssh_channel channel, int input_fd) {
+  pollfd ready{input_fd, POLLIN, 0};
+  if (::poll(&ready, 1, 0) <= 0) return true;
+  char buffer[16384];
+  const ssize_t n = ::read(input_fd, buffer, sizeof buffer);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+  bool open = n > 0;
+  for (ssize_t sent = 0; open && sent < n;) {
+    const int wrote =
+        ssh_channel_write(channel, buffer + sent, static_cast<std::uint32_t>(n - sent));
+    open = wrote > 0;
+    sent += wrote;
+  }
+  if (!open) ssh_channel_send_eof(channel);
+  return open;
+}
+
+}  // namespace
+
+SshResult SshSession::run(const std::string& command, int timeout_ms, int input_fd) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   ssh_session s = impl_->session;
@@ -113,6 +139,8 @@ SshResult SshSession::run(const std::string& command, int timeout_ms) {
   if (ssh_channel_request_exec(channel.get(), command.c_str()) != SSH_OK) {
     impl_->fail("exec '" + command + "'");
   }
+  bool input_open = input_fd >= 0;
+  if (!input_open) ssh_channel_send_eof(channel.get());
   SshResult result;
   char buffer[4096];
   bool out_done = false;
@@ -122,6 +150,7 @@ SshResult SshSession::run(const std::string& command, int timeout_ms) {
       throw SshError(fmt::format("ssh {}: '{}' did not finish within {} ms", impl_->peer, command,
                                  timeout_ms));
     }
+    if (input_open) input_open = forward_input(channel.get(), input_fd);
     for (int is_stderr = 0; is_stderr <= 1; ++is_stderr) {
       bool& done = is_stderr != 0 ? err_done : out_done;
       if (done) continue;
@@ -135,7 +164,7 @@ SshResult SshSession::run(const std::string& command, int timeout_ms) {
       }
     }
   }
-  ssh_channel_send_eof(channel.get());
+  if (input_open) ssh_channel_send_eof(channel.get());
   result.exit_status = ssh_channel_get_exit_status(channel.get());
   return result;
 }

@@ -57,9 +57,12 @@ class SshSession {
   SshSession& operator=(const SshSession&) = delete;
   ~SshSession();
 
-  // Runs `command` through the remote shell. Throws SshError on transport failure or when
-  // the command has not finished within timeout_ms (the channel is closed then).
-  SshResult run(const std::string& command, int timeout_ms);
+  // Runs `command` through the remote shell. Its standard input is what input_fd gives,
+  // forwarded as it comes until that file's end (the command's exit ends the wait for
+  // more), or empty with input_fd -1: a command that reads its input never waits for input
+  // nobody sends. Throws SshError on transport failure or when the command has not
+  // finished within timeout_ms (the channel is closed then).
+  SshResult run(const std::string& command, int timeout_ms, int input_fd = -1);
 
  private:
   struct Impl;

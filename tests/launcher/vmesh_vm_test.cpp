@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -239,6 +240,31 @@ TEST_F(VmeshVm, UpStatusExecSshLogsDown) {
   EXPECT_NE(ssh.out.find("02:00:00:00:03:00"), std::string::npos) << ssh.out;
   const auto failing = run({"ssh", "n1", "--name", "lab", "--", "exit", "7"});
   EXPECT_EQ(failing.exit_code, 7);
+  // A command that reads its input gets the end of it (here /dev/null) instead of waiting.
+  const auto reads_input = run({"ssh", "n1", "--name", "lab", "--", "cat", ";", "echo", "done"});
+  EXPECT_EQ(reads_input.exit_code, 0) << reads_input.err;
+  EXPECT_EQ(reads_input.out, "done\n");
+  // What is piped into `vmesh ssh` is the command's input, byte for byte (300 kB).
+  const auto input = dir_.path / "input.bin";
+  SpawnOptions piped;
+  piped.argv = {"sh",
+                "-c",
+                "head -c 300000 /dev/urandom > \"$1\" && md5sum < \"$1\" && "
+                "\"$2\" ssh n1 --name lab -- md5sum < \"$1\"",
+                "sh",
+                input.string(),
+                VMESH_BIN};
+  piped.env = env_;
+  piped.stdout_to = dir_.path / "piped.out";
+  piped.stderr_to = dir_.path / "piped.err";
+  auto piped_child = ChildProcess::spawn(piped);
+  EXPECT_EQ(piped_child.wait_for(std::chrono::seconds(60)), 0)
+      << read_text_file(dir_.path / "piped.err");
+  std::istringstream sums(read_text_file(dir_.path / "piped.out"));
+  std::string local_sum, local_name, remote_sum;
+  sums >> local_sum >> local_name >> remote_sum;
+  EXPECT_EQ(local_sum.size(), 32U) << sums.str();
+  EXPECT_EQ(remote_sum, local_sum) << sums.str();
   const auto logs = run({"logs", "n1", "--name", "lab"});
   EXPECT_NE(logs.out.find("vmesh-init: ready"), std::string::npos);
   const auto link = run({"link", "set", "n1", "n2", "delay=5ms", "loss=0.1", "--name", "lab"});
