@@ -72,18 +72,18 @@ class MeshRun {
                         // asked once per run
   void choose_accel();  // VMESH_ACCEL, else the cached KVM probe; says the choice once
   void start_relay();   // vmesh-relay, waits for its ports file
+  void start_nodes();   // per-node cpio + QEMU
+  void wait_ssh();      // libssh login to every node
+  void provision();     // a firmware image's setup commands, then each node's `provision`
+                        // commands, in order; a non-zero exit fails
+  void wait_mesh();     // each node ready by its profile: batman-adv originator and
+                        // translation tables complete (mesh, sae-mesh), hostapd beaconing
+                        // (ap), associated with an address (sta), IBSS peers (ibss), or a
+                        // firmware image's `ready` command exits 0
   // Once every node is ready: t = 0 of a timeline that waited for them (meta
   // timeline_start = "ready"), on the relay (`timeline start`) and for the run's actions and
   // checks. Nothing for a timeline that started with the run.
   void start_waiting_timeline();
-  void start_nodes();  // per-node cpio + QEMU
-  void wait_ssh();     // libssh login to every node
-  void provision();    // a firmware image's setup commands, then each node's `provision`
-                       // commands, in order; a non-zero exit fails
-  void wait_mesh();    // each node ready by its profile: batman-adv originator and
-                       // translation tables complete (mesh, sae-mesh), hostapd beaconing
-                       // (ap), associated with an address (sta), IBSS peers (ibss), or a
-                       // firmware image's `ready` command exits 0
 
   const RunPlan& plan() const { return plan_; }
   const MeshRunSetup& setup() const { return setup_; }
@@ -168,9 +168,10 @@ class MeshRun {
   void spawn_node(std::size_t node);
   // Starts queued nodes while fewer than boots_allowed_ are between QEMU start and login.
   void admit_waiting_nodes();
+  // t = 0 of the run's timeline, also recorded for a relay started again.
+  void set_timeline_start(std::chrono::steady_clock::time_point start);
   MeshRunSetup setup_;
   std::chrono::steady_clock::time_point timeline_start_{};
-  void set_timeline_start(std::chrono::steady_clock::time_point start);
   Progress& progress_;
   std::filesystem::path image_dir_;
   std::string guest_qemu_ = "qemu-system-x86_64";  // choose_qemu

@@ -56,16 +56,13 @@ CommandReply TopologyRouter::run_command(const TextCommand& command, const Queue
   switch (command.kind) {
     case TextCommand::Kind::stats:
       return {session_.stats_json(queue) + "\n", {}, {}};
-    case TextCommand::Kind::timeline_start: {
-      const auto origin_us = session_.timeline_origin_us();
-      if (!session_.start_timeline(now_us)) {
-        return {fmt::format("error: the timeline runs already (since medium t = {} ms)\n",
-                            origin_us.value_or(0) / 1000),
-                {},
-                {}};
-      }
-      return {"ok\n", fmt::format("timeline started at medium t = {} ms", now_us / 1000), {}};
-    }
+    case TextCommand::Kind::timeline_start:
+      if (session_.start_timeline(now_us))
+        return {"ok\n", fmt::format("timeline started at medium t = {} ms", now_us / 1000), {}};
+      return {fmt::format("error: the timeline runs already (since medium t = {} ms)\n",
+                          session_.timeline_origin_us().value_or(0) / 1000),
+              {},
+              {}};
     case TextCommand::Kind::reload:
       return {{}, {}, command.path};
     case TextCommand::Kind::link_set:

@@ -33,10 +33,11 @@ batman_build_list() {
 # batman-adv.ko in the unpacked kernel package by one built without network coding. Writes
 # one line saying which module the image has to NOTE_FILE; never fails the image build.
 build_batman_adv_without_nc() {
-  local debs_dir="$1" list="$2" kstage="$3" kver="$4" work="$5" note="$6" reason
+  local debs_dir="$1" list="$2" kstage="$3" kver="$4" work="$5" note="$6" reason source_pkg
+  source_pkg="$(awk '$1 ~ /^linux-source-/ { print $1, $2 }' "$list")"
   if reason="$(batman_try_build "$debs_dir" "$list" "$kstage" "$kver" "$work" 2>&1)"; then
-    log "batman-adv: built without network coding ($(awk '$1 ~ /^linux-source-/ { print $1, $2 }' "$list"))"
-    echo "built without network coding from $(awk '$1 ~ /^linux-source-/ { print $1, $2 }' "$list")" >"$note"
+    log "batman-adv: built without network coding (${source_pkg})"
+    echo "built without network coding from ${source_pkg}" >"$note"
   else
     log "warning: batman-adv: keeping Debian's module, whose network-coding worker costs each idle guest about 4x the CPU: ${reason##*$'\n'}"
     echo "Debian's (network coding compiled in): ${reason##*$'\n'}" >"$note"
