@@ -77,8 +77,8 @@ main() {
   fi
   name="${name:-vmesh${index}}"
 
-  # As kGuestCmdline in launcher/run_plan.hpp.
-  local append="console=ttyS0 quiet random.trust_cpu=on init_on_alloc=0 no_timer_check panic=-1 vmesh.index=${index}"
+  # As kGuestCmdline and kTcgGuestCmdline in launcher/plan/run_plan.hpp (this runs TCG).
+  local append="console=ttyS0 quiet random.trust_cpu=on init_on_alloc=0 no_timer_check panic=-1 mitigations=off vmesh.index=${index}"
   local fw_cfg=()
   case "$key_via" in
     cmdline)

@@ -66,15 +66,17 @@ TEST(RunPlan, QemuCommandLineIsTcgUserNetOnLoopbackWithSerialLogAndCpio) {
   EXPECT_NE(node.kernel_cmdline.find("vmesh.index=2"), std::string::npos);
   EXPECT_NE(node.kernel_cmdline.find("console=ttyS0"), std::string::npos);
   EXPECT_NE(node.kernel_cmdline.find("init_on_alloc=0"), std::string::npos);
+  EXPECT_NE(node.kernel_cmdline.find("mitigations=off"), std::string::npos);
 }
 
-TEST(RunPlan, KvmUsesHostCpu) {
+TEST(RunPlan, KvmUsesHostCpuAndKeepsTheGuestsMitigations) {
   const auto topology = parse_scenario(kLine3, "t.toml");
   auto in = inputs(1);
   in.accel = Accel::kvm;
-  const auto argv = plan_run(topology, in).nodes[0].qemu_argv;
-  EXPECT_TRUE(has_pair(argv, "-accel", "kvm"));
-  EXPECT_TRUE(has_pair(argv, "-cpu", "host"));
+  const auto node = plan_run(topology, in).nodes[0];
+  EXPECT_TRUE(has_pair(node.qemu_argv, "-accel", "kvm"));
+  EXPECT_TRUE(has_pair(node.qemu_argv, "-cpu", "host"));
+  EXPECT_EQ(node.kernel_cmdline.find("mitigations"), std::string::npos) << node.kernel_cmdline;
 }
 
 TEST(RunPlan, CpioCarriesIdentityRelayKeyAndChannel) {
