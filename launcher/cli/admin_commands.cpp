@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -16,6 +17,7 @@
 #include "launcher/cli/run_command.hpp"
 #include "launcher/cli/run_lookup.hpp"
 #include "launcher/control/relay_control.hpp"
+#include "launcher/process/replayable_input.hpp"
 #include "launcher/process/text_file.hpp"
 #include "launcher/run/node_login.hpp"
 #include "launcher/run/recorded_run.hpp"
@@ -186,11 +188,24 @@ int command_exec(const CliOptions& options) {
   if (!state) return kExitUsage;
   std::string command;
   for (const auto& word : options.command_argv) command += (command.empty() ? "" : " ") + word;
+  // With --stdin, what is piped in goes to every node's command, whole. Not by default: the
+  // input is read to its end before any command runs, and an input left open by a caller
+  // that never closes it would hold the run (`vmesh ssh` streams, so it needs no flag).
+  std::optional<ReplayableInput> input;
+  if (options.exec_stdin) {
+    try {
+      input = ReplayableInput::copy_of(STDIN_FILENO);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "vmesh: exec: {}\n", e.what());
+      return kExitUsage;
+    }
+  }
   int worst = 0;
   for (const auto& node : state->nodes) {
     try {
       auto session = SshSession::connect(node.host, node.ssh_port, login_of(node), 10000);
-      const auto result = session.run(command, static_cast<int>(options.timeout_s) * 1000);
+      const auto result = session.run(command, static_cast<int>(options.timeout_s) * 1000,
+                                      input ? input->rewound_fd() : -1);
       fmt::print("==== {} (exit {})\n{}", node.name, result.exit_status, result.out);
       if (!result.err.empty()) fmt::print(stderr, "{}", result.err);
       if (result.exit_status != 0) worst = kExitFailed;

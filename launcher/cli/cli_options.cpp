@@ -102,7 +102,8 @@ std::string usage_text() {
   down [--name RUN]                                    stop a run started by up
   status [--name RUN] [--json]                         nodes, PIDs, ports of a run
   ssh NODE [--name RUN] [-- CMD...]                    shell or command on a node
-  exec --all [--name RUN] -- CMD...                    command on every node
+  exec --all [--name RUN] [--stdin] -- CMD...          command on every node; --stdin gives
+      each node's command the whole piped input (read first, at most 64 MiB)
   logs NODE [--name RUN]                               serial console log of a node
   link set A B key=value... [oneway] [--name RUN]      change a link of a running mesh:
       loss=P delay=D jitter=D rate=R signal=DBM (e.g. loss=0.3 delay=20ms); both ways
@@ -209,6 +210,8 @@ CliOptions parse_cli(std::span<const std::string> args) {
       options.run_name = value();
     } else if (arg == "--all") {
       options.all = true;
+    } else if (arg == "--stdin") {
+      options.exec_stdin = true;
     } else if (arg == "--down-for") {
       options.down_for_ms = parse_duration_ms(value(), "--down-for");
     } else if (arg == "--authorized-keys") {
@@ -275,6 +278,8 @@ CliOptions parse_cli(std::span<const std::string> args) {
   if (options.command == Command::exec && (!options.all || options.command_argv.empty())) {
     throw UsageError("usage: vmesh exec --all -- CMD...");
   }
+  if (options.exec_stdin && options.command != Command::exec)
+    throw UsageError("--stdin is for 'vmesh exec --all'");
   if (options.command == Command::up && !options.command_argv.empty()) {
     throw UsageError("'up' takes no command; use 'vmesh exec --all -- CMD'");
   }

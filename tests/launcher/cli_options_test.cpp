@@ -56,6 +56,8 @@ TEST(Cli, AdminCommands) {
   EXPECT_EQ(ssh.node, "n2");
   EXPECT_EQ(ssh.command_argv.size(), 2u);
   EXPECT_TRUE(parse({"exec", "--all", "--", "uptime"}).all);
+  EXPECT_FALSE(parse({"exec", "--all", "--", "uptime"}).exec_stdin);
+  EXPECT_TRUE(parse({"exec", "--all", "--stdin", "--", "cat"}).exec_stdin);
   EXPECT_EQ(parse({"logs", "n1"}).command, Command::logs);
   EXPECT_EQ(parse({}).command, Command::help);
 }
@@ -158,6 +160,8 @@ TEST(Cli, ErrorsNameTheProblem) {
   EXPECT_NE(message({"run", "a.toml", "--timeout"}).find("needs a value"), std::string::npos);
   EXPECT_NE(message({"frobnicate"}).find("frobnicate"), std::string::npos);
   EXPECT_NE(message({"exec", "--", "ls"}).find("--all"), std::string::npos);
+  EXPECT_NE(message({"ssh", "n1", "--stdin", "--", "cat"}).find("--stdin is for"),
+            std::string::npos);
   EXPECT_NE(message({"link", "set", "a", "b"}).find("usage: vmesh link set"), std::string::npos);
   EXPECT_NE(message({"run", "a.toml", "b.toml"}).find("b.toml"), std::string::npos);
 }

@@ -265,6 +265,26 @@ TEST_F(VmeshVm, UpStatusExecSshLogsDown) {
   sums >> local_sum >> local_name >> remote_sum;
   EXPECT_EQ(local_sum.size(), 32U) << sums.str();
   EXPECT_EQ(remote_sum, local_sum) << sums.str();
+  // exec --all --stdin gives every node's command the whole piped input.
+  SpawnOptions fan_out;
+  fan_out.argv = {"sh",
+                  "-c",
+                  "md5sum < \"$1\" && \"$2\" exec --all --stdin --name lab -- md5sum < \"$1\"",
+                  "sh",
+                  input.string(),
+                  VMESH_BIN};
+  fan_out.env = env_;
+  fan_out.stdout_to = dir_.path / "fan-out.out";
+  fan_out.stderr_to = dir_.path / "fan-out.err";
+  auto fan_out_child = ChildProcess::spawn(fan_out);
+  EXPECT_EQ(fan_out_child.wait_for(std::chrono::seconds(90)), 0)
+      << read_text_file(dir_.path / "fan-out.err");
+  const std::string fan_out_text = read_text_file(dir_.path / "fan-out.out");
+  for (const char* name : {"n1", "n2", "n3"}) {
+    EXPECT_NE(fan_out_text.find(std::string("==== ") + name + " (exit 0)\n" + local_sum),
+              std::string::npos)
+        << fan_out_text;
+  }
   const auto logs = run({"logs", "n1", "--name", "lab"});
   EXPECT_NE(logs.out.find("vmesh-init: ready"), std::string::npos);
   const auto link = run({"link", "set", "n1", "n2", "delay=5ms", "loss=0.1", "--name", "lab"});
