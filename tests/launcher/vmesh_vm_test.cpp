@@ -244,46 +244,35 @@ TEST_F(VmeshVm, UpStatusExecSshLogsDown) {
   const auto reads_input = run({"ssh", "n1", "--name", "lab", "--", "cat", ";", "echo", "done"});
   EXPECT_EQ(reads_input.exit_code, 0) << reads_input.err;
   EXPECT_EQ(reads_input.out, "done\n");
-  // What is piped into `vmesh ssh` is the command's input, byte for byte (300 kB).
+  // What is piped into `vmesh ssh` is the command's input, byte for byte (300 kB). The
+  // shell gets the input file as $1 and this vmesh as $2; its output is returned.
   const auto input = dir_.path / "input.bin";
-  SpawnOptions piped;
-  piped.argv = {"sh",
-                "-c",
-                "head -c 300000 /dev/urandom > \"$1\" && md5sum < \"$1\" && "
-                "\"$2\" ssh n1 --name lab -- md5sum < \"$1\"",
-                "sh",
-                input.string(),
-                VMESH_BIN};
-  piped.env = env_;
-  piped.stdout_to = dir_.path / "piped.out";
-  piped.stderr_to = dir_.path / "piped.err";
-  auto piped_child = ChildProcess::spawn(piped);
-  EXPECT_EQ(piped_child.wait_for(std::chrono::seconds(60)), 0)
-      << read_text_file(dir_.path / "piped.err");
-  std::istringstream sums(read_text_file(dir_.path / "piped.out"));
+  const auto shell = [&](const std::string& script, const std::string& tag) {
+    SpawnOptions options;
+    options.argv = {"sh", "-c", script, "sh", input.string(), VMESH_BIN};
+    options.env = env_;
+    options.stdout_to = dir_.path / (tag + ".out");
+    options.stderr_to = dir_.path / (tag + ".err");
+    auto child = ChildProcess::spawn(options);
+    EXPECT_EQ(child.wait_for(std::chrono::seconds(90)), 0)
+        << tag << ": " << read_text_file(dir_.path / (tag + ".err"));
+    return read_text_file(dir_.path / (tag + ".out"));
+  };
+  std::istringstream sums(
+      shell("head -c 300000 /dev/urandom > \"$1\" && md5sum < \"$1\" && "
+            "\"$2\" ssh n1 --name lab -- md5sum < \"$1\"",
+            "piped"));
   std::string local_sum, local_name, remote_sum;
   sums >> local_sum >> local_name >> remote_sum;
   EXPECT_EQ(local_sum.size(), 32U) << sums.str();
   EXPECT_EQ(remote_sum, local_sum) << sums.str();
   // exec --all --stdin gives every node's command the whole piped input.
-  SpawnOptions fan_out;
-  fan_out.argv = {"sh",
-                  "-c",
-                  "md5sum < \"$1\" && \"$2\" exec --all --stdin --name lab -- md5sum < \"$1\"",
-                  "sh",
-                  input.string(),
-                  VMESH_BIN};
-  fan_out.env = env_;
-  fan_out.stdout_to = dir_.path / "fan-out.out";
-  fan_out.stderr_to = dir_.path / "fan-out.err";
-  auto fan_out_child = ChildProcess::spawn(fan_out);
-  EXPECT_EQ(fan_out_child.wait_for(std::chrono::seconds(90)), 0)
-      << read_text_file(dir_.path / "fan-out.err");
-  const std::string fan_out_text = read_text_file(dir_.path / "fan-out.out");
+  const std::string fan_out =
+      shell("\"$2\" exec --all --stdin --name lab -- md5sum < \"$1\"", "fan-out");
   for (const char* name : {"n1", "n2", "n3"}) {
-    EXPECT_NE(fan_out_text.find(std::string("==== ") + name + " (exit 0)\n" + local_sum),
+    EXPECT_NE(fan_out.find(std::string("==== ") + name + " (exit 0)\n" + local_sum),
               std::string::npos)
-        << fan_out_text;
+        << fan_out;
   }
   const auto logs = run({"logs", "n1", "--name", "lab"});
   EXPECT_NE(logs.out.find("vmesh-init: ready"), std::string::npos);
