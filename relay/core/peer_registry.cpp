@@ -7,22 +7,24 @@ namespace vmesh::relay {
 PeerRegistry::PeerRegistry(std::size_t remembered_capacity)
     : remembered_capacity_(remembered_capacity) {}
 
-std::optional<Slot> PeerRegistry::attach(Slot slot, PeerKind kind, PeerId id) {
-  LivePeer peer{slot, kind, PeerRecord{id, {}, {}}};
+std::optional<Slot> PeerRegistry::attach(Slot slot, PeerKind kind, PeerId id, Transport transport) {
+  LivePeer peer{slot, kind, PeerRecord{id, {}, {}, transport}};
   std::optional<Slot> taken_over;
 
-  auto same_id = std::find_if(live_.begin(), live_.end(), [&](const LivePeer& p) {
-    return p.kind == kind && p.record.id == id;
+  auto same_peer = std::find_if(live_.begin(), live_.end(), [&](const LivePeer& p) {
+    return p.kind == kind && p.record.id == id && p.record.transport == transport;
   });
-  if (same_id != live_.end()) {
-    taken_over = same_id->slot;
-    peer.record = same_id->record;
-    live_.erase(same_id);
+  if (same_peer != live_.end()) {
+    taken_over = same_peer->slot;
+    peer.record = same_peer->record;
+    live_.erase(same_peer);
   } else {
-    auto old = std::find_if(remembered_.begin(), remembered_.end(),
-                            [&](const PeerRecord& r) { return r.id == id; });
+    auto old = std::find_if(remembered_.begin(), remembered_.end(), [&](const PeerRecord& r) {
+      return r.id == id && (r.transport == transport || r.transport == Transport::unknown);
+    });
     if (old != remembered_.end()) {
       peer.record = *old;
+      peer.record.transport = transport;
       remembered_.erase(old);
     }
   }

@@ -24,6 +24,8 @@ struct PeerRecord {
   PeerId id = 0;
   Coordinates coordinates;
   std::string name;  // at most kMaxPeerNameChars
+  // How the peer came; unknown for an id vwifi-ctrl named before it connected.
+  Transport transport = Transport::unknown;
 };
 
 struct LivePeer {
@@ -39,11 +41,14 @@ class PeerRegistry {
  public:
   explicit PeerRegistry(std::size_t remembered_capacity = kDefaultRememberedPeers);
 
-  // Registers a new live peer. A live peer of the same kind with the same id is taken
-  // over: its slot is returned (the caller closes it) and its coordinates and name pass to
-  // the new peer. Otherwise a remembered record with that id is recovered. No throws
-  // except bad_alloc.
-  std::optional<Slot> attach(Slot slot, PeerKind kind, PeerId id);
+  // Registers a new live peer. A live peer of the same kind with the same id that came by
+  // the same transport is taken over: its slot is returned (the caller closes it) and its
+  // coordinates and name pass to the new peer. Otherwise a remembered record with that id
+  // (of that transport, or provisioned by vwifi-ctrl) is recovered. Ids are only unique
+  // per transport: a VSOCK CID can equal a TCP address hash or a vhost-user node's id, and
+  // such peers never displace each other. No throws except bad_alloc.
+  std::optional<Slot> attach(Slot slot, PeerKind kind, PeerId id,
+                             Transport transport = Transport::unknown);
 
   // Removes a live peer; its record is remembered (oldest forgotten past capacity).
   // Returns false if the slot was not live.

@@ -46,8 +46,9 @@ class RelayCore {
   RelayCore(RelaySettings settings, std::uint64_t seed);
 
   // See PeerRegistry::attach: returns the slot of a live peer this one takes over.
-  std::optional<Slot> attach(Slot slot, PeerKind kind, PeerId id) {
-    return peers_.attach(slot, kind, id);
+  std::optional<Slot> attach(Slot slot, PeerKind kind, PeerId id,
+                             Transport transport = Transport::unknown) {
+    return peers_.attach(slot, kind, id, transport);
   }
   bool detach(Slot slot) { return peers_.detach(slot); }
 

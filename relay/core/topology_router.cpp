@@ -13,7 +13,7 @@ TopologyRouter::TopologyRouter(RelayCore& core, medium::Topology topology, std::
     : core_(core), seed_(seed), session_(std::move(topology), seed), spies_(core) {}
 
 ConnectResult TopologyRouter::on_connect(const PeerConnect& peer) {
-  ConnectResult result{core_.attach(peer.slot, peer.kind, peer.id), {}};
+  ConnectResult result{core_.attach(peer.slot, peer.kind, peer.id, peer.transport), {}};
   if (peer.kind == PeerKind::client && peer.node) {
     result.log = session_.bind_node(peer.slot, *peer.node, peer.node_source).detail;
   } else if (peer.kind == PeerKind::client && peer.transport == Transport::vsock) {

@@ -20,7 +20,7 @@ const char* const kNoTopology =
 }  // namespace
 
 ConnectResult VwifiRouter::on_connect(const PeerConnect& peer) {
-  return {core_.attach(peer.slot, peer.kind, peer.id), {}};
+  return {core_.attach(peer.slot, peer.kind, peer.id, peer.transport), {}};
 }
 
 void VwifiRouter::on_disconnect(Slot slot) {

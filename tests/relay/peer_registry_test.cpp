@@ -31,6 +31,32 @@ TEST(PeerRegistry, SameIdTakesOverAndInheritsCoordinatesAndName) {
   EXPECT_EQ(r.find(2)->record.name, "node-one");
 }
 
+TEST(PeerRegistry, SameIdByAnotherTransportIsAnotherPeer) {
+  PeerRegistry r;
+  EXPECT_FALSE(r.attach(1, PeerKind::client, 100, Transport::unix_socket));
+  EXPECT_FALSE(r.attach(2, PeerKind::client, 100, Transport::vsock));
+  EXPECT_EQ(r.count(PeerKind::client), 2u);
+  const auto old = r.attach(3, PeerKind::client, 100, Transport::unix_socket);
+  ASSERT_TRUE(old);
+  EXPECT_EQ(*old, 1u);
+  ASSERT_NE(r.find(2), nullptr);
+}
+
+TEST(PeerRegistry, RememberedRecordGoesBackOnlyToItsTransportOrAnyWhenProvisioned) {
+  PeerRegistry r;
+  r.attach(1, PeerKind::client, 100, Transport::tcp);
+  r.set_name(100, "tcp-one");
+  r.detach(1);
+  r.attach(2, PeerKind::client, 100, Transport::vsock);
+  EXPECT_EQ(r.find(2)->record.name, "");
+  r.attach(3, PeerKind::client, 100, Transport::tcp);
+  EXPECT_EQ(r.find(3)->record.name, "tcp-one");
+  r.set_name(200, "named-first");  // vwifi-ctrl before the peer connects
+  r.attach(4, PeerKind::client, 200, Transport::vsock);
+  EXPECT_EQ(r.find(4)->record.name, "named-first");
+  EXPECT_EQ(r.find(4)->record.transport, Transport::vsock);
+}
+
 TEST(PeerRegistry, ReconnectRecoversRememberedRecord) {
   PeerRegistry r;
   r.attach(1, PeerKind::client, 100);

@@ -237,7 +237,25 @@ TEST(TopologyRouter, VsockClientBindsByCidAtConnect) {
   EXPECT_TRUE(tcp.log.empty()) << "a TCP peer whose id equals a CID is not that guest";
   const ConnectResult vsock = router.on_connect({2, PeerKind::client, Transport::vsock, 42});
   EXPECT_NE(vsock.log.find("bound to node n2 by VSOCK CID 42"), std::string::npos) << vsock.log;
+  EXPECT_FALSE(vsock.taken_over) << "a VSOCK guest displaced a TCP peer whose id is its CID";
   EXPECT_EQ(router.node_name(2), "n2");
+}
+
+TEST(TopologyRouter, VsockCidEqualToAVhostNodesIdLeavesThatNodeAlone) {
+  RelayCore core({}, 1);
+  TopologyRouter router(core, pair_topology(), 1);
+  constexpr PeerId kSameId = 0x40000000;  // as the relay numbers node 0's vhost-user peer
+  PeerConnect vhost{1, PeerKind::client, Transport::unix_socket, kSameId};
+  vhost.node = medium::NodeId{0};
+  vhost.node_source = "its vhost-user socket n1.sock";
+  EXPECT_FALSE(router.on_connect(vhost).taken_over);
+  EXPECT_FALSE(router.on_connect({2, PeerKind::client, Transport::vsock, kSameId}).taken_over);
+  EXPECT_EQ(router.node_name(1), "n1");
+  // The same node's next front end still takes over its previous one.
+  vhost.slot = 3;
+  const auto again = router.on_connect(vhost).taken_over;
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, 1u);
 }
 
 TEST(TopologyRouter, ReloadIsParsedByTheCallerThenApplied) {
