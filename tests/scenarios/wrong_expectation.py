@@ -16,6 +16,7 @@ and the timeline stay as written and must still pass.
 import json
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -107,6 +108,9 @@ def main() -> int:
             failures.append(f"action {action['name']}: {action['result']}: {action['detail']}")
     for failure in failures:
         print("FAILED:", failure, file=sys.stderr)
+    if not failures and result.get("run_dir"):
+        # vmesh keeps a failed run's logs; this failure was the one wanted.
+        shutil.rmtree(result["run_dir"], ignore_errors=True)
     return 1 if failures else 0
 
 
