@@ -1,6 +1,11 @@
 // What vmesh reads from a QEMU binary's own answers: `-device help` and `--version`.
 #include "launcher/run/qemu_probe.hpp"
 
+#include <stdlib.h>
+
+#include <filesystem>
+#include <string>
+
 #include <gtest/gtest.h>
 
 namespace vmesh::launcher {
@@ -48,12 +53,16 @@ TEST(QemuProbe, ReconnectMsFrom92On) {
 }
 
 TEST(QemuProbe, AMissingBinaryDoesNotRun) {
-  const auto probe =
-      probe_qemu("/nonexistent/qemu-system-x86_64", kVhostUserDevice,
-                 std::filesystem::temp_directory_path(), std::chrono::milliseconds(2000));
+  // The probe writes its answers into the directory it is given: a private one, removed.
+  std::string dir_template = (std::filesystem::temp_directory_path() / "vmesh-probe-XXXXXX");
+  ASSERT_NE(::mkdtemp(dir_template.data()), nullptr);
+  const std::filesystem::path dir = dir_template;
+  const auto probe = probe_qemu("/nonexistent/qemu-system-x86_64", kVhostUserDevice, dir,
+                                std::chrono::milliseconds(2000));
   EXPECT_FALSE(probe.runs);
   EXPECT_FALSE(probe.has_device);
   EXPECT_EQ(probe.version, "");
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

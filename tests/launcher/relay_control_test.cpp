@@ -4,10 +4,12 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -16,11 +18,10 @@ namespace vmesh::launcher {
 namespace {
 
 TEST(RelayControl, LinkSetReachesTheRelay) {
-  const std::string dir = ::testing::TempDir();
-  const std::string ports = dir + "relay-control-ports.json";
-  const std::string socket = dir + "relay-control.sock";
-  std::remove(ports.c_str());
-  std::remove(socket.c_str());
+  std::string dir = ::testing::TempDir() + "vmesh-relay-control-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir.data()), nullptr);
+  const std::string ports = dir + "/relay-control-ports.json";
+  const std::string socket = dir + "/relay-control.sock";
   const pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
@@ -50,6 +51,7 @@ TEST(RelayControl, LinkSetReachesTheRelay) {
   int status = 0;
   ::waitpid(pid, &status, 0);
   EXPECT_FALSE(relay_control_exchange(socket, "stats\n")) << "answered after the relay stopped";
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
