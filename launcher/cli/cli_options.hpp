@@ -55,11 +55,11 @@ struct CliOptions {
   std::uint32_t down_for_ms = 500;      // relay restart --down-for D
   std::vector<std::filesystem::path> authorized_keys;  // --authorized-keys FILE (run, up)
   bool ssh_key_only = false;  // --ssh-key-only (run, up): no empty-password root login
-  std::optional<std::filesystem::path> image;  // --image DISK|RECIPE (run, up)
-  bool all = false;                            // exec --all
-  bool exec_stdin = false;                // exec --stdin: every node's command gets the piped input
-  std::vector<std::string> command_argv;  // after "--"
-  std::vector<std::string> link_words;    // link set A B key=value... [oneway]
+  std::optional<std::filesystem::path> image;         // --image DISK|RECIPE (run, up)
+  bool all = false;                                   // exec --all
+  bool exec_stdin = false;                            // exec --stdin: input to every node
+  std::vector<std::string> command_argv;              // after "--"
+  std::vector<std::string> link_words;                // link set A B key=value... [oneway]
   std::optional<std::filesystem::path> capture_path;  // --capture FILE (run, up): relay pcapng
   // --relay-transport serial|tcp|vhost-user; nullopt: the topology's, else serial.
   std::optional<RelayTransport> relay_transport;
