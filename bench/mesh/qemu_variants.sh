@@ -11,6 +11,8 @@
 #     device:OLD>NEW    replace a -device value that starts with OLD by NEW
 #                       e.g. device:virtio-serial-pci>virtio-serial-pci,ioeventfd=on,max_ports=2,vectors=7
 #                       (NEW replaces the whole value: repeat the options to keep)
+#     kernel:PATH       boot another kernel           e.g. kernel:/tmp/img/vmlinux
+#     initrd:PATH       with another initramfs (its modules must match that kernel)
 #   An empty REWRITES (LABEL=) runs vmesh's own command line.
 #   Example: bench/mesh/qemu_variants.sh --rounds 3 default= erms=cpu:max
 # Prints one line per variant, round and configuration; keeps every mesh-bench.json under
@@ -44,13 +46,15 @@ IFS=';' read -r -a edits <<<"\${VMESH_QEMU_REWRITES:-}"
 args=()
 while ((\$# > 0)); do
   arg="\$1"; shift
-  if [[ "\$arg" == -cpu || "\$arg" == -append || "\$arg" == -device ]] && ((\$# > 0)); then
+  if [[ "\$arg" =~ ^-(cpu|append|device|kernel|initrd)\$ ]] && ((\$# > 0)); then
     value="\$1"; shift
     for edit in "\${edits[@]}"; do
       case "\$arg:\$edit" in
         # -cpu host is the KVM probe's: left alone.
         -cpu:cpu:*) [[ "\$value" == host ]] || value="\${edit#cpu:}" ;;
         -append:append:*) value+=" \${edit#append:}" ;;
+        -kernel:kernel:*) value="\${edit#kernel:}" ;;
+        -initrd:initrd:*) value="\${edit#initrd:}" ;;
         -device:device:*)
           old="\${edit#device:}"; old="\${old%%>*}"
           [[ "\$value" == "\$old"* ]] && value="\${edit#*>}" ;;
