@@ -95,9 +95,12 @@ std::vector<std::string> profile_settings(const Scenario& scenario, medium::Node
 // A gateway's uplink: its own user-mode network (the guest's eth1, 10.100.0.15, NATs the
 // mesh's traffic). A connection to kUplinkProbeAddress there is answered by the host with
 // the gateway's index, so a check can tell which gateway carried it.
-std::string guest_kernel_cmdline(Accel accel, std::uint32_t index) {
-  if (accel == Accel::kvm) return fmt::format("{} vmesh.index={}", kGuestCmdline, index);
-  return fmt::format("{} {} vmesh.index={}", kGuestCmdline, kTcgGuestCmdline, index);
+std::string guest_kernel_cmdline(const PlanInputs& inputs, std::uint32_t index) {
+  if (inputs.accel == Accel::kvm) return fmt::format("{} vmesh.index={}", kGuestCmdline, index);
+  const bool ticked = inputs.relay_transport == RelayTransport::vhost_user &&
+                      inputs.node_count <= kTickedNodesPerHostCpu * inputs.host_cpus;
+  return fmt::format("{} {}{}{} vmesh.index={}", kGuestCmdline, kTcgGuestCmdline, ticked ? " " : "",
+                     ticked ? kLowLatencyTcgGuestCmdline : "", index);
 }
 
 void add_uplink_nic(NodePlan& node) {
@@ -191,7 +194,7 @@ RunPlan plan_run(const Scenario& scenario, const PlanInputs& inputs) {
     }
     // Settings travel in the fw_cfg cpio; the command line stays short and identical in
     // shape for every node.
-    node.kernel_cmdline = guest_kernel_cmdline(inputs.accel, node.index);
+    node.kernel_cmdline = guest_kernel_cmdline(inputs, node.index);
     const bool vhost_user = inputs.relay_transport == RelayTransport::vhost_user;
     node.qemu_argv = {inputs.guest_qemu, "-nodefaults", "-no-user-config",
                       "-display",        "none",        "-no-reboot"};

@@ -42,6 +42,7 @@ void MeshRun::start_nodes() {
                                             setup_.authorized_keys));
   inputs.image_scripts_dir = setup_.tools.image_scripts;
   inputs.accel = setup_.accel.value_or(Accel::tcg);
+  inputs.host_cpus = usable_cpus();
   inputs.relay_transport = setup_.relay_transport;
   inputs.guest_qemu = guest_qemu_;
   inputs.host_qemu_reconnect_ms = host_qemu_reconnect_ms_;
@@ -59,7 +60,7 @@ void MeshRun::start_nodes() {
     wait_helper(child, "make-node-cpio.sh for " + node.name, setup_.deadline, cpio_log);
   }
   vms_.resize(plan_.nodes.size());
-  const std::size_t cpus = usable_cpus();
+  const std::size_t cpus = inputs.host_cpus;
   boots_allowed_ = boots_at_once(setup_.boot_parallel, cpus, plan_.nodes.size());
   if (boots_allowed_ < plan_.nodes.size()) {
     fmt::print(stderr,

@@ -1,6 +1,6 @@
 // The planner on the vhost-user transport: shared memfd memory on q35, hwsim's virtio device
 // at the node's relay socket, the CPU model QEMU >= 10.2 needs, no agent in the guest; and
-// the serial and tcp transports exactly as before.
+// the serial and tcp transports exactly as before. Small TCG runs keep the guest's tick (nohz=off).
 #include <algorithm>
 
 #include <gtest/gtest.h>
@@ -81,6 +81,38 @@ TEST(VhostUserPlan, TheGuestStartsNoAgent) {
   EXPECT_TRUE(has_pair(plan.nodes[1].cpio_argv, "--mac-prefix", "02:00:00:00:02"));
 }
 
+bool has_word(const std::string& cmdline, const std::string& word) {
+  return (" " + cmdline + " ").find(" " + word + " ") != std::string::npos;
+}
+
+TEST(VhostUserPlan, SmallTcgRunsKeepTheGuestTickForLatency) {
+  const auto scenario = parse_scenario(kPair, "t.toml");
+  auto in = vhost_user_inputs();
+  in.host_cpus = 1;  // 2 nodes on 1 CPU: within kTickedNodesPerHostCpu
+  for (const auto& node : plan_run(scenario, in).nodes) {
+    EXPECT_TRUE(has_word(node.kernel_cmdline, "nohz=off")) << node.kernel_cmdline;
+    EXPECT_TRUE(has_word(node.kernel_cmdline, "mitigations=off")) << node.kernel_cmdline;
+  }
+  in.accel = Accel::kvm;  // the tick costs a KVM guest's idle time and saves it nothing
+  EXPECT_FALSE(has_word(plan_run(scenario, in).nodes[0].kernel_cmdline, "nohz=off"));
+}
+
+TEST(VhostUserPlan, RunsLargeForTheHostStayTickless) {
+  std::string topology;
+  for (int i = 1; i <= 9; ++i) topology += "[[node]]\nname = \"n" + std::to_string(i) + "\"\n";
+  const auto scenario = parse_scenario(topology, "t.toml");
+  auto in = vhost_user_inputs();
+  in.host_cpus = 2;
+  in.node_count = 9;  // one past 4 per CPU
+  in.ssh_ports.resize(9, 2300);
+  for (const auto& node : plan_run(scenario, in).nodes) {
+    EXPECT_FALSE(has_word(node.kernel_cmdline, "nohz=off")) << node.kernel_cmdline;
+  }
+  in.node_count = 8;
+  in.ssh_ports.resize(8);
+  EXPECT_TRUE(has_word(plan_run(scenario, in).nodes[7].kernel_cmdline, "nohz=off"));
+}
+
 TEST(VhostUserPlan, NeedsTheRelaysSocketDirectory) {
   auto in = vhost_user_inputs();
   in.vhost_user_dir.clear();
@@ -97,6 +129,8 @@ TEST(VhostUserPlan, SerialAndTcpKeepThePcMachineTheirCpuModelAndTheHostQemu) {
     EXPECT_TRUE(has_pair(argv, "-machine", "pc"));
     EXPECT_TRUE(has_pair(argv, "-cpu", "max,-erms,-fsrm"));
     EXPECT_FALSE(contains(argv, "-object"));
+    // The agent's path dominates these transports' latency: the guest stays tickless.
+    EXPECT_FALSE(has_word(plan_run(scenario, in).nodes[0].kernel_cmdline, "nohz=off"));
     for (const auto& arg : argv) {
       EXPECT_EQ(arg.find("vhost"), std::string::npos) << arg;
       EXPECT_EQ(arg.find("memory-backend"), std::string::npos) << arg;
