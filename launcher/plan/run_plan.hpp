@@ -49,12 +49,12 @@ inline constexpr const char* kTcgGuestCmdline = "mitigations=off";
 // Added under TCG on the vhost-user transport when the run is small for the host: keeps the
 // guest's scheduler tick running while it idles. Measured on a vhost-user pair, 4
 // alternating rounds of bench/mesh/qemu_variants.sh: ping p50 2.42-2.92 ms with it against
-// 2.78-3.13 ms without (the tickless guest stops and restarts its tick, a timer QEMU
-// emulates, around every idle period). The price: an idle guest costs 4.4 % of a host CPU
-// instead of 2.3 %, so a run takes it only with at most kTickedNodesPerHostCpu nodes per
-// usable host CPU (2 CPUs: up to 8 nodes, an idle run then costs at most ~16 % of the host
-// more). The serial and tcp transports are dominated by the agent's path and keep the
-// tickless default.
+// 2.78-3.13 ms without (presumably because a tickless guest reprograms its timer, which
+// QEMU emulates, each time it idles and wakes). The price: an idle guest costs 4.4 % of a
+// host CPU instead of 2.3 %, so a run takes it only with at most kTickedNodesPerHostCpu
+// nodes per usable host CPU (2 CPUs: up to 8 nodes, an idle run then costs at most ~16 % of
+// the host more). The serial and tcp transports are dominated by the agent's path and keep
+// the tickless default.
 inline constexpr const char* kLowLatencyTcgGuestCmdline = "nohz=off";
 inline constexpr std::size_t kTickedNodesPerHostCpu = 4;
 
