@@ -4,6 +4,7 @@
 #include "launcher/plan/image_node_plan.hpp"
 #include "launcher/scenario/node_profile.hpp"
 
+#include <iterator>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -92,17 +93,21 @@ std::vector<std::string> profile_settings(const Scenario& scenario, medium::Node
   return out;
 }
 
+std::string guest_kernel_cmdline(const PlanInputs& inputs, std::uint32_t index) {
+  std::string cmdline = kGuestCmdline;
+  if (inputs.accel == Accel::tcg) {
+    fmt::format_to(std::back_inserter(cmdline), " {}", kTcgGuestCmdline);
+    const bool ticked = inputs.relay_transport == RelayTransport::vhost_user &&
+                        inputs.node_count <= kTickedNodesPerHostCpu * inputs.host_cpus;
+    if (ticked) fmt::format_to(std::back_inserter(cmdline), " {}", kLowLatencyTcgGuestCmdline);
+  }
+  fmt::format_to(std::back_inserter(cmdline), " vmesh.index={}", index);
+  return cmdline;
+}
+
 // A gateway's uplink: its own user-mode network (the guest's eth1, 10.100.0.15, NATs the
 // mesh's traffic). A connection to kUplinkProbeAddress there is answered by the host with
 // the gateway's index, so a check can tell which gateway carried it.
-std::string guest_kernel_cmdline(const PlanInputs& inputs, std::uint32_t index) {
-  if (inputs.accel == Accel::kvm) return fmt::format("{} vmesh.index={}", kGuestCmdline, index);
-  const bool ticked = inputs.relay_transport == RelayTransport::vhost_user &&
-                      inputs.node_count <= kTickedNodesPerHostCpu * inputs.host_cpus;
-  return fmt::format("{} {}{}{} vmesh.index={}", kGuestCmdline, kTcgGuestCmdline, ticked ? " " : "",
-                     ticked ? kLowLatencyTcgGuestCmdline : "", index);
-}
-
 void add_uplink_nic(NodePlan& node) {
   node.qemu_argv.insert(
       node.qemu_argv.end(),

@@ -23,8 +23,8 @@ name = "n2"
 memory_mb = 300
 )";
 
-PlanInputs vhost_user_inputs() {
-  auto in = inputs(2);
+PlanInputs vhost_user_inputs(std::size_t node_count = 2) {
+  auto in = inputs(node_count);
   in.relay_transport = RelayTransport::vhost_user;
   in.guest_qemu = "/cache/qemu/k/vmesh-qemu-system-x86_64";
   in.vhost_user_dir = "/run/x/vhost";
@@ -101,15 +101,13 @@ TEST(VhostUserPlan, RunsLargeForTheHostStayTickless) {
   std::string topology;
   for (int i = 1; i <= 9; ++i) topology += "[[node]]\nname = \"n" + std::to_string(i) + "\"\n";
   const auto scenario = parse_scenario(topology, "t.toml");
-  auto in = vhost_user_inputs();
+  auto in = vhost_user_inputs(9);  // one past 4 per CPU
   in.host_cpus = 2;
-  in.node_count = 9;  // one past 4 per CPU
-  in.ssh_ports.resize(9, 2300);
   for (const auto& node : plan_run(scenario, in).nodes) {
     EXPECT_FALSE(has_word(node.kernel_cmdline, "nohz=off")) << node.kernel_cmdline;
   }
-  in.node_count = 8;
-  in.ssh_ports.resize(8);
+  in = vhost_user_inputs(8);
+  in.host_cpus = 2;
   EXPECT_TRUE(has_word(plan_run(scenario, in).nodes[7].kernel_cmdline, "nohz=off"));
 }
 
